@@ -1,0 +1,200 @@
+#include "bench/relay_bench.h"
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+
+#include "bench/bench_fixture.h"
+#include "bench/rtp_generator.h"
+
+namespace sbc::bench {
+namespace {
+
+using dataplane::kMaxBurst;
+
+enum class Mode { kBaseline, kRelay };
+
+struct RunRequest {
+  BenchFixture* fixture;
+  RtpGenerator* generator;
+  Mode mode;
+  uint64_t packets;            // stop after this many, or
+  const std::atomic<bool>* stop;  // when this is set (if not null)
+  uint64_t generated = 0;
+  uint64_t cycles = 0;
+};
+
+int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
+  rte_pktmbuf_free_bulk(packets, count);
+  return count;
+}
+
+// Runs on the worker lcore: the generator feeding either the pipeline or nothing.
+int runOnWorker(void* arg) {
+  auto* r = static_cast<RunRequest*>(arg);
+  dataplane::Worker& worker = r->fixture->worker();
+  rte_rcu_qsbr* rcu = r->fixture->rcu();
+  rte_rcu_qsbr_thread_register(rcu, 0);
+  rte_rcu_qsbr_thread_online(rcu, 0);
+  auto sink = [](uint8_t iface, rte_mbuf** p, uint16_t n) -> uint16_t { return discard(iface, p, n); };
+  rte_mbuf* packets[kMaxBurst];
+  uint64_t done = 0;
+  uint64_t start = rte_rdtsc_precise();
+  while (done < r->packets && !(r->stop && r->stop->load(std::memory_order_relaxed))) {
+    uint16_t n = r->generator->generate(r->fixture->pool(), packets, kMaxBurst);
+    if (r->mode == Mode::kRelay) {
+      worker.processBurst(0, packets, n, rte_rdtsc());
+      worker.flush(sink);
+    } else {
+      rte_pktmbuf_free_bulk(packets, n);
+    }
+    rte_rcu_qsbr_quiescent(rcu, 0);
+    done += n;
+  }
+  r->cycles = rte_rdtsc_precise() - start;
+  r->generated = done;
+  rte_rcu_qsbr_thread_offline(rcu, 0);
+  rte_rcu_qsbr_thread_unregister(rcu, 0);
+  return 0;
+}
+
+unsigned workerLcore() { return rte_get_next_lcore(rte_get_main_lcore(), 1, 0); }
+
+RunRequest runOnce(BenchFixture& f, RtpGenerator& g, Mode mode, uint64_t packets,
+                   const std::atomic<bool>* stop = nullptr) {
+  RunRequest r{&f, &g, mode, packets, stop};
+  rte_eal_remote_launch(runOnWorker, &r, workerLcore());
+  rte_eal_wait_lcore(workerLcore());
+  return r;
+}
+
+double mpps(const RunRequest& r) {
+  return static_cast<double>(r.generated) / (static_cast<double>(r.cycles) / rte_get_tsc_hz()) / 1e6;
+}
+
+}  // namespace
+
+int runRelayBench(const RelayOptions& o) {
+  struct Row {
+    uint32_t sessions;
+    double mpps, baseline, forwardedPct;
+  };
+  std::vector<Row> rows;
+  for (uint32_t sessions : o.sessionCounts) {
+    std::string error;
+    auto fixture = BenchFixture::create(sessions, error);
+    if (!fixture || !fixture->addSessions(sessions, error)) {
+      std::fprintf(stderr, "sbcbench relay: %s\n", error.c_str());
+      return 1;
+    }
+    RtpGenerator generator(fixture->addressing(), sessions, fixture->interfaces().interfaces[0].mac,
+                           o.nicChecksumOffload);
+    // One pass over every session latches them all; steady state is what we measure.
+    runOnce(*fixture, generator, Mode::kRelay, std::max<uint64_t>(sessions, 1'000'000));
+    uint64_t forwardedBefore = fixture->worker().counters().mediaPackets;
+    uint64_t relayed = 0;
+    double best = 0, bestBaseline = 0;
+    for (unsigned round = 0; round < o.rounds; ++round) {
+      bestBaseline = std::max(bestBaseline, mpps(runOnce(*fixture, generator, Mode::kBaseline, o.packetsPerRun)));
+      RunRequest r = runOnce(*fixture, generator, Mode::kRelay, o.packetsPerRun);
+      relayed += r.generated;
+      best = std::max(best, mpps(r));
+    }
+    uint64_t forwarded = fixture->worker().counters().mediaPackets - forwardedBefore;
+    rows.push_back({sessions, best, bestBaseline, 100.0 * static_cast<double>(forwarded) / static_cast<double>(relayed)});
+    if (!o.json)
+      std::printf("%8u sessions: %6.2f Mpps (%5.1f ns/packet), baseline %6.2f Mpps, ratio %.3f, forwarded %.2f%%\n",
+                  sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, rows.back().forwardedPct);
+  }
+  if (o.json) {
+    std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"results\":[",
+                o.nicChecksumOffload ? "nic-offload" : "software", usingHugepages ? "hugepages" : "4k-pages");
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Row& r = rows[i];
+      std::printf("%s{\"sessions\":%u,\"mpps\":%.3f,\"ns_per_packet\":%.2f,\"baseline_mpps\":%.3f,"
+                  "\"ratio\":%.3f,\"forwarded_pct\":%.3f}",
+                  i ? "," : "", r.sessions, r.mpps, 1000.0 / r.mpps, r.baseline, r.mpps / r.baseline,
+                  r.forwardedPct);
+    }
+    std::printf("]}\n");
+  }
+  for (const Row& r : rows)
+    if (r.forwardedPct < 99.999) {
+      std::fprintf(stderr, "sbcbench relay: only %.3f%% of packets forwarded at %u sessions\n", r.forwardedPct, r.sessions);
+      return 1;
+    }
+  return 0;
+}
+
+int runChurnBench(const ChurnOptions& o) {
+  std::string error;
+  uint32_t churnSlots = o.churnPerSecond;  // a separate id range, so measured traffic keeps flowing
+  auto fixture = BenchFixture::create(o.sessions + churnSlots, error);
+  if (!fixture || !fixture->addSessions(o.sessions, error)) {
+    std::fprintf(stderr, "sbcbench churn: %s\n", error.c_str());
+    return 1;
+  }
+  RtpGenerator generator(fixture->addressing(), o.sessions, fixture->interfaces().interfaces[0].mac, true);
+  runOnce(*fixture, generator, Mode::kRelay, std::max<uint64_t>(o.sessions, 1'000'000));
+  const uint64_t hz = rte_get_tsc_hz();
+  const uint64_t runCycles = static_cast<uint64_t>(o.seconds * hz);
+  double quietBest = 0, churnBest = 0;
+  uint64_t churned = 0;
+  double churnRateAchieved = 0;
+  for (unsigned round = 0; round < o.rounds; ++round) {
+    // Quiet: the control lcore only waits.
+    std::atomic<bool> stop{false};
+    RunRequest quiet{fixture.get(), &generator, Mode::kRelay, UINT64_MAX, &stop};
+    rte_eal_remote_launch(runOnWorker, &quiet, workerLcore());
+    uint64_t end = rte_rdtsc() + runCycles;
+    while (rte_rdtsc() < end) rte_pause();
+    stop = true;
+    rte_eal_wait_lcore(workerLcore());
+    quietBest = std::max(quietBest, mpps(quiet));
+
+    // Churn: the control lcore adds one session and deletes an older one at the set pace.
+    stop = false;
+    RunRequest busy{fixture.get(), &generator, Mode::kRelay, UINT64_MAX, &stop};
+    rte_eal_remote_launch(runOnWorker, &busy, workerLcore());
+    uint64_t start = rte_rdtsc();
+    end = start + runCycles;
+    const uint64_t interval = hz / o.churnPerSecond;
+    uint64_t next = start;
+    uint32_t added = 0, removed = 0;
+    const uint32_t window = churnSlots / 2;  // sessions alive at once in the churn range
+    while (rte_rdtsc() < end) {
+      if (rte_rdtsc() < next) continue;
+      next += interval;
+      uint32_t slot = o.sessions + (added % churnSlots);
+      if (added - removed >= window) {
+        fixture->removeSession(o.sessions + (removed % churnSlots));
+        ++removed;
+      }
+      if (fixture->addSession(slot).ok()) ++added;
+      fixture->flows().reclaim();
+    }
+    stop = true;
+    rte_eal_wait_lcore(workerLcore());
+    while (removed < added) fixture->removeSession(o.sessions + (removed++ % churnSlots));
+    fixture->flows().reclaim();
+    churned += added;
+    churnRateAchieved = added / o.seconds;
+    churnBest = std::max(churnBest, mpps(busy));
+  }
+  double costPct = 100.0 * (1.0 - churnBest / quietBest);
+  if (o.json) {
+    std::printf("{\"bench\":\"churn\",\"sessions\":%u,\"churn_per_s\":%.0f,\"mpps_quiet\":%.3f,"
+                "\"mpps_churn\":%.3f,\"cost_pct\":%.2f}\n",
+                o.sessions, churnRateAchieved, quietBest, churnBest, costPct);
+  } else {
+    std::printf("%u sessions, %.0f adds + deletes/s: %.2f Mpps quiet, %.2f Mpps under churn, cost %.2f%%\n",
+                o.sessions, churnRateAchieved, quietBest, churnBest, costPct);
+  }
+  return 0;
+}
+
+}  // namespace sbc::bench

@@ -1,0 +1,38 @@
+#pragma once
+// Makes valid RTP/UDP/IPv4 frames as a NIC would hand them over: one per call slot, aimed at
+// the sessions of a BenchFixture in a stride order that visits every session before repeating
+// one (so a million sessions really are a million cache footprints, not a hot few).
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "bench/bench_fixture.h"
+
+namespace sbc::bench {
+
+class RtpGenerator {
+ public:
+  // `nicChecksumOffload`: mark frames as a NIC with rx checksum offload does (IP and L4 good);
+  // otherwise the classify stage verifies both checksums in software.
+  RtpGenerator(const SessionAddressing& addressing, uint32_t sessions, const dataplane::MacAddress& sbcMac,
+               bool nicChecksumOffload);
+
+  // Allocates and fills up to `count` frames; returns how many.
+  uint16_t generate(rte_mempool* pool, rte_mbuf** out, uint16_t count);
+
+  static constexpr uint16_t kPayloadBytes = 160;  // 20 ms of G.711
+
+ private:
+  const SessionAddressing& addressing_;
+  uint32_t sessions_;
+  uint32_t stride_;
+  uint32_t next_ = 0;
+  uint64_t offloadFlags_;
+  uint16_t frameLength_ = 0;
+  uint16_t ipChecksumSeed_ = 0;
+  uint16_t udpChecksumSeed_ = 0;
+  alignas(64) uint8_t template_[256];
+};
+
+}  // namespace sbc::bench

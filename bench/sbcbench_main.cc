@@ -1,0 +1,89 @@
+// sbcbench: the benchmarks behind every performance number in our notes.
+//   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]
+//   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "bench/bench_fixture.h"
+#include "bench/relay_bench.h"
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]\n"
+               "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n");
+  return 2;
+}
+
+bool parseNumber(const char* text, uint64_t& out) {
+  char* end = nullptr;
+  out = std::strtoull(text, &end, 10);
+  return end != text && *end == '\0';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::string which = argv[1];
+  sbc::bench::RelayOptions relay;
+  sbc::bench::ChurnOptions churn;
+  uint64_t maxSessions = 0;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    uint64_t v = 0;
+    auto number = [&](uint64_t& out) {
+      if (i + 1 >= argc || !parseNumber(argv[i + 1], out)) {
+        std::fprintf(stderr, "sbcbench: %s needs a number\n", a.c_str());
+        std::exit(2);
+      }
+      ++i;
+    };
+    if (a == "--json") {
+      relay.json = churn.json = true;
+    } else if (a == "--sw-checksum") {
+      relay.nicChecksumOffload = false;
+    } else if (a == "--sessions") {
+      number(v);
+      if (v == 0 || v > 1'200'000) {
+        std::fprintf(stderr, "sbcbench: --sessions must be 1 to 1200000\n");
+        return 2;
+      }
+      relay.sessionCounts = {static_cast<uint32_t>(v)};
+      churn.sessions = static_cast<uint32_t>(v);
+    } else if (a == "--packets") {
+      number(v);
+      relay.packetsPerRun = v;
+    } else if (a == "--rounds") {
+      number(v);
+      relay.rounds = churn.rounds = static_cast<unsigned>(std::max<uint64_t>(v, 1));
+    } else if (a == "--rate") {
+      number(v);
+      churn.churnPerSecond = static_cast<uint32_t>(std::max<uint64_t>(v, 1));
+    } else if (a == "--seconds") {
+      if (i + 1 >= argc) return usage();
+      churn.seconds = std::atof(argv[++i]);
+    } else {
+      std::fprintf(stderr, "sbcbench: unknown option '%s'\n", a.c_str());
+      return usage();
+    }
+  }
+  if (which != "relay" && which != "churn") {
+    std::fprintf(stderr, "sbcbench: unknown benchmark '%s'\n", which.c_str());
+    return usage();
+  }
+  for (uint32_t s : relay.sessionCounts) maxSessions = std::max<uint64_t>(maxSessions, s);
+  maxSessions = std::max<uint64_t>(maxSessions, churn.sessions + churn.churnPerSecond);
+  // The flow hash: about 200 bytes per flow, two flows per session, plus mbufs.
+  uint32_t memoryMb = static_cast<uint32_t>(256 + maxSessions * 2 * 200 / (1 << 20));
+  std::string error;
+  if (!sbc::bench::startEal(memoryMb, error)) {
+    std::fprintf(stderr, "sbcbench: %s\n", error.c_str());
+    return 1;
+  }
+  return which == "relay" ? sbc::bench::runRelayBench(relay) : sbc::bench::runChurnBench(churn);
+}

@@ -1,0 +1,48 @@
+#pragma once
+// Stage 1 of the packet path: parse Ethernet (with one 802.1Q tag), ARP, IPv4, IPv6 and UDP,
+// check every length and checksum, and sort a received burst into arrays by what happens next.
+//
+// Reads:  the frame; mbuf ol_flags (a NIC's checksum verdicts are trusted when present).
+// Writes: mbuf l2_len, l3_len, packet_type; trims Ethernet padding.
+// Passes: UDP to a unicast address → `udp` with its FlowKey (the flow stage decides media or
+//         exception); ARP → `arp`; ICMPv6 neighbour discovery → `neighborDiscovery`; other IP
+//         for one of our addresses → `local`. Everything else is freed and counted.
+// A source address of our own is refused by the stages it could fool (the exception path and
+// latching; see hasOwnSource), not here: that is a scan of the interface's addresses that
+// relayed media, whose source must equal the latched peer anyway, does not need.
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "dataplane/flow.h"
+#include "dataplane/interface_table.h"
+#include "dataplane/worker_counters.h"
+
+namespace sbc::dataplane {
+
+inline constexpr uint16_t kMaxBurst = 32;
+
+struct ClassifiedBurst {
+  rte_mbuf* udp[kMaxBurst];
+  FlowKey udpKeys[kMaxBurst];
+  uint16_t udpCount = 0;
+  rte_mbuf* arp[kMaxBurst];
+  uint16_t arpCount = 0;
+  rte_mbuf* neighborDiscovery[kMaxBurst];
+  uint16_t neighborDiscoveryCount = 0;
+  rte_mbuf* local[kMaxBurst];
+  uint16_t localCount = 0;
+};
+
+// Classifies `count` (≤ kMaxBurst) packets received on `iface`. Dropped packets are freed.
+void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
+                   ClassifiedBurst& out, WorkerCounters& counters);
+
+// True when an IP packet claims one of the interface's own addresses as its source (spoofed).
+bool hasOwnSource(const InterfaceRuntime& iface, const rte_mbuf* m);
+
+// Accessors for later stages, valid after classification.
+inline bool isIpv6(const rte_mbuf* m) { return (m->packet_type & RTE_PTYPE_L3_MASK) == RTE_PTYPE_L3_IPV6; }
+
+}  // namespace sbc::dataplane

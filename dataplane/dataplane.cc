@@ -1,0 +1,317 @@
+#include "dataplane/dataplane.h"
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include <cstdio>
+
+#include "dataplane/exception_path.h"
+#include "dataplane/flow_table.h"
+#include "dataplane/neighbor_resolver.h"
+#include "dataplane/neighbor_table.h"
+#include "dataplane/ports.h"
+#include "dataplane/session_table.h"
+#include "dataplane/worker.h"
+
+namespace sbc::dataplane {
+namespace {
+
+constexpr unsigned kExceptionRingSize = 4096;
+constexpr unsigned kNeighborCapacity = 4096;
+constexpr unsigned kMbufCache = 256;
+
+class DataplaneImpl;
+
+struct WorkerLaunch {
+  Worker* worker;
+  std::vector<RxQueue> queues;
+  uint16_t txQueue;
+  uint32_t idleSleepUs;
+  const std::atomic<bool>* stop;
+};
+
+int workerMain(void* arg) {
+  auto* l = static_cast<WorkerLaunch*>(arg);
+  l->worker->run(l->queues, l->txQueue, l->idleSleepUs, *l->stop);
+  return 0;
+}
+
+class DataplaneImpl final : public Dataplane {
+ public:
+  ~DataplaneImpl() override { stop(); }
+
+  Status init(const DataplaneConfig& config, const std::vector<std::string>& extraEal);
+
+  Status createSession(const MediaSessionSpec& spec) override {
+    return sessions_->create(spec, rte_rdtsc());
+  }
+  Status updateSession(const MediaSessionSpec& spec) override {
+    if (!sessions_->view(spec.id, rte_rdtsc())) return Status::failure("no session " + std::to_string(spec.id));
+    return sessions_->update(spec, rte_rdtsc());
+  }
+  Status deleteSession(uint32_t id) override { return sessions_->remove(id); }
+  std::optional<SessionView> session(uint32_t id) const override { return sessions_->view(id, rte_rdtsc()); }
+  std::vector<SessionView> sessions() const override { return sessions_->views(rte_rdtsc()); }
+  std::vector<InterfaceView> interfaces() const override;
+  std::vector<NeighborView> neighbors() const override;
+  DataplaneTotals totals() const override;
+  std::vector<uint32_t> poll() override;
+  void stop() override;
+
+ private:
+  Status startInterfaces();
+
+  DataplaneConfig config_;
+  InterfaceTable interfaces_{};
+  rte_mempool* pool_ = nullptr;
+  rte_rcu_qsbr* rcu_ = nullptr;
+  rte_ring* exceptionRing_ = nullptr;
+  std::unique_ptr<FlowTable> flows_;
+  std::unique_ptr<NeighborTable> neighbors_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<WorkerLaunch> launches_;
+  std::unique_ptr<ExceptionPath> exception_;
+  std::unique_ptr<NeighborResolver> resolver_;
+  std::unique_ptr<SessionTable> sessions_;
+  std::atomic<bool> stop_{false};
+  uint64_t tscHz_ = 1;
+  uint64_t nextIdleScanTsc_ = 0;
+  bool ealStarted_ = false;
+  bool workersLaunched_ = false;
+  bool stopped_ = false;
+};
+
+Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std::string>& extraEal) {
+  config_ = config;
+  if (auto faults = config.validate(); !faults.empty()) return Status::failure(faults.front());
+
+  // The EAL keeps pointers into argv, so the strings live as long as the process.
+  static std::vector<std::string> args;
+  args = buildEalArgs(config, extraEal, "sbcd");
+  static std::vector<char*> argv;
+  argv.clear();
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  if (rte_eal_init(static_cast<int>(args.size()), argv.data()) < 0)
+    return Status::failure(std::string("EAL start failed: ") + rte_strerror(rte_errno));
+  ealStarted_ = true;
+  tscHz_ = rte_get_tsc_hz();
+  if (rte_lcore_count() < config.workers + 1)
+    return Status::failure("EAL has " + std::to_string(rte_lcore_count()) + " lcores; " +
+                           std::to_string(config.workers) + " workers need one more for control");
+
+  unsigned ports = static_cast<unsigned>(config.interfaces.size());
+  unsigned mbufs = ports * 2 * (config.rxDescriptors + config.txDescriptors) * (config.workers + 1) +
+                   (config.workers + 1) * kMbufCache * 2 + kExceptionRingSize + 4096;
+  pool_ = rte_pktmbuf_pool_create("sbc_mbufs", mbufs, kMbufCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                  static_cast<int>(rte_socket_id()));
+  if (pool_ == nullptr) return Status::failure(std::string("mbuf pool: ") + rte_strerror(rte_errno));
+
+  size_t rcuBytes = rte_rcu_qsbr_get_memsize(config.workers);
+  rcu_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("sbc_rcu", rcuBytes, RTE_CACHE_LINE_SIZE));
+  if (rcu_ == nullptr || rte_rcu_qsbr_init(rcu_, config.workers) != 0)
+    return Status::failure("cannot set up RCU");
+  flows_ = FlowTable::create(config.maxSessions * 4, rcu_, "sbc_flows");
+  if (!flows_) return Status::failure("cannot create the flow table for " + std::to_string(config.maxSessions) + " sessions");
+  neighbors_ = NeighborTable::create(kNeighborCapacity, "sbc");
+  if (!neighbors_) return Status::failure("cannot create the neighbour table");
+  exceptionRing_ = rte_ring_create("sbc_exception", kExceptionRingSize, static_cast<int>(rte_socket_id()), RING_F_SC_DEQ);
+  if (exceptionRing_ == nullptr) return Status::failure("cannot create the exception ring");
+
+  if (Status s = startInterfaces(); !s.ok()) return s;
+
+  SharedTables tables{&interfaces_, flows_.get(), neighbors_.get(), exceptionRing_, rcu_};
+  std::vector<const FlowStats*> stats;
+  for (unsigned w = 0; w < config.workers; ++w) {
+    workers_.push_back(std::make_unique<Worker>(tables, w));
+    if (workers_.back()->flowStats() == nullptr) return Status::failure("cannot allocate flow counters");
+    stats.push_back(workers_.back()->flowStats());
+  }
+  exception_ = std::make_unique<ExceptionPath>(interfaces_, exceptionRing_);
+  resolver_ = std::make_unique<NeighborResolver>(interfaces_, *neighbors_, *exception_, pool_, tscHz_);
+  sessions_ = std::make_unique<SessionTable>(interfaces_, config.interfaces, *flows_, *neighbors_,
+                                             std::move(stats), tscHz_);
+
+  // Worker w polls queue w of every port and sends on tx queue w; the control lcore has the
+  // next tx queue.
+  launches_.resize(config.workers);
+  unsigned w = 0;
+  unsigned lcore;
+  RTE_LCORE_FOREACH_WORKER(lcore) {
+    if (w == config.workers) break;
+    WorkerLaunch& l = launches_[w];
+    l.worker = workers_[w].get();
+    for (uint8_t i = 0; i < interfaces_.count; ++i)
+      l.queues.push_back({interfaces_.interfaces[i].portId, static_cast<uint16_t>(w), i});
+    l.txQueue = static_cast<uint16_t>(w);
+    l.idleSleepUs = config.workerIdleSleepUs;
+    l.stop = &stop_;
+    if (rte_eal_remote_launch(workerMain, &l, lcore) != 0)
+      return Status::failure("cannot launch worker " + std::to_string(w));
+    ++w;
+  }
+  workersLaunched_ = true;
+  return Status::success();
+}
+
+Status DataplaneImpl::startInterfaces() {
+  std::memset(interfaces_.byPort, 0xff, sizeof interfaces_.byPort);
+  for (const InterfaceConfig& c : config_.interfaces) {
+    auto port = findPort(c.device);
+    const std::string where = "interface " + c.name + ": ";
+    if (!port) return Status::failure(where + "device '" + c.device + "' did not come up");
+    uint8_t index = interfaces_.count++;
+    InterfaceRuntime& rt = interfaces_.interfaces[index];
+    rt.index = index;
+    rt.portId = *port;
+    rt.vlan = c.vlan;
+    rt.mediaPortMin = config_.mediaPortMin;
+    rt.mediaPortMax = config_.mediaPortMax;
+    interfaces_.byPort[*port] = index;
+    PortQueues queues{static_cast<uint16_t>(config_.workers), static_cast<uint16_t>(config_.workers + 1)};
+    if (Status s = startPort(*port, queues, config_.rxDescriptors, config_.txDescriptors, pool_, c.mac); !s.ok())
+      return Status::failure(where + s.error);
+    if (queues.tx > config_.workers) rt.controlTxQueue = static_cast<uint16_t>(config_.workers);
+    rte_ether_addr mac;
+    rte_eth_macaddr_get(*port, &mac);
+    std::memcpy(rt.mac.data(), mac.addr_bytes, 6);
+    if (c.mac) rt.mac = *c.mac;
+    for (const IpPrefix& p : c.addresses) {
+      if (p.address.isV4() && rt.v4Count < kMaxAddressesPerInterface) {
+        std::memcpy(&rt.v4[rt.v4Count++], p.address.bytes.data(), 4);
+      } else if (p.address.isV6() && rt.v6Count < kMaxAddressesPerInterface) {
+        std::memcpy(rt.v6[rt.v6Count], p.address.bytes.data(), 16);
+        rt.v6SolicitedLow24[rt.v6Count++] = (uint32_t{p.address.bytes[13]} << 16) |
+                                            (uint32_t{p.address.bytes[14]} << 8) | p.address.bytes[15];
+      } else {
+        return Status::failure(where + "more than " + std::to_string(kMaxAddressesPerInterface) + " addresses of one family");
+      }
+    }
+    if (c.exceptionPath) {
+      if (rt.controlTxQueue == kNoPort)
+        return Status::failure(where + "the device has no tx queue left for the exception path (add 'no exception-path')");
+      if (Status s = startExceptionTap(c, rt.mac, pool_, rt.tapPortId); !s.ok()) return Status::failure(where + s.error);
+    }
+  }
+  return Status::success();
+}
+
+std::vector<InterfaceView> DataplaneImpl::interfaces() const {
+  std::vector<InterfaceView> out;
+  for (uint8_t i = 0; i < interfaces_.count; ++i) {
+    const InterfaceRuntime& rt = interfaces_.interfaces[i];
+    const InterfaceConfig& c = config_.interfaces[i];
+    InterfaceView v;
+    v.name = c.name;
+    v.realm = c.realm;
+    v.device = c.device;
+    v.portId = rt.portId;
+    v.mac = rt.mac;
+    v.vlan = rt.vlan;
+    v.addresses = c.addresses;
+    rte_eth_link link{};
+    rte_eth_link_get_nowait(rt.portId, &link);
+    v.linkUp = link.link_status == RTE_ETH_LINK_UP;
+    if (rt.tapPortId != kNoPort) v.tapName = c.tapName.empty() ? "sbc-" + c.name : c.tapName;
+    for (const auto& w : workers_) {
+      const WorkerCounters& wc = w->counters();
+      v.rxPackets += wc.rxPackets[i];
+      v.rxBytes += wc.rxBytes[i];
+      v.txPackets += wc.txPackets[i];
+      v.txBytes += wc.txBytes[i];
+    }
+    v.toKernel = exception_->counters().toKernel[i];
+    v.fromKernel = exception_->counters().fromKernel[i];
+    v.txPackets += v.fromKernel;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<NeighborView> DataplaneImpl::neighbors() const {
+  std::vector<NeighborView> out;
+  for (uint16_t index : neighbors_->entriesInUse()) {
+    const Neighbor& n = neighbors_->at(index);
+    NeighborView v;
+    v.interfaceName = config_.interfaces[n.interfaceIndex].name;
+    v.address = n.address;
+    uint64_t state = neighbors_->macState(index);
+    v.resolved = state & kNeighborResolved;
+    std::memcpy(v.mac.data(), &state, 6);
+    v.updates = n.updates.load(std::memory_order_relaxed);
+    out.push_back(v);
+  }
+  return out;
+}
+
+DataplaneTotals DataplaneImpl::totals() const {
+  DataplaneTotals t;
+  for (const auto& w : workers_) {
+    const WorkerCounters& c = w->counters();
+    for (unsigned r = 0; r < kDropReasonCount; ++r) t.drops[r] += c.drops[r];
+    t.mediaPackets += c.mediaPackets;
+    t.rtcpPackets += c.rtcpPackets;
+    t.exceptionPackets += c.exceptionPackets;
+    t.latches += c.latches;
+    t.relatches += c.relatches;
+    t.neighborUpdates += c.neighborUpdates;
+  }
+  t.sessions = static_cast<uint32_t>(sessions_->size());
+  t.flowsInUse = flows_->inUse();
+  t.flowCapacity = flows_->capacity();
+  return t;
+}
+
+std::vector<uint32_t> DataplaneImpl::poll() {
+  uint64_t now = rte_rdtsc();
+  for (int round = 0; round < 8 && exception_->poll() != 0; ++round) {
+  }
+  resolver_->poll(now);
+  flows_->reclaim();
+  if (now < nextIdleScanTsc_) return {};
+  nextIdleScanTsc_ = now + tscHz_ / 4;
+  return sessions_->collectIdle(now, config_.idleTimeoutMs * tscHz_ / 1000);
+}
+
+void DataplaneImpl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stop_.store(true);
+  if (workersLaunched_) rte_eal_mp_wait_lcore();
+  sessions_.reset();
+  resolver_.reset();
+  exception_.reset();
+  workers_.clear();
+  if (ealStarted_) {
+    uint16_t port;
+    RTE_ETH_FOREACH_DEV(port) {
+      rte_eth_dev_stop(port);
+      rte_eth_dev_close(port);
+    }
+  }
+  flows_.reset();
+  neighbors_.reset();
+  if (exceptionRing_) rte_ring_free(exceptionRing_);
+  if (rcu_) rte_free(rcu_);
+  if (pool_) rte_mempool_free(pool_);
+  if (ealStarted_) rte_eal_cleanup();
+}
+
+}  // namespace
+
+std::unique_ptr<Dataplane> Dataplane::start(const DataplaneConfig& config,
+                                            const std::vector<std::string>& ealArgs,
+                                            std::string& error) {
+  auto dp = std::make_unique<DataplaneImpl>();
+  if (Status s = dp->init(config, ealArgs); !s.ok()) {
+    error = s.error;
+    return nullptr;
+  }
+  return dp;
+}
+
+}  // namespace sbc::dataplane

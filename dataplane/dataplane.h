@@ -1,0 +1,118 @@
+#pragma once
+// The only door between the control side and the fast path: create, update and delete media
+// sessions, read counters and neighbours, learn which sessions went idle. Everything here runs
+// on the control lcore (single writer); workers see the results through the flow table.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataplane/config.h"
+#include "dataplane/drop_reasons.h"
+#include "dataplane/ip_address.h"
+
+namespace sbc::dataplane {
+
+// An error that names what is wrong; empty message means success.
+struct Status {
+  std::string error;
+  bool ok() const { return error.empty(); }
+  static Status success() { return {}; }
+  static Status failure(std::string message) { return {std::move(message)}; }
+};
+
+struct MediaLegSpec {
+  std::string interfaceName;   // where this leg's peer is reached
+  SocketAddress local;         // the SBC's address and RTP port on this leg
+  SocketAddress remote;        // the peer the SDP names; unspecified address or port 0: unknown
+  bool latchAnySource = false; // peer is behind NAT: latch the first source that speaks
+  bool rtcpMux = false;        // RTCP shares the RTP port; otherwise it uses port + 1
+};
+
+struct MediaSessionSpec {
+  uint32_t id = 0;
+  MediaLegSpec legs[2];
+  uint32_t relatchSilenceMs = 0;  // 0: a latched leg never moves to another source
+};
+
+struct FlowCounters {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t sourceDrops = 0;
+};
+
+struct LegView {
+  bool latched = false;
+  SocketAddress latchedPeer;
+  SocketAddress sendingTo;  // where packets toward this leg's peer go now
+  FlowCounters rtp;         // received from this leg's peer
+  FlowCounters rtcp;        // received on the RTCP port (zero with rtcp-mux)
+};
+
+struct SessionView {
+  MediaSessionSpec spec;
+  LegView legs[2];
+  uint64_t ageMs = 0;
+  uint64_t idleMs = 0;  // since the last packet either way (or since creation)
+};
+
+struct InterfaceView {
+  std::string name;
+  std::string realm;
+  std::string device;
+  uint16_t portId = 0;
+  MacAddress mac{};
+  uint16_t vlan = 0;
+  std::vector<IpPrefix> addresses;
+  bool linkUp = false;
+  std::string tapName;  // empty without an exception path
+  uint64_t rxPackets = 0, rxBytes = 0, txPackets = 0, txBytes = 0;
+  uint64_t toKernel = 0, fromKernel = 0;
+};
+
+struct NeighborView {
+  std::string interfaceName;
+  IpAddress address;
+  bool resolved = false;
+  MacAddress mac{};
+  uint32_t updates = 0;
+};
+
+struct DataplaneTotals {
+  uint64_t drops[kDropReasonCount] = {};
+  uint64_t mediaPackets = 0, rtcpPackets = 0, exceptionPackets = 0;
+  uint64_t latches = 0, relatches = 0, neighborUpdates = 0;
+  uint32_t sessions = 0, flowsInUse = 0, flowCapacity = 0;
+};
+
+class Dataplane {
+ public:
+  // Starts the EAL, the ports, the exception path and the workers. `ealArgs` are extra EAL
+  // arguments (from the command line); the rest is derived from `config`.
+  static std::unique_ptr<Dataplane> start(const DataplaneConfig& config,
+                                          const std::vector<std::string>& ealArgs,
+                                          std::string& error);
+  virtual ~Dataplane() = default;
+
+  virtual Status createSession(const MediaSessionSpec& spec) = 0;
+  virtual Status updateSession(const MediaSessionSpec& spec) = 0;
+  virtual Status deleteSession(uint32_t id) = 0;
+  virtual std::optional<SessionView> session(uint32_t id) const = 0;
+  virtual std::vector<SessionView> sessions() const = 0;
+
+  virtual std::vector<InterfaceView> interfaces() const = 0;
+  virtual std::vector<NeighborView> neighbors() const = 0;
+  virtual DataplaneTotals totals() const = 0;
+
+  // Control-lcore housekeeping; call often (every millisecond or so). Moves exception-path
+  // packets, asks for unresolved neighbours, frees retired flows. Returns the ids of sessions
+  // that went idle past the configured timeout since the last call (each reported once).
+  virtual std::vector<uint32_t> poll() = 0;
+
+  // Stops the workers and the ports; the destructor does this too.
+  virtual void stop() = 0;
+};
+
+}  // namespace sbc::dataplane

@@ -1,0 +1,104 @@
+#pragma once
+// One direction of media as the worker sees it: packets arriving at (port, local address,
+// local UDP port) and where they go next. A media session owns two flows (one per leg), four
+// when RTCP runs on the next port instead of rtcp-mux.
+//
+// Who writes what:
+//  - the control side fills a Flow before publishing it in the FlowTable, and never writes a
+//    published Flow again (an update publishes a new one; the old is freed after a grace period);
+//  - a worker writes only the latch state of the flow it received on, and the destination of
+//    the opposite flow when it latches (both are tiny, written rarely, and read with a seqlock).
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+
+#include "dataplane/config.h"
+#include "dataplane/ip_address.h"
+
+namespace sbc::dataplane {
+
+// rte_hash key. 32 bytes, not the 21 it needs: rte_hash compares 16/32/48/64-byte keys with
+// vector instructions and anything else with memcmp, which cost 6% of the relay at 100k flows.
+struct FlowKey {
+  uint8_t address[16];  // network order; IPv4 in the first 4 bytes, rest zero
+  uint16_t udpPortBe;   // network order, straight from the UDP header
+  uint16_t portId;      // DPDK port the packet arrived on
+  uint8_t family;       // IpFamily
+  uint8_t pad[11];
+
+  static FlowKey make(uint16_t portId, const SocketAddress& local);
+};
+static_assert(sizeof(FlowKey) == 32);
+
+// The flow table's hash: CRC32-C over the four 8-byte words of a FlowKey, unrolled. DPDK's
+// rte_hash_crc does the same but loops and re-checks the CPU's CRC support on every word.
+uint32_t hashFlowKey(const void* key, uint32_t length, uint32_t seed);
+
+// An address ready to be written into a header: network byte order, no conversion per packet.
+struct WireAddress {
+  uint8_t address[16];
+  uint16_t portBe;
+  IpFamily family;
+  uint8_t pad;
+
+  static WireAddress from(const SocketAddress& a);
+  SocketAddress toSocketAddress() const;
+  bool sameAs(const uint8_t* addr, uint16_t portBe, IpFamily f) const {
+    if (family != f || this->portBe != portBe) return false;
+    // Fixed-size compares: a memcmp with a variable length is a library call per packet.
+    if (f == IpFamily::kV4) return std::memcmp(address, addr, 4) == 0;
+    return std::memcmp(address, addr, 16) == 0;
+  }
+};
+static_assert(sizeof(WireAddress) == 20);
+
+inline constexpr uint16_t kNoNeighbor = 0xffff;
+
+// Where a flow's packets are sent. Written by the control side before publication and by the
+// worker that latches the opposite leg; readers retry while `sequence` is odd or changed.
+struct FlowDestination {
+  std::atomic<uint32_t> sequence{0};
+  uint16_t neighborIndex = kNoNeighbor;  // next hop in the NeighborTable, or:
+  MacAddress directMac{};                // the MAC a latched peer's packets came from
+  WireAddress peer{};
+};
+
+enum class LatchState : uint32_t { kUnlatched = 0, kLatching = 1, kLatched = 2 };
+
+namespace flow_flags {
+inline constexpr uint8_t kLatchAnySource = 1 << 0;  // peer is behind NAT: latch whoever speaks first
+inline constexpr uint8_t kRelatchAllowed = 1 << 1;  // latch again after relatchSilenceTsc of silence
+inline constexpr uint8_t kRtcp = 1 << 2;            // this flow carries RTCP (port + 1)
+inline constexpr uint8_t kAnyPeerPort = 1 << 3;     // expected peer's port is not known
+}  // namespace flow_flags
+
+struct alignas(64) Flow {
+  // ---- cache line 0: what every packet reads ----
+  std::atomic<uint32_t> latchState{static_cast<uint32_t>(LatchState::kUnlatched)};
+  uint8_t flags = 0;
+  uint8_t egressInterface = 0;  // index into the dataplane's interface table
+  uint16_t pad0 = 0;
+  WireAddress latched{};        // valid when latchState == kLatched
+  FlowDestination destination;  // where this flow's packets go
+  // ---- cache line 1: what latching and bookkeeping read ----
+  alignas(64) WireAddress egressSource{};  // the SBC's address and port on the egress leg
+  WireAddress expected{};                  // peer named by the SDP (may be unspecified)
+  Flow* opposite = nullptr;                // whose destination this flow's latch sets
+  uint32_t index = 0;                      // slot in the FlowPool, also the counter slot
+  uint32_t sessionId = 0;
+  uint64_t relatchSilenceTsc = 0;
+};
+static_assert(sizeof(Flow) == 128);
+
+// Per-worker, per-flow counters: each worker owns its own array, indexed by Flow::index.
+struct FlowStats {
+  uint64_t packets;
+  uint64_t bytes;
+  uint64_t lastSeenTsc;
+  uint32_t sourceDrops;  // forged or unexpected sources (RTP bleed)
+  uint32_t latches;
+};
+static_assert(sizeof(FlowStats) == 32);
+
+}  // namespace sbc::dataplane

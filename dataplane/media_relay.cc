@@ -1,0 +1,301 @@
+#include "dataplane/media_relay.h"
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_prefetch.h>
+#include <rte_udp.h>
+
+#include "dataplane/checksum.h"
+#include "dataplane/classify.h"
+
+namespace sbc::dataplane {
+namespace {
+
+constexpr uint8_t kOriginTtl = 64;
+
+struct PacketSource {
+  const uint8_t* address;
+  uint16_t portBe;
+  IpFamily family;
+};
+
+// Where the headers of a classified UDP packet are, computed once per packet.
+struct MediaPacket {
+  uint8_t* frame;
+  uint8_t* l3;
+  rte_udp_hdr* udp;
+  bool v6;
+
+  explicit MediaPacket(rte_mbuf* m)
+      : frame(rte_pktmbuf_mtod(m, uint8_t*)),
+        l3(frame + m->l2_len),
+        udp(reinterpret_cast<rte_udp_hdr*>(l3 + m->l3_len)),
+        v6(isIpv6(m)) {}
+
+  PacketSource source() const {
+    if (v6) return {reinterpret_cast<rte_ipv6_hdr*>(l3)->src_addr, udp->src_port, IpFamily::kV6};
+    return {reinterpret_cast<const uint8_t*>(&reinterpret_cast<rte_ipv4_hdr*>(l3)->src_addr),
+            udp->src_port, IpFamily::kV4};
+  }
+  const uint8_t* sourceMac() const { return reinterpret_cast<rte_ether_hdr*>(frame)->src_addr.addr_bytes; }
+};
+
+inline WireAddress wireOf(const PacketSource& s) {
+  WireAddress w{};
+  std::memcpy(w.address, s.address, s.family == IpFamily::kV4 ? 4 : 16);
+  w.portBe = s.portBe;
+  w.family = s.family;
+  return w;
+}
+
+// Moves `flow` from `from` to latched on `source`, and points the opposite flow (which sends
+// toward this peer) at it. Only one worker wins the compare-and-swap; a loser drops its packet.
+bool latch(Flow& flow, const PacketSource& source, const uint8_t* sourceMac, LatchState from) {
+  uint32_t expected = static_cast<uint32_t>(from);
+  if (!flow.latchState.compare_exchange_strong(expected,
+                                               static_cast<uint32_t>(LatchState::kLatching),
+                                               std::memory_order_acq_rel))
+    return false;
+  WireAddress w = wireOf(source);
+  flow.latched = w;
+  if (Flow* opposite = flow.opposite; opposite != nullptr) {
+    FlowDestination& d = opposite->destination;
+    uint32_t seq = d.sequence.load(std::memory_order_relaxed);
+    d.sequence.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    bool sameHost = d.peer.family == w.family &&
+                    std::memcmp(d.peer.address, w.address, sizeof w.address) == 0;
+    if (!sameHost) {
+      // A NATed peer: answer through whatever sent us its packets (its router or itself).
+      d.neighborIndex = kNoNeighbor;
+      std::memcpy(d.directMac.data(), sourceMac, 6);
+    }
+    d.peer = w;
+    d.sequence.store(seq + 2, std::memory_order_release);
+  }
+  flow.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_release);
+  return true;
+}
+
+inline bool matchesExpected(const Flow& flow, const PacketSource& s) {
+  const WireAddress& e = flow.expected;
+  if (e.family != s.family) return false;
+  if (std::memcmp(e.address, s.address, s.family == IpFamily::kV4 ? 4 : 16) != 0) return false;
+  return (flow.flags & flow_flags::kAnyPeerPort) || e.portBe == s.portBe;
+}
+
+// Returns false (and counts why) when the packet's source may not use this flow.
+inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaPacket& p) {
+  const PacketSource s = p.source();
+  uint32_t state = flow.latchState.load(std::memory_order_acquire);
+  const uint8_t* sourceMac = p.sourceMac();
+  if (likely(state == static_cast<uint32_t>(LatchState::kLatched))) {
+    if (likely(flow.latched.sameAs(s.address, s.portBe, s.family))) return true;
+    FlowStats& st = ctx.flowStats[flow.index];
+    if ((flow.flags & flow_flags::kRelatchAllowed) &&
+        ctx.nowTsc - st.lastSeenTsc > flow.relatchSilenceTsc &&
+        (flow.flags & flow_flags::kLatchAnySource || matchesExpected(flow, s)) &&
+        !hasOwnSource(*ctx.ingress, m) && latch(flow, s, sourceMac, LatchState::kLatched)) {
+      ++ctx.counters->relatches;
+      ++st.latches;
+      return true;
+    }
+    ++st.sourceDrops;
+    ctx.counters->drop(DropReason::kMediaSourceMismatch);
+    return false;
+  }
+  // Never latch onto our own address: a spoofed packet would make us send media to ourselves.
+  if (((flow.flags & flow_flags::kLatchAnySource) || matchesExpected(flow, s)) &&
+      !hasOwnSource(*ctx.ingress, m) && latch(flow, s, sourceMac, LatchState::kUnlatched)) {
+    ++ctx.counters->latches;
+    ++ctx.flowStats[flow.index].latches;
+    return true;
+  }
+  ++ctx.flowStats[flow.index].sourceDrops;
+  ctx.counters->drop(DropReason::kMediaUnexpectedSource);
+  return false;
+}
+
+inline void writeEthernet(uint8_t* frame, const uint8_t* dstMac, const InterfaceRuntime& egress,
+                          uint16_t etherTypeBe) {
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(frame);
+  std::memcpy(eth->dst_addr.addr_bytes, dstMac, 6);
+  std::memcpy(eth->src_addr.addr_bytes, egress.mac.data(), 6);
+  if (egress.vlan != 0) {
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+    auto* vlan = reinterpret_cast<rte_vlan_hdr*>(eth + 1);
+    vlan->vlan_tci = rte_cpu_to_be_16(egress.vlan);
+    vlan->eth_proto = etherTypeBe;
+  } else {
+    eth->ether_type = etherTypeBe;
+  }
+}
+
+// Same family, same L2 size: the common case, rewritten in place with incremental checksums.
+inline void rewriteInPlace(const MediaPacket& p, const InterfaceRuntime& egress,
+                           const uint8_t* dstMac, const WireAddress& from, const WireAddress& to) {
+  writeEthernet(p.frame, dstMac, egress,
+                rte_cpu_to_be_16(p.v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4));
+  rte_udp_hdr* udp = p.udp;
+  ChecksumDelta delta;
+  if (!p.v6) {
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p.l3);
+    delta.remove(&ip->src_addr, 8);  // source and destination are adjacent
+    std::memcpy(&ip->src_addr, from.address, 4);
+    std::memcpy(&ip->dst_addr, to.address, 4);
+    delta.insert(&ip->src_addr, 8);
+    // The IP header checksum covers the same addresses plus the TTL/protocol word.
+    ChecksumDelta header = delta;
+    header.remove(&ip->time_to_live, 4);  // TTL, protocol, checksum: the checksum word is
+    ip->time_to_live = kOriginTtl;        // taken out and put back unchanged below
+    uint16_t oldChecksum = ip->hdr_checksum;
+    header.insert(&ip->time_to_live, 4);
+    ip->hdr_checksum = header.apply(oldChecksum);
+  } else {
+    auto* ip = reinterpret_cast<rte_ipv6_hdr*>(p.l3);
+    delta.remove(ip->src_addr, 32);
+    std::memcpy(ip->src_addr, from.address, 16);
+    std::memcpy(ip->dst_addr, to.address, 16);
+    delta.insert(ip->src_addr, 32);
+    ip->hop_limits = kOriginTtl;
+  }
+  delta.remove(&udp->src_port, 4);
+  udp->src_port = from.portBe;
+  udp->dst_port = to.portBe;
+  delta.insert(&udp->src_port, 4);
+  if (udp->dgram_cksum != 0 || p.v6) udp->dgram_cksum = udpChecksumForWire(delta.apply(udp->dgram_cksum));
+}
+
+// Family or VLAN change: headers are rebuilt in front of the UDP header and the UDP checksum is
+// computed afresh (the pseudo-header changed shape).
+inline bool rewriteRebuild(rte_mbuf* m, bool inV6, const InterfaceRuntime& egress,
+                           const uint8_t* dstMac, const WireAddress& from, const WireAddress& to) {
+  const bool outV6 = to.family == IpFamily::kV6;
+  uint8_t* l3 = rte_pktmbuf_mtod_offset(m, uint8_t*, m->l2_len);
+  uint8_t trafficClass = inV6 ? static_cast<uint8_t>(rte_be_to_cpu_32(reinterpret_cast<rte_ipv6_hdr*>(l3)->vtc_flow) >> 20)
+                              : reinterpret_cast<rte_ipv4_hdr*>(l3)->type_of_service;
+  int oldHeaders = m->l2_len + m->l3_len;
+  uint16_t newL2 = egress.vlan != 0 ? sizeof(rte_ether_hdr) + sizeof(rte_vlan_hdr) : sizeof(rte_ether_hdr);
+  uint16_t newL3 = outV6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr);
+  int delta = newL2 + newL3 - oldHeaders;
+  if (delta > 0 && rte_pktmbuf_prepend(m, static_cast<uint16_t>(delta)) == nullptr) return false;
+  if (delta < 0) rte_pktmbuf_adj(m, static_cast<uint16_t>(-delta));
+  m->l2_len = newL2;
+  m->l3_len = newL3;
+  uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(frame + newL2 + newL3);
+  uint16_t udpLength = rte_be_to_cpu_16(udp->dgram_len);
+  writeEthernet(frame, dstMac, egress, rte_cpu_to_be_16(outV6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4));
+  udp->src_port = from.portBe;
+  udp->dst_port = to.portBe;
+  udp->dgram_cksum = 0;
+  if (outV6) {
+    auto* ip = reinterpret_cast<rte_ipv6_hdr*>(frame + newL2);
+    ip->vtc_flow = rte_cpu_to_be_32((6u << 28) | (uint32_t{trafficClass} << 20));
+    ip->payload_len = rte_cpu_to_be_16(udpLength);
+    ip->proto = IPPROTO_UDP;
+    ip->hop_limits = kOriginTtl;
+    std::memcpy(ip->src_addr, from.address, 16);
+    std::memcpy(ip->dst_addr, to.address, 16);
+    udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+    m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_UDP;
+  } else {
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(frame + newL2);
+    ip->version_ihl = RTE_IPV4_VHL_DEF;
+    ip->type_of_service = trafficClass;
+    ip->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(udpLength + sizeof(rte_ipv4_hdr)));
+    ip->packet_id = 0;
+    ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+    ip->time_to_live = kOriginTtl;
+    ip->next_proto_id = IPPROTO_UDP;
+    std::memcpy(&ip->src_addr, from.address, 4);
+    std::memcpy(&ip->dst_addr, to.address, 4);
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+    m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
+  }
+  return true;
+}
+
+inline bool looksLikeRtpOrRtcp(const MediaPacket& p, bool& isRtcp) {
+  uint16_t payloadLength = rte_be_to_cpu_16(p.udp->dgram_len) - sizeof(rte_udp_hdr);
+  auto* payload = reinterpret_cast<const uint8_t*>(p.udp + 1);
+  // RTCP's smallest packet (an empty RR) is 8 bytes; RTP's fixed header is 12.
+  if (payloadLength < 8 || (payload[0] & 0xc0) != 0x80) return false;
+  // RFC 5761 §4: with rtcp-mux, RTCP packet types 192..223 sit where RTP payload types 64..95
+  // (with the marker bit) would be.
+  isRtcp = payload[1] >= 192 && payload[1] <= 223;
+  return isRtcp || payloadLength >= 12;
+}
+
+}  // namespace
+
+void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint16_t count) {
+  // At 100k+ sessions every flow and its counters are cache misses. The slot gives both
+  // addresses without reading anything, so ask for all of the burst's lines at once and let
+  // the misses overlap; by the time the loop below reaches a packet its lines are in.
+  for (uint16_t i = 0; i < count; ++i) {
+    const Flow* f = &ctx.flows[slots[i]];
+    rte_prefetch0(f);
+    rte_prefetch0(reinterpret_cast<const uint8_t*>(f) + RTE_CACHE_LINE_SIZE);
+    rte_prefetch0(&ctx.flowStats[slots[i]]);
+  }
+  WorkerCounters& counters = *ctx.counters;
+  uint64_t relayed = 0, rtcp = 0;
+  for (uint16_t i = 0; i < count; ++i) {
+    rte_mbuf* m = packets[i];
+    Flow& flow = ctx.flows[slots[i]];
+    const MediaPacket p(m);
+    bool isRtcp = false;
+    if (unlikely(!looksLikeRtpOrRtcp(p, isRtcp))) {
+      counters.drop(DropReason::kMediaNotRtp);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    if (unlikely(!admitSource(ctx, flow, m, p))) {
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    DestinationSnapshot dest = readDestination(flow.destination);
+    const uint8_t* dstMac;
+    uint64_t macState;
+    if (dest.neighborIndex != kNoNeighbor) {
+      macState = ctx.neighbors->macState(dest.neighborIndex);
+      dstMac = reinterpret_cast<const uint8_t*>(&macState);
+      if (unlikely(!(macState & kNeighborResolved))) dstMac = nullptr;
+    } else {
+      dstMac = dest.directMac.data();
+      if (unlikely(dest.peer.family == IpFamily::kNone)) dstMac = nullptr;
+    }
+    if (unlikely(dstMac == nullptr)) {
+      counters.drop(DropReason::kNoNeighbor);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    const InterfaceRuntime& egress = ctx.interfaces->interfaces[flow.egressInterface];
+    const bool outV6 = dest.peer.family == IpFamily::kV6;
+    const uint16_t egressL2 = egress.vlan != 0 ? 18 : 14;
+    const uint32_t inLength = rte_pktmbuf_pkt_len(m);
+    if (likely(outV6 == p.v6 && egressL2 == m->l2_len)) {
+      rewriteInPlace(p, egress, dstMac, flow.egressSource, dest.peer);
+    } else if (unlikely(!rewriteRebuild(m, p.v6, egress, dstMac, flow.egressSource, dest.peer))) {
+      counters.drop(DropReason::kTruncatedFrame);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    FlowStats& st = ctx.flowStats[slots[i]];
+    ++st.packets;
+    st.bytes += inLength;
+    st.lastSeenTsc = ctx.nowTsc;
+    ++relayed;
+    rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
+    counters.txBytes[flow.egressInterface] += rte_pktmbuf_pkt_len(m);
+    TxBuffer& tx = ctx.tx[flow.egressInterface];
+    tx.packets[tx.count++] = m;
+  }
+  counters.mediaPackets += relayed;
+  counters.rtcpPackets += rtcp;
+}
+
+}  // namespace sbc::dataplane

@@ -1,0 +1,46 @@
+#pragma once
+// Bringing up the EAL and the ports: the EAL argument list derived from the configuration,
+// finding each interface's DPDK port, configuring its queues (RSS where the device has it),
+// and creating the kernel TAP of the exception path. Runs once at start-up, never per packet.
+
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataplane/config.h"
+#include "dataplane/dataplane.h"
+
+namespace sbc::dataplane {
+
+// argv for rte_eal_init (argv[0] included). Adds --no-huge/-m where no hugepages are free,
+// --no-pci where no device is a PCI address, one --vdev per virtual device, and the lcores.
+std::vector<std::string> buildEalArgs(const DataplaneConfig& config,
+                                      const std::vector<std::string>& extra,
+                                      const std::string& programName);
+
+bool isPciAddress(const std::string& device);
+unsigned freeHugepages();
+
+// The port a configured device became: the vdev name (before the first ',') or the PCI address.
+std::optional<uint16_t> findPort(const std::string& device);
+
+struct PortQueues {
+  uint16_t rx = 1;
+  uint16_t tx = 1;  // on return: what the device granted (may be fewer than asked)
+};
+
+Status startPort(uint16_t portId, PortQueues& queues, uint16_t rxDescriptors,
+                 uint16_t txDescriptors, rte_mempool* pool, const std::optional<MacAddress>& mac);
+
+// Creates the TAP for `iface` (kernel side: same MAC, same addresses, up) and starts it as a
+// DPDK port with one queue pair.
+Status startExceptionTap(const InterfaceConfig& iface, const MacAddress& mac, rte_mempool* pool,
+                         uint16_t& tapPortId);
+
+// Runs a command (no shell) and returns its exit status; output goes to stderr.
+int runCommand(const std::vector<std::string>& argv);
+
+}  // namespace sbc::dataplane

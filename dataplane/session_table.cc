@@ -1,0 +1,282 @@
+#include "dataplane/session_table.h"
+
+#include <algorithm>
+
+#include "dataplane/media_relay.h"
+
+namespace sbc::dataplane {
+namespace {
+const char* legName(unsigned leg) { return leg == 0 ? "leg-a" : "leg-b"; }
+}  // namespace
+
+SessionTable::SessionTable(const InterfaceTable& interfaces,
+                           std::vector<InterfaceConfig> interfaceConfigs, FlowTable& flows,
+                           NeighborTable& neighbors, std::vector<const FlowStats*> workerStats,
+                           uint64_t tscHz)
+    : interfaces_(interfaces),
+      configs_(std::move(interfaceConfigs)),
+      flows_(flows),
+      neighbors_(neighbors),
+      workerStats_(std::move(workerStats)),
+      tscHz_(tscHz) {}
+
+Status SessionTable::resolveLeg(const MediaSessionSpec& spec, unsigned leg, ResolvedLeg& out) {
+  const MediaLegSpec& l = spec.legs[leg];
+  const std::string where = std::string(legName(leg)) + ": ";
+  auto it = std::find_if(configs_.begin(), configs_.end(),
+                         [&](const InterfaceConfig& c) { return c.name == l.interfaceName; });
+  if (it == configs_.end()) return Status::failure(where + "no interface '" + l.interfaceName + "'");
+  const InterfaceConfig& cfg = *it;
+  out.interfaceIndex = static_cast<uint8_t>(it - configs_.begin());
+  out.portId = interfaces_.interfaces[out.interfaceIndex].portId;
+  bool owned = std::any_of(cfg.addresses.begin(), cfg.addresses.end(),
+                           [&](const IpPrefix& p) { return p.address == l.local.ip; });
+  if (!owned)
+    return Status::failure(where + "local " + l.local.ip.toString() + " is not an address of " +
+                           cfg.name);
+  const InterfaceRuntime& rt = interfaces_.interfaces[out.interfaceIndex];
+  unsigned lastPort = l.rtcpMux ? l.local.port : l.local.port + 1u;
+  if (!rt.isMediaPort(l.local.port) || lastPort > rt.mediaPortMax)
+    return Status::failure(where + "local port " + std::to_string(l.local.port) +
+                           " is outside the media range " + std::to_string(rt.mediaPortMin) + "-" +
+                           std::to_string(rt.mediaPortMax));
+  if (!l.rtcpMux && (l.local.port % 2) != 0)
+    return Status::failure(where + "local RTP port must be even when RTCP uses port + 1");
+  out.remote = l.remote;
+  bool remoteKnown = !l.remote.ip.isUnspecified() && l.remote.ip.family != IpFamily::kNone;
+  if (!remoteKnown) {
+    if (!l.latchAnySource)
+      return Status::failure(where + "remote is unknown, so the leg must latch any source (latch-any)");
+    out.remote.ip = IpAddress{};
+    out.remote.ip.family = l.local.ip.family;
+    out.neighborIndex = kNoNeighbor;
+    return Status::success();
+  }
+  if (l.remote.ip.family != l.local.ip.family)
+    return Status::failure(where + "remote " + l.remote.ip.toString() + " and local " +
+                           l.local.ip.toString() + " are of different IP versions");
+  // The next hop: the peer itself when it is on one of the interface's links, else the gateway.
+  IpAddress nextHop = l.remote.ip;
+  bool onLink = std::any_of(cfg.addresses.begin(), cfg.addresses.end(),
+                            [&](const IpPrefix& p) { return p.contains(l.remote.ip); });
+  if (!onLink) {
+    const auto& gw = l.remote.ip.isV4() ? cfg.gatewayV4 : cfg.gatewayV6;
+    if (!gw)
+      return Status::failure(where + "no route to " + l.remote.ip.toString() + ": not on a link of " +
+                             cfg.name + " and no gateway");
+    nextHop = *gw;
+  }
+  int32_t n = neighbors_.ensure(out.interfaceIndex, nextHop);
+  if (n < 0) return Status::failure(where + "neighbour table full");
+  out.neighborIndex = static_cast<uint16_t>(n);
+  return Status::success();
+}
+
+Status SessionTable::checkKeysFree(const MediaSessionSpec& spec, const ResolvedLeg* legs,
+                                   uint32_t selfId) const {
+  for (unsigned leg = 0; leg < 2; ++leg) {
+    const MediaLegSpec& l = spec.legs[leg];
+    for (unsigned rtcp = 0; rtcp < (l.rtcpMux ? 1u : 2u); ++rtcp) {
+      SocketAddress local = l.local;
+      local.port = static_cast<uint16_t>(local.port + rtcp);
+      if (const Flow* f = flows_.lookup(FlowKey::make(legs[leg].portId, local)); f && f->sessionId != selfId)
+        return Status::failure(std::string(legName(leg)) + ": " + local.toString() +
+                               " is already used by session " + std::to_string(f->sessionId));
+    }
+  }
+  if (spec.legs[0].interfaceName == spec.legs[1].interfaceName &&
+      spec.legs[0].local == spec.legs[1].local)
+    return Status::failure("leg-a and leg-b use the same local address and port");
+  return Status::success();
+}
+
+void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const ResolvedLeg* legs,
+                            unsigned leg, bool rtcp) {
+  const unsigned other = 1 - leg;
+  const MediaLegSpec& in = spec.legs[leg];
+  const MediaLegSpec& out = spec.legs[other];
+  uint16_t offset = rtcp ? 1 : 0;
+  f.sessionId = spec.id;
+  f.flags = (in.latchAnySource ? flow_flags::kLatchAnySource : 0) |
+            (spec.relatchSilenceMs ? flow_flags::kRelatchAllowed : 0) |
+            (rtcp ? flow_flags::kRtcp : 0) | (legs[leg].remote.port == 0 ? flow_flags::kAnyPeerPort : 0);
+  f.egressInterface = legs[other].interfaceIndex;
+  SocketAddress expected = legs[leg].remote;
+  if (expected.port != 0) expected.port = static_cast<uint16_t>(expected.port + offset);
+  f.expected = WireAddress::from(expected);
+  SocketAddress source = out.local;
+  source.port = static_cast<uint16_t>(source.port + offset);
+  f.egressSource = WireAddress::from(source);
+  SocketAddress to = legs[other].remote;
+  if (to.port != 0) to.port = static_cast<uint16_t>(to.port + offset);
+  bool toKnown = !to.ip.isUnspecified() && to.port != 0;
+  f.destination.peer = toKnown ? WireAddress::from(to) : WireAddress{};
+  f.destination.neighborIndex = toKnown ? legs[other].neighborIndex : kNoNeighbor;
+  f.relatchSilenceTsc = spec.relatchSilenceMs * tscHz_ / 1000;
+}
+
+Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg* legs,
+                                const Session* previous, Session& out) {
+  const bool rtcpPort = !spec.legs[0].rtcpMux;
+  out.flowCount = rtcpPort ? 4 : 2;
+  for (unsigned i = 0; i < out.flowCount; ++i) {
+    Flow* f = flows_.allocate();
+    if (f == nullptr) {
+      releaseUnpublished(out);
+      return Status::failure("flow table full (" + std::to_string(flows_.capacity()) + " flows)");
+    }
+    unsigned leg = i % 2;
+    bool rtcp = i >= 2;
+    fillFlow(*f, spec, legs, leg, rtcp);
+    SocketAddress local = spec.legs[leg].local;
+    local.port = static_cast<uint16_t>(local.port + (rtcp ? 1 : 0));
+    out.flows[i].key = FlowKey::make(legs[leg].portId, local);
+    out.flows[i].flow = f;
+    out.flows[i].baseline.resize(workerStats_.size());
+    for (size_t w = 0; w < workerStats_.size(); ++w)
+      out.flows[i].baseline[w] = workerStats_[w][f->index];
+  }
+  for (unsigned i = 0; i < out.flowCount; ++i) out.flows[i].flow->opposite = out.flows[i ^ 1].flow;
+
+  // An update that keeps a leg's peer and latch mode keeps what that leg latched.
+  if (previous != nullptr) {
+    for (unsigned i = 0; i < out.flowCount && i < previous->flowCount; ++i) {
+      unsigned leg = i % 2;
+      const MediaLegSpec& before = previous->spec.legs[leg];
+      const MediaLegSpec& now = spec.legs[leg];
+      const Flow& old = *previous->flows[i].flow;
+      if (!(before.remote == now.remote) || before.latchAnySource != now.latchAnySource ||
+          old.latchState.load(std::memory_order_acquire) != static_cast<uint32_t>(LatchState::kLatched))
+        continue;
+      Flow& fresh = *out.flows[i].flow;
+      fresh.latched = old.latched;
+      fresh.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_relaxed);
+      DestinationSnapshot d = readDestination(previous->flows[i ^ 1].flow->destination);
+      FlowDestination& target = out.flows[i ^ 1].flow->destination;
+      target.peer = d.peer;
+      target.neighborIndex = d.neighborIndex;
+      target.directMac = d.directMac;
+    }
+  }
+  return Status::success();
+}
+
+void SessionTable::releaseUnpublished(Session& s) {
+  for (unsigned i = 0; i < kMaxFlows; ++i)
+    if (s.flows[i].flow != nullptr) {
+      flows_.release(s.flows[i].flow);
+      s.flows[i].flow = nullptr;
+    }
+  s.flowCount = 0;
+}
+
+Status SessionTable::create(const MediaSessionSpec& spec, uint64_t nowTsc) {
+  if (sessions_.count(spec.id)) return Status::failure("session " + std::to_string(spec.id) + " already exists");
+  return update(spec, nowTsc);
+}
+
+Status SessionTable::update(const MediaSessionSpec& spec, uint64_t nowTsc) {
+  if (spec.legs[0].rtcpMux != spec.legs[1].rtcpMux)
+    return Status::failure("rtcp-mux must be the same on both legs");
+  ResolvedLeg legs[2];
+  for (unsigned leg = 0; leg < 2; ++leg)
+    if (Status s = resolveLeg(spec, leg, legs[leg]); !s.ok()) return s;
+  if (Status s = checkKeysFree(spec, legs, spec.id); !s.ok()) return s;
+
+  auto existing = sessions_.find(spec.id);
+  const Session* previous = existing == sessions_.end() ? nullptr : &existing->second;
+  Session fresh;
+  fresh.spec = spec;
+  fresh.createdTsc = previous ? previous->createdTsc : nowTsc;
+  if (Status s = buildFlows(spec, legs, previous, fresh); !s.ok()) return s;
+
+  for (unsigned i = 0; i < fresh.flowCount; ++i) {
+    if (!flows_.publish(fresh.flows[i].key, fresh.flows[i].flow)) {
+      // Cannot happen with an extendable table; undo what was published so far.
+      for (unsigned j = 0; j < i; ++j) flows_.remove(fresh.flows[j].key);
+      for (unsigned j = i; j < fresh.flowCount; ++j) flows_.release(fresh.flows[j].flow);
+      return Status::failure("flow table refused a key");
+    }
+  }
+  if (previous != nullptr) {
+    // Keys the new version no longer uses; those it reuses were replaced (and retired) above.
+    for (unsigned i = 0; i < previous->flowCount; ++i) {
+      bool kept = false;
+      for (unsigned j = 0; j < fresh.flowCount; ++j)
+        kept |= std::memcmp(&previous->flows[i].key, &fresh.flows[j].key, sizeof(FlowKey)) == 0;
+      if (!kept) flows_.remove(previous->flows[i].key);
+    }
+  }
+  sessions_[spec.id] = std::move(fresh);
+  return Status::success();
+}
+
+Status SessionTable::remove(uint32_t id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return Status::failure("no session " + std::to_string(id));
+  for (unsigned i = 0; i < it->second.flowCount; ++i) flows_.remove(it->second.flows[i].key);
+  sessions_.erase(it);
+  return Status::success();
+}
+
+FlowCounters SessionTable::sumCounters(const FlowSlot& slot) const {
+  FlowCounters c;
+  for (size_t w = 0; w < workerStats_.size(); ++w) {
+    const FlowStats& now = workerStats_[w][slot.flow->index];
+    const FlowStats& base = slot.baseline[w];
+    c.packets += now.packets - base.packets;
+    c.bytes += now.bytes - base.bytes;
+    c.sourceDrops += now.sourceDrops - base.sourceDrops;
+  }
+  return c;
+}
+
+uint64_t SessionTable::lastSeen(const Session& s) const {
+  uint64_t last = s.createdTsc;
+  for (unsigned i = 0; i < s.flowCount; ++i)
+    for (size_t w = 0; w < workerStats_.size(); ++w) {
+      const FlowStats& now = workerStats_[w][s.flows[i].flow->index];
+      if (now.packets != s.flows[i].baseline[w].packets) last = std::max(last, now.lastSeenTsc);
+    }
+  return last;
+}
+
+std::optional<SessionView> SessionTable::view(uint32_t id, uint64_t nowTsc) const {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return std::nullopt;
+  const Session& s = it->second;
+  SessionView v;
+  v.spec = s.spec;
+  for (unsigned leg = 0; leg < 2; ++leg) {
+    const Flow& f = *s.flows[leg].flow;
+    LegView& lv = v.legs[leg];
+    lv.latched = f.latchState.load(std::memory_order_acquire) == static_cast<uint32_t>(LatchState::kLatched);
+    if (lv.latched) lv.latchedPeer = f.latched.toSocketAddress();
+    lv.sendingTo = readDestination(s.flows[leg ^ 1].flow->destination).peer.toSocketAddress();
+    lv.rtp = sumCounters(s.flows[leg]);
+    if (s.flowCount == 4) lv.rtcp = sumCounters(s.flows[2 + leg]);
+  }
+  v.ageMs = (nowTsc - s.createdTsc) * 1000 / tscHz_;
+  v.idleMs = (nowTsc - lastSeen(s)) * 1000 / tscHz_;
+  return v;
+}
+
+std::vector<SessionView> SessionTable::views(uint64_t nowTsc) const {
+  std::vector<SessionView> out;
+  out.reserve(sessions_.size());
+  for (const auto& [id, s] : sessions_) out.push_back(*view(id, nowTsc));
+  std::sort(out.begin(), out.end(), [](const SessionView& a, const SessionView& b) { return a.spec.id < b.spec.id; });
+  return out;
+}
+
+std::vector<uint32_t> SessionTable::collectIdle(uint64_t nowTsc, uint64_t timeoutTsc) {
+  std::vector<uint32_t> idle;
+  for (auto& [id, s] : sessions_) {
+    bool isIdle = nowTsc - lastSeen(s) > timeoutTsc;
+    if (isIdle && !s.idleReported) idle.push_back(id);
+    s.idleReported = isIdle;
+  }
+  return idle;
+}
+
+}  // namespace sbc::dataplane

@@ -1,0 +1,78 @@
+#pragma once
+// The control side's book of media sessions: it checks a session against the interfaces,
+// builds its flows (two, or four with RTCP on port + 1), resolves their next hops, publishes
+// them in the FlowTable, and reads their counters back from the workers. Single-threaded: it
+// runs on the control lcore only.
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "dataplane/dataplane.h"
+#include "dataplane/flow_table.h"
+#include "dataplane/interface_table.h"
+#include "dataplane/neighbor_table.h"
+
+namespace sbc::dataplane {
+
+class SessionTable {
+ public:
+  SessionTable(const InterfaceTable& interfaces, std::vector<InterfaceConfig> interfaceConfigs,
+               FlowTable& flows, NeighborTable& neighbors, std::vector<const FlowStats*> workerStats,
+               uint64_t tscHz);
+
+  Status create(const MediaSessionSpec& spec, uint64_t nowTsc);
+  Status update(const MediaSessionSpec& spec, uint64_t nowTsc);
+  Status remove(uint32_t id);
+
+  std::optional<SessionView> view(uint32_t id, uint64_t nowTsc) const;
+  std::vector<SessionView> views(uint64_t nowTsc) const;
+  size_t size() const { return sessions_.size(); }
+
+  // Sessions with no packet either way for `timeoutTsc`; each is returned once (until it
+  // carries packets again).
+  std::vector<uint32_t> collectIdle(uint64_t nowTsc, uint64_t timeoutTsc);
+
+ private:
+  static constexpr unsigned kMaxFlows = 4;  // rtp a, rtp b, rtcp a, rtcp b
+
+  struct FlowSlot {
+    FlowKey key{};
+    Flow* flow = nullptr;
+    std::vector<FlowStats> baseline;  // per worker, what the slot's counters held at creation
+  };
+  struct Session {
+    MediaSessionSpec spec;
+    FlowSlot flows[kMaxFlows];
+    unsigned flowCount = 0;
+    uint64_t createdTsc = 0;
+    bool idleReported = false;
+  };
+  struct ResolvedLeg {
+    uint8_t interfaceIndex;
+    uint16_t portId;
+    uint16_t neighborIndex;
+    SocketAddress remote;  // with the family filled in when unknown
+  };
+
+  Status resolveLeg(const MediaSessionSpec& spec, unsigned leg, ResolvedLeg& out);
+  Status checkKeysFree(const MediaSessionSpec& spec, const ResolvedLeg* legs, uint32_t selfId) const;
+  Status buildFlows(const MediaSessionSpec& spec, const ResolvedLeg* legs, const Session* previous,
+                    Session& out);
+  void fillFlow(Flow& f, const MediaSessionSpec& spec, const ResolvedLeg* legs, unsigned leg,
+                bool rtcp);
+  FlowCounters sumCounters(const FlowSlot& slot) const;
+  uint64_t lastSeen(const Session& s) const;
+  void releaseUnpublished(Session& s);
+
+  const InterfaceTable& interfaces_;
+  std::vector<InterfaceConfig> configs_;
+  FlowTable& flows_;
+  NeighborTable& neighbors_;
+  std::vector<const FlowStats*> workerStats_;
+  uint64_t tscHz_;
+  std::unordered_map<uint32_t, Session> sessions_;
+};
+
+}  // namespace sbc::dataplane

@@ -1,0 +1,141 @@
+#include "dataplane/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <sys/mman.h>
+
+#include "dataplane/neighbor_learning.h"
+
+namespace sbc::dataplane {
+
+Worker::Worker(const SharedTables& tables, unsigned index) : tables_(tables), index_(index) {
+  flowStatsBytes_ = sizeof(FlowStats) * static_cast<size_t>(tables.flows->capacity());
+  void* mem = mmap(nullptr, flowStatsBytes_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (mem == MAP_FAILED) {
+    flowStatsBytes_ = 0;
+    flowStats_ = nullptr;
+  } else {
+    madvise(mem, flowStatsBytes_, MADV_HUGEPAGE);
+    flowStats_ = static_cast<FlowStats*>(mem);
+  }
+}
+
+Worker::~Worker() {
+  if (flowStats_ != nullptr) munmap(flowStats_, flowStatsBytes_);
+}
+
+void Worker::processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
+                          uint64_t nowTsc) {
+  const InterfaceRuntime& iface = tables_.interfaces->interfaces[interfaceIndex];
+  counters_.rxPackets[interfaceIndex] += count;
+  classifyBurst(iface, packets, count, classified_, counters_);
+
+  // Flow lookup for every UDP packet at once; rte_hash prefetches buckets across the burst.
+  const FlowKey* keys[kMaxBurst];
+  for (uint16_t i = 0; i < classified_.udpCount; ++i) keys[i] = &classified_.udpKeys[i];
+  uint16_t matched = 0;
+  if (classified_.udpCount != 0) {
+    uint64_t hits = tables_.flows->lookupBulk(keys, classified_.udpCount, slots_);
+    for (uint16_t i = 0; i < classified_.udpCount; ++i) {
+      if (likely(hits & (1ull << i))) {
+        slots_[matched] = slots_[i];
+        matched_[matched++] = classified_.udp[i];
+      } else {
+        handleUnmatchedUdp(iface, classified_.udp[i], classified_.udpKeys[i]);
+      }
+    }
+  }
+  if (matched != 0) {
+    MediaContext ctx{tables_.flows->pool(), tables_.interfaces, tables_.neighbors, flowStats_,
+                     &counters_, tx_, nowTsc, &iface};
+    relayBurst(ctx, matched_, slots_, matched);
+  }
+
+  for (uint16_t i = 0; i < classified_.arpCount; ++i) {
+    rte_mbuf* m = classified_.arp[i];
+    if (learnFromArp(iface, *tables_.neighbors, m, nowTsc, counters_)) {
+      toException(iface, m);
+    } else {
+      counters_.drop(DropReason::kNotForUs);
+      rte_pktmbuf_free(m);
+    }
+  }
+  for (uint16_t i = 0; i < classified_.neighborDiscoveryCount; ++i) {
+    rte_mbuf* m = classified_.neighborDiscovery[i];
+    learnFromNeighborDiscovery(iface, *tables_.neighbors, m, nowTsc, counters_);
+    toException(iface, m);
+  }
+  for (uint16_t i = 0; i < classified_.localCount; ++i) toException(iface, classified_.local[i]);
+  if (exceptionCount_ != 0) flushException();
+}
+
+void Worker::handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, const FlowKey& key) {
+  bool ours = key.family == static_cast<uint8_t>(IpFamily::kV4)
+                  ? iface.ownsV4(*reinterpret_cast<const uint32_t*>(key.address))
+                  : iface.ownsV6(key.address);
+  if (!ours) {
+    counters_.drop(DropReason::kNotForUs);
+    rte_pktmbuf_free(m);
+    return;
+  }
+  // Our media range belongs to sessions: a packet there without one is probing or stale.
+  if (iface.isMediaPort(rte_be_to_cpu_16(key.udpPortBe))) {
+    counters_.drop(DropReason::kMediaNoSession);
+    rte_pktmbuf_free(m);
+    return;
+  }
+  toException(iface, m);
+}
+
+void Worker::flushException() {
+  unsigned queued = 0;
+  // No exception path configured: everything for the SBC itself is dropped (counted) here.
+  if (tables_.exceptionRing != nullptr)
+    queued = rte_ring_mp_enqueue_burst(tables_.exceptionRing, reinterpret_cast<void**>(exception_),
+                                       exceptionCount_, nullptr);
+  counters_.exceptionPackets += queued;
+  if (queued < exceptionCount_) {
+    counters_.drop(DropReason::kExceptionQueueFull, exceptionCount_ - queued);
+    rte_pktmbuf_free_bulk(exception_ + queued, exceptionCount_ - queued);
+  }
+  exceptionCount_ = 0;
+}
+
+void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_t idleSleepUs,
+                 const std::atomic<bool>& stop) {
+  const InterfaceTable& interfaces = *tables_.interfaces;
+  auto portSink = [&](uint8_t iface, rte_mbuf** packets, uint16_t count) -> uint16_t {
+    return rte_eth_tx_burst(interfaces.interfaces[iface].portId, txQueueId, packets, count);
+  };
+  rte_rcu_qsbr_thread_register(tables_.rcu, index_);
+  rte_rcu_qsbr_thread_online(tables_.rcu, index_);
+  constexpr unsigned kIdlePollsBeforeSleep = 256;
+  unsigned idlePolls = 0;
+  rte_mbuf* packets[kMaxBurst];
+  while (!stop.load(std::memory_order_relaxed)) {
+    uint64_t now = rte_rdtsc();
+    bool busy = false;
+    for (const RxQueue& q : queues) {
+      uint16_t n = rte_eth_rx_burst(q.portId, q.queueId, packets, kMaxBurst);
+      if (n == 0) continue;
+      busy = true;
+      processBurst(q.interfaceIndex, packets, n, now);
+      flush(portSink);
+    }
+    ++counters_.polls;
+    rte_rcu_qsbr_quiescent(tables_.rcu, index_);
+    if (busy) {
+      ++counters_.busyPolls;
+      idlePolls = 0;
+    } else if (idleSleepUs != 0 && ++idlePolls > kIdlePollsBeforeSleep) {
+      // Off the hot path: only after a run of empty polls (as l3fwd-power does).
+      rte_delay_us_sleep(idleSleepUs);
+    }
+  }
+  rte_rcu_qsbr_thread_offline(tables_.rcu, index_);
+  rte_rcu_qsbr_thread_unregister(tables_.rcu, index_);
+}
+
+}  // namespace sbc::dataplane

@@ -1,0 +1,105 @@
+#pragma once
+// A worker lcore: a short loop over its own rx queues that passes each burst through the
+// stages (classify → flow lookup → media relay | neighbour learning | exception) and flushes
+// what the stages queued for transmission. It reports a quiescent state once per pass so the
+// control side can free retired flows.
+
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dataplane/classify.h"
+#include "dataplane/flow_table.h"
+#include "dataplane/interface_table.h"
+#include "dataplane/media_relay.h"
+#include "dataplane/neighbor_table.h"
+#include "dataplane/worker_counters.h"
+
+namespace sbc::dataplane {
+
+// What every worker shares, read-only (the tables themselves are built for concurrent reads).
+struct SharedTables {
+  const InterfaceTable* interfaces = nullptr;
+  FlowTable* flows = nullptr;
+  NeighborTable* neighbors = nullptr;
+  rte_ring* exceptionRing = nullptr;  // multi-producer; drained by the control lcore
+  rte_rcu_qsbr* rcu = nullptr;
+};
+
+struct RxQueue {
+  uint16_t portId;
+  uint16_t queueId;
+  uint8_t interfaceIndex;
+};
+
+class Worker {
+ public:
+  Worker(const SharedTables& tables, unsigned index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // The stages for one received burst (≤ kMaxBurst). Forwarded packets wait in tx buffers.
+  void processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc);
+
+  // Hands every non-empty tx buffer to `sink(interfaceIndex, packets, count)`, which returns
+  // how many it took; the rest are freed and counted.
+  template <typename Sink>
+  void flush(Sink& sink) {
+    for (uint8_t i = 0; i < tables_.interfaces->count; ++i) {
+      TxBuffer& b = tx_[i];
+      if (b.count == 0) continue;
+      uint16_t sent = sink(i, b.packets, b.count);
+      counters_.txPackets[i] += sent;
+      if (unlikely(sent < b.count)) {
+        counters_.drop(DropReason::kTxQueueFull, b.count - sent);
+        rte_pktmbuf_free_bulk(b.packets + sent, b.count - sent);
+      }
+      b.count = 0;
+    }
+  }
+
+  // The lcore loop over real ports; returns when `stop` becomes true.
+  void run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_t idleSleepUs,
+           const std::atomic<bool>& stop);
+
+  unsigned index() const { return index_; }
+  const WorkerCounters& counters() const { return counters_; }
+  const FlowStats* flowStats() const { return flowStats_; }
+
+ private:
+  void handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, const FlowKey& key);
+  void toException(const InterfaceRuntime& iface, rte_mbuf* m) {
+    if (unlikely(iface.tapPortId == kNoPort)) {
+      counters_.drop(DropReason::kNoExceptionPath);
+      rte_pktmbuf_free(m);
+      return;
+    }
+    if (unlikely(hasOwnSource(iface, m))) {
+      counters_.drop(DropReason::kIpBadSource);
+      rte_pktmbuf_free(m);
+      return;
+    }
+    exception_[exceptionCount_++] = m;
+  }
+  void flushException();
+
+  SharedTables tables_;
+  unsigned index_;
+  FlowStats* flowStats_ = nullptr;  // capacity of the flow table, owned here
+  size_t flowStatsBytes_ = 0;
+  alignas(64) WorkerCounters counters_{};
+  TxBuffer tx_[kMaxInterfaces];
+  ClassifiedBurst classified_;
+  uint32_t slots_[kMaxBurst];
+  rte_mbuf* matched_[kMaxBurst];
+  rte_mbuf* exception_[kMaxBurst];
+  uint16_t exceptionCount_ = 0;
+};
+
+}  // namespace sbc::dataplane

@@ -17,6 +17,8 @@ std::vector<std::string> DataplaneConfig::validate() const {
   if (workers == 0 || workers > 16) faults.push_back("workers must be 1 to 16");
   if (maxSessions == 0) faults.push_back("max-sessions must be at least 1");
   if (mediaPortMin > mediaPortMax) faults.push_back("media port range is empty");
+  if (interfaces.size() > kMaxInterfacesConfigurable)
+    faults.push_back("at most " + std::to_string(kMaxInterfacesConfigurable) + " interfaces");
   std::set<std::string> names, devices, taps;
   for (const auto& i : interfaces) {
     const std::string where = "interface " + i.name + ": ";
@@ -26,6 +28,11 @@ std::vector<std::string> DataplaneConfig::validate() const {
     if (i.realm.empty()) faults.push_back(where + "no realm");
     if (i.vlan > 4094) faults.push_back(where + "vlan must be 1 to 4094");
     if (i.addresses.empty()) faults.push_back(where + "no address");
+    size_t v4 = 0, v6 = 0;
+    for (const auto& a : i.addresses) (a.address.isV4() ? v4 : v6) += 1;
+    if (v4 > kMaxAddressesPerFamily || v6 > kMaxAddressesPerFamily)
+      faults.push_back(where + "at most " + std::to_string(kMaxAddressesPerFamily) +
+                       " addresses of each IP version");
     if (i.exceptionPath) {
       std::string tap = i.tapName.empty() ? "sbc-" + i.name : i.tapName;
       if (tap.size() > 15) faults.push_back(where + "tap name '" + tap + "' longer than 15");

@@ -14,6 +14,10 @@ namespace sbc::dataplane {
 
 using MacAddress = std::array<uint8_t, 6>;
 
+// Limits of the worker's interface table (interface_table.h), checked by validate().
+inline constexpr size_t kMaxInterfacesConfigurable = 16;
+inline constexpr size_t kMaxAddressesPerFamily = 32;
+
 struct InterfaceConfig {
   std::string name;     // operator's name, e.g. "access0"
   std::string device;   // PCI address or DPDK vdev string, e.g. "net_af_packet0,iface=veth-sbc"

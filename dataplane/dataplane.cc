@@ -60,6 +60,7 @@ class DataplaneImpl final : public Dataplane {
   std::vector<NeighborView> neighbors() const override;
   DataplaneTotals totals() const override;
   std::vector<uint32_t> poll() override;
+  Status run() override;
   void stop() override;
 
  private:
@@ -136,25 +137,30 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
   sessions_ = std::make_unique<SessionTable>(interfaces_, config.interfaces, *flows_, *neighbors_,
                                              std::move(stats), tscHz_);
 
+  return Status::success();
+}
+
+Status DataplaneImpl::run() {
+  if (workersLaunched_) return Status::failure("workers already running");
   // Worker w polls queue w of every port and sends on tx queue w; the control lcore has the
   // next tx queue.
-  launches_.resize(config.workers);
+  launches_.resize(config_.workers);
   unsigned w = 0;
   unsigned lcore;
   RTE_LCORE_FOREACH_WORKER(lcore) {
-    if (w == config.workers) break;
+    if (w == config_.workers) break;
     WorkerLaunch& l = launches_[w];
     l.worker = workers_[w].get();
     for (uint8_t i = 0; i < interfaces_.count; ++i)
       l.queues.push_back({interfaces_.interfaces[i].portId, static_cast<uint16_t>(w), i});
     l.txQueue = static_cast<uint16_t>(w);
-    l.idleSleepUs = config.workerIdleSleepUs;
+    l.idleSleepUs = config_.workerIdleSleepUs;
     l.stop = &stop_;
     if (rte_eal_remote_launch(workerMain, &l, lcore) != 0)
       return Status::failure("cannot launch worker " + std::to_string(w));
+    workersLaunched_ = true;
     ++w;
   }
-  workersLaunched_ = true;
   return Status::success();
 }
 

@@ -89,12 +89,16 @@ struct DataplaneTotals {
 
 class Dataplane {
  public:
-  // Starts the EAL, the ports, the exception path and the workers. `ealArgs` are extra EAL
-  // arguments (from the command line); the rest is derived from `config`.
+  // Starts the EAL, the ports and the exception path; the workers wait for run(). Sessions
+  // made in between are in place before the first packet is read (pcap golden tests need
+  // that). `ealArgs` are extra EAL arguments; the rest is derived from `config`.
   static std::unique_ptr<Dataplane> start(const DataplaneConfig& config,
                                           const std::vector<std::string>& ealArgs,
                                           std::string& error);
   virtual ~Dataplane() = default;
+
+  // Launches the workers on their lcores. A fake dataplane in a test has nothing to launch.
+  virtual Status run() { return Status::success(); }
 
   virtual Status createSession(const MediaSessionSpec& spec) = 0;
   virtual Status updateSession(const MediaSessionSpec& spec) = 0;

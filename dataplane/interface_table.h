@@ -14,8 +14,8 @@
 
 namespace sbc::dataplane {
 
-inline constexpr unsigned kMaxInterfaces = 16;
-inline constexpr unsigned kMaxAddressesPerInterface = 32;
+inline constexpr unsigned kMaxInterfaces = kMaxInterfacesConfigurable;
+inline constexpr unsigned kMaxAddressesPerInterface = kMaxAddressesPerFamily;
 inline constexpr uint16_t kNoPort = 0xffff;
 
 struct InterfaceRuntime {

@@ -1,0 +1,40 @@
+#pragma once
+// The configuration commands of the dataplane, declared for the command engine: one table for
+// the top level and one for the inside of an `interface NAME` block. They edit a candidate,
+// never the running dataplane; whoever reads a file (config_parser) or, later, runs `configure`
+// in the shell decides when the candidate is checked and used. config_render prints the same
+// commands back.
+
+#include <optional>
+#include <string>
+
+#include "control/cli/command_table.h"
+#include "dataplane/config.h"
+
+namespace sbc::control {
+
+class ConfigCandidate {
+ public:
+  dataplane::DataplaneConfig config;
+
+  bool inInterface() const { return interfaceIndex_.has_value() || inScratchInterface_; }
+  // The interface the open block edits.
+  dataplane::InterfaceConfig& currentInterface();
+  // Opens the block of interface `name`, creating it on first use (a second block for the same
+  // name edits the same interface, as on a router).
+  void enterInterface(const std::string& name);
+  // Opens a block whose opening line was wrong: its lines are still checked, their effect
+  // thrown away, so one typo does not turn every following line into an error.
+  void enterScratchInterface();
+  void leaveInterface();
+
+ private:
+  std::optional<size_t> interfaceIndex_;
+  bool inScratchInterface_ = false;
+  dataplane::InterfaceConfig scratch_;
+};
+
+void addTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidate);
+void addInterfaceConfigCommands(CommandTable& table, ConfigCandidate& candidate);
+
+}  // namespace sbc::control

@@ -2,10 +2,15 @@
 // lcore's event loop: the control socket, the dataplane's housekeeping about every
 // millisecond, and SIGINT/SIGTERM (through a signalfd, so no work happens in a handler).
 //
-//   sbcd -f CONFIG [-s SOCKET] [--pid-file FILE] [-- EAL ARGS...]
+//   sbcd -f CONFIG [-s SOCKET] [--pid-file FILE] [--exec FILE] [-- EAL ARGS...]
+//
+// --exec runs a file of CLI commands (`media session add ...`) after the ports are up and
+// before the workers read the first packet: pcap golden tests and scripted labs need their
+// sessions in place before traffic starts.
 //
 // Exit status: 0 after a clean stop, 1 bad usage or a system error (socket, pid file),
-// 2 a bad configuration, 3 the dataplane did not start (Dataplane::start or run failed). "sbcd ready" on stdout means the
+// 2 a bad configuration, 3 the dataplane did not start (Dataplane::start or run failed),
+// 4 a command of the --exec file failed. "sbcd ready" on stdout means the
 // control socket is served; scripts wait for that line.
 
 #include <errno.h>
@@ -43,12 +48,13 @@ struct Options {
   std::string configPath;
   std::string socketPath;
   std::string pidFile;
+  std::string execFile;
   std::vector<std::string> ealArgs;
 };
 
 void printUsage(FILE* to) {
   std::fprintf(to,
-               "usage: sbcd -f CONFIG [-s SOCKET] [--pid-file FILE] [-- EAL ARGS...]\n"
+               "usage: sbcd -f CONFIG [-s SOCKET] [--pid-file FILE] [--exec FILE] [-- EAL ARGS...]\n"
                "SOCKET defaults to $SBC_SOCKET, else %s.\n",
                kDefaultSocket);
 }
@@ -66,7 +72,7 @@ bool parseArguments(int argc, char** argv, Options& options) {
       printUsage(stdout);
       std::exit(0);
     }
-    const bool takesValue = arg == "-f" || arg == "-s" || arg == "--pid-file";
+    const bool takesValue = arg == "-f" || arg == "-s" || arg == "--pid-file" || arg == "--exec";
     if (!takesValue || i + 1 >= argc) {
       std::fprintf(stderr, "sbcd: unknown option or missing value: %s\n", arg.c_str());
       printUsage(stderr);
@@ -75,6 +81,7 @@ bool parseArguments(int argc, char** argv, Options& options) {
     const std::string value = argv[++i];
     if (arg == "-f") options.configPath = value;
     else if (arg == "-s") options.socketPath = value;
+    else if (arg == "--exec") options.execFile = value;
     else options.pidFile = value;
   }
   if (options.configPath.empty()) {
@@ -102,6 +109,33 @@ bool writePidFile(const std::string& path) {
   std::fprintf(file, "%d\n", static_cast<int>(getpid()));
   std::fclose(file);
   return true;
+}
+
+// Runs each command line of `path` (blank lines and `!`/`#` comments skipped); stops at the
+// first that fails and names its line.
+bool executeFile(const CommandTable& commands, const std::string& path) {
+  FILE* file = std::fopen(path.c_str(), "r");
+  if (!file) {
+    std::fprintf(stderr, "sbcd: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  char buffer[4096];
+  unsigned lineNumber = 0;
+  bool ok = true;
+  while (ok && std::fgets(buffer, sizeof buffer, file)) {
+    ++lineNumber;
+    std::string line(buffer);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '!' || line[first] == '#') continue;
+    const auto out = commands.execute(line);
+    if (!out.ok()) {
+      std::fprintf(stderr, "sbcd: %s: line %u: %s\n", path.c_str(), lineNumber, out.error.c_str());
+      ok = false;
+    }
+  }
+  std::fclose(file);
+  return ok;
 }
 
 // Blocks SIGINT and SIGTERM in this thread, before the EAL starts its own threads, so that
@@ -203,8 +237,11 @@ int main(int argc, char** argv) {
     dataplane->stop();
     return 1;
   }
-  // Sessions made before this point would be in place before the first packet; sbcd makes
-  // none yet, so the workers start right away.
+  if (!options.execFile.empty() && !executeFile(commands, options.execFile)) {
+    dataplane->stop();
+    if (!options.pidFile.empty()) unlink(options.pidFile.c_str());
+    return 4;
+  }
   if (sbc::dataplane::Status running = dataplane->run(); !running.ok()) {
     std::fprintf(stderr, "sbcd: dataplane: %s\n", running.error.c_str());
     dataplane->stop();

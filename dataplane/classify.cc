@@ -28,11 +28,25 @@ inline bool isV4MulticastOrBroadcast(uint32_t addressBe) {
   return (a >> 28) == 0xe || a == 0xffffffffu;
 }
 
-// The L4 checksum verdict: the NIC's when it gave one, else computed here.
+// No packet from the wire may claim "this network" (0/8), loopback (127/8), multicast or
+// broadcast as its source: a latch-any leg would otherwise send media there.
+inline bool isV4ImpossibleSource(uint32_t addressBe) {
+  uint32_t a = rte_be_to_cpu_32(addressBe);
+  uint32_t first = a >> 24;
+  return first == 0 || first == 127 || (a >> 28) == 0xe || a == 0xffffffffu;
+}
+
+inline bool isV6UnspecifiedOrLoopback(const uint8_t* a) {
+  static constexpr uint8_t kZero[15] = {};
+  return std::memcmp(a, kZero, 15) == 0 && (a[15] == 0 || a[15] == 1);
+}
+
+// The L4 checksum as the NIC judged it: GOOD, or NONE ("the field is not valid but the data
+// is": virtio and veths with offload) are accepted; BAD is refused; UNKNOWN is checked here.
 template <typename VerifyFn>
-bool l4ChecksumOk(const rte_mbuf* m, VerifyFn verify) {
+inline bool l4Acceptable(const rte_mbuf* m, VerifyFn verify) {
   uint64_t flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-  if (flags == RTE_MBUF_F_RX_L4_CKSUM_GOOD) return true;
+  if (flags == RTE_MBUF_F_RX_L4_CKSUM_GOOD || flags == RTE_MBUF_F_RX_L4_CKSUM_NONE) return true;
   if (flags == RTE_MBUF_F_RX_L4_CKSUM_BAD) return false;
   return verify();
 }
@@ -44,7 +58,7 @@ Outcome classifyUdpV4(rte_mbuf* m, const rte_ipv4_hdr* ip, uint16_t l4Offset, ui
   if (rte_be_to_cpu_16(udp->dgram_len) != ipLength - sizeof(rte_ipv4_hdr))
     return drop(DropReason::kUdpBadLength);
   if (udp->dgram_cksum != 0 &&
-      !l4ChecksumOk(m, [&] { return rte_ipv4_udptcp_cksum_verify(ip, udp) == 0; }))
+      !l4Acceptable(m, [&] { return rte_ipv4_udptcp_cksum_verify(ip, udp) == 0; }))
     return drop(DropReason::kUdpBadChecksum);
   std::memset(&key, 0, sizeof key);
   std::memcpy(key.address, &ip->dst_addr, 4);
@@ -73,7 +87,7 @@ Outcome classifyIpv4(const InterfaceRuntime& iface, rte_mbuf* m, uint16_t l2Leng
   if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
     return drop(DropReason::kIpFragment);
   if (ip->time_to_live == 0) return drop(DropReason::kIpTtlExpired);
-  if (isV4MulticastOrBroadcast(ip->src_addr)) return drop(DropReason::kIpBadSource);
+  if (isV4ImpossibleSource(ip->src_addr)) return drop(DropReason::kIpBadSource);
   if (isV4MulticastOrBroadcast(ip->dst_addr)) return drop(DropReason::kNotForUs);
 
   // Ethernet pads short frames to 60 bytes; the IP length says where the packet ends.
@@ -114,7 +128,9 @@ Outcome classifyIpv6(const InterfaceRuntime& iface, rte_mbuf* m, uint16_t l2Leng
   if (payloadLength > frameLength - l2Length - sizeof(rte_ipv6_hdr))
     return drop(DropReason::kIpBadTotalLength);
   if (ip->hop_limits == 0) return drop(DropReason::kIpTtlExpired);
-  if (ip->src_addr[0] == 0xff) return drop(DropReason::kIpBadSource);
+  // The unspecified source is legitimate only in duplicate address detection (an NS).
+  if (ip->src_addr[0] == 0xff || (isV6UnspecifiedOrLoopback(ip->src_addr) && ip->proto != kIcmpv6))
+    return drop(DropReason::kIpBadSource);
   uint32_t end = l2Length + sizeof(rte_ipv6_hdr) + payloadLength;
   if (frameLength > end) rte_pktmbuf_trim(m, frameLength - end);
   m->l2_len = l2Length;
@@ -130,7 +146,7 @@ Outcome classifyIpv6(const InterfaceRuntime& iface, rte_mbuf* m, uint16_t l2Leng
       auto* udp = rte_pktmbuf_mtod_offset(m, const rte_udp_hdr*, l4Offset);
       if (rte_be_to_cpu_16(udp->dgram_len) != payloadLength) return drop(DropReason::kUdpBadLength);
       if (udp->dgram_cksum == 0) return drop(DropReason::kUdpZeroChecksumV6);
-      if (!l4ChecksumOk(m, [&] { return rte_ipv6_udptcp_cksum_verify(ip, udp) == 0; }))
+      if (!l4Acceptable(m, [&] { return rte_ipv6_udptcp_cksum_verify(ip, udp) == 0; }))
         return drop(DropReason::kUdpBadChecksum);
       m->packet_type |= RTE_PTYPE_L4_UDP;
       std::memcpy(key.address, ip->dst_addr, 16);
@@ -202,13 +218,13 @@ inline bool classifyFastIpv4Udp(const InterfaceRuntime& iface, rte_mbuf* m, Flow
   if (unlikely(!ok)) return false;
   auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
   ok = (rte_be_to_cpu_16(udp->dgram_len) == ipLength - sizeof(rte_ipv4_hdr)) &
-       !isV4MulticastOrBroadcast(ip->src_addr) & !isV4MulticastOrBroadcast(ip->dst_addr);
+       !isV4ImpossibleSource(ip->src_addr) & !isV4MulticastOrBroadcast(ip->dst_addr);
   if (unlikely(!ok)) return false;
   const uint64_t checksumFlags = m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
   if (unlikely(checksumFlags != (RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD))) {
-    if (checksumFlags & (RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_BAD)) return false;
-    if (rte_raw_cksum(ip, sizeof *ip) != 0xffff) return false;
-    if (udp->dgram_cksum != 0 && rte_ipv4_udptcp_cksum_verify(ip, udp) != 0) return false;
+    // Whatever the NIC did not vouch for (or did not like) goes through the full parser,
+    // which verifies in software and names the fault.
+    return false;
   }
   if (unlikely(frameLength > ipLength + sizeof(rte_ether_hdr)))
     rte_pktmbuf_trim(m, frameLength - ipLength - sizeof(rte_ether_hdr));

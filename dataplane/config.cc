@@ -38,6 +38,11 @@ std::vector<std::string> DataplaneConfig::validate() const {
       if (tap.size() > 15) faults.push_back(where + "tap name '" + tap + "' longer than 15");
       if (!taps.insert(tap).second) faults.push_back(where + "tap name used twice");
     }
+    for (const auto& n : i.staticNeighbors) {
+      bool onLink = false;
+      for (const auto& a : i.addresses) onLink |= a.contains(n.address);
+      if (!onLink) faults.push_back(where + "neighbor " + n.address.toString() + " is not on a link of the interface");
+    }
     if (i.gatewayV4 && !i.gatewayV4->isV4()) faults.push_back(where + "gateway is not IPv4");
     if (i.gatewayV6 && !i.gatewayV6->isV6()) faults.push_back(where + "gateway6 is not IPv6");
   }

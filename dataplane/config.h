@@ -27,6 +27,14 @@ struct InterfaceConfig {
   std::vector<IpPrefix> addresses;
   std::optional<IpAddress> gatewayV4;
   std::optional<IpAddress> gatewayV6;
+  // Next hops whose MAC is configured rather than learned (IOS `arp`); ARP and ND still
+  // update them, as they do learned ones.
+  struct StaticNeighbor {
+    IpAddress address;
+    MacAddress mac{};
+    bool operator==(const StaticNeighbor&) const = default;
+  };
+  std::vector<StaticNeighbor> staticNeighbors;
   bool exceptionPath = true;  // a kernel TAP holding the same addresses and MAC
   std::string tapName;        // default: "sbc-" + name
 };

@@ -21,6 +21,7 @@ namespace sbc::dataplane {
 namespace {
 
 constexpr unsigned kExceptionRingSize = 4096;
+constexpr unsigned kControlTxRingSize = 1024;
 constexpr unsigned kNeighborCapacity = 4096;
 constexpr unsigned kMbufCache = 256;
 
@@ -167,6 +168,7 @@ Status DataplaneImpl::run() {
 Status DataplaneImpl::startInterfaces() {
   std::memset(interfaces_.byPort, 0xff, sizeof interfaces_.byPort);
   for (const InterfaceConfig& c : config_.interfaces) {
+    claimKernelInterface(c.device);
     auto port = findPort(c.device);
     const std::string where = "interface " + c.name + ": ";
     if (!port) return Status::failure(where + "device '" + c.device + "' did not come up");
@@ -178,10 +180,13 @@ Status DataplaneImpl::startInterfaces() {
     rt.mediaPortMin = config_.mediaPortMin;
     rt.mediaPortMax = config_.mediaPortMax;
     interfaces_.byPort[*port] = index;
-    PortQueues queues{static_cast<uint16_t>(config_.workers), static_cast<uint16_t>(config_.workers + 1)};
+    PortQueues queues{static_cast<uint16_t>(config_.workers), static_cast<uint16_t>(config_.workers)};
     if (Status s = startPort(*port, queues, config_.rxDescriptors, config_.txDescriptors, pool_, c.mac); !s.ok())
       return Status::failure(where + s.error);
-    if (queues.tx > config_.workers) rt.controlTxQueue = static_cast<uint16_t>(config_.workers);
+    std::string ringName = "sbc_ctltx" + std::to_string(index);
+    rt.controlTx = rte_ring_create(ringName.c_str(), kControlTxRingSize, static_cast<int>(rte_socket_id()),
+                                   RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (rt.controlTx == nullptr) return Status::failure(where + "cannot create the control tx ring");
     rte_ether_addr mac;
     rte_eth_macaddr_get(*port, &mac);
     std::memcpy(rt.mac.data(), mac.addr_bytes, 6);
@@ -197,9 +202,9 @@ Status DataplaneImpl::startInterfaces() {
         return Status::failure(where + "more than " + std::to_string(kMaxAddressesPerInterface) + " addresses of one family");
       }
     }
+    for (const auto& n : c.staticNeighbors)
+      if (neighbors_->setStatic(index, n.address, n.mac) < 0) return Status::failure(where + "neighbour table full");
     if (c.exceptionPath) {
-      if (rt.controlTxQueue == kNoPort)
-        return Status::failure(where + "the device has no tx queue left for the exception path (add 'no exception-path')");
       if (Status s = startExceptionTap(c, rt.mac, pool_, rt.tapPortId); !s.ok()) return Status::failure(where + s.error);
     }
   }
@@ -232,7 +237,6 @@ std::vector<InterfaceView> DataplaneImpl::interfaces() const {
     }
     v.toKernel = exception_->counters().toKernel[i];
     v.fromKernel = exception_->counters().fromKernel[i];
-    v.txPackets += v.fromKernel;
     out.push_back(std::move(v));
   }
   return out;
@@ -302,6 +306,13 @@ void DataplaneImpl::stop() {
   flows_.reset();
   neighbors_.reset();
   if (exceptionRing_) rte_ring_free(exceptionRing_);
+  for (uint8_t i = 0; i < interfaces_.count; ++i) {
+    rte_ring* ring = interfaces_.interfaces[i].controlTx;
+    if (ring == nullptr) continue;
+    rte_mbuf* m;
+    while (rte_ring_sc_dequeue(ring, reinterpret_cast<void**>(&m)) == 0) rte_pktmbuf_free(m);
+    rte_ring_free(ring);
+  }
   if (rcu_) rte_free(rcu_);
   if (pool_) rte_mempool_free(pool_);
   if (ealStarted_) rte_eal_cleanup();

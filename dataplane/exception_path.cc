@@ -2,6 +2,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_ether.h>
+#include <rte_ring.h>
 
 namespace sbc::dataplane {
 namespace {
@@ -57,9 +58,9 @@ unsigned ExceptionPath::fromKernel(const InterfaceRuntime& iface) {
     }
     packets[ready++] = m;
   }
-  uint16_t sent = ready == 0 || iface.controlTxQueue == kNoPort
+  unsigned sent = ready == 0 || iface.controlTx == nullptr
                       ? 0
-                      : rte_eth_tx_burst(iface.portId, iface.controlTxQueue, packets, ready);
+                      : rte_ring_sp_enqueue_burst(iface.controlTx, reinterpret_cast<void**>(packets), ready, nullptr);
   counters_.fromKernel[iface.index] += sent;
   if (sent < ready) {
     counters_.dropped += ready - sent;
@@ -70,7 +71,7 @@ unsigned ExceptionPath::fromKernel(const InterfaceRuntime& iface) {
 
 bool ExceptionPath::sendFromControl(uint8_t interfaceIndex, rte_mbuf* m) {
   const InterfaceRuntime& iface = interfaces_.interfaces[interfaceIndex];
-  if (iface.controlTxQueue == kNoPort) {
+  if (iface.controlTx == nullptr) {
     rte_pktmbuf_free(m);
     return false;
   }
@@ -81,7 +82,8 @@ bool ExceptionPath::sendFromControl(uint8_t interfaceIndex, rte_mbuf* m) {
       return false;
     }
   }
-  if (rte_eth_tx_burst(iface.portId, iface.controlTxQueue, &m, 1) == 1) return true;
+  if (rte_ring_sp_enqueue(iface.controlTx, m) == 0) return true;
+  ++counters_.dropped;
   rte_pktmbuf_free(m);
   return false;
 }

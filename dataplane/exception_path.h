@@ -5,7 +5,7 @@
 // the interface's port. The control plane therefore uses ordinary sockets.
 //
 // Runs on the control lcore. Reads the workers' exception ring and each TAP's rx queue; writes
-// to each TAP's tx queue and to the control lcore's own tx queue on each port.
+// to each TAP's tx queue and to each interface's control tx ring (worker 0 sends from it).
 
 #include <rte_mbuf.h>
 #include <rte_ring.h>

@@ -10,6 +10,7 @@
 //    the opposite flow when it latches (both are tiny, written rarely, and read with a seqlock).
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -81,23 +82,36 @@ struct alignas(64) Flow {
   uint16_t pad0 = 0;
   WireAddress latched{};        // valid when latchState == kLatched
   FlowDestination destination;  // where this flow's packets go
+  // When the flow last carried a packet, in coarse ticks (see coarseTime). Shared by all
+  // workers, not per worker: with RSS a forged source lands on another worker than the real
+  // peer, and that worker must still see that the peer spoke a moment ago.
+  std::atomic<uint32_t> lastSeenCoarse{0};
   // ---- cache line 1: what latching and bookkeeping read ----
   alignas(64) WireAddress egressSource{};  // the SBC's address and port on the egress leg
   WireAddress expected{};                  // peer named by the SDP (may be unspecified)
   Flow* opposite = nullptr;                // whose destination this flow's latch sets
   uint32_t index = 0;                      // slot in the FlowPool, also the counter slot
   uint32_t sessionId = 0;
-  uint64_t relatchSilenceTsc = 0;
+  uint32_t relatchSilenceCoarse = 0;
 };
 static_assert(sizeof(Flow) == 128);
+static_assert(offsetof(Flow, lastSeenCoarse) < 64, "per-packet fields must stay in line 0");
+
+// Coarse time for per-packet timestamps: the TSC in units of 2^16 cycles (about 20 µs at
+// 3 GHz), so that it fits 32 bits and one store. Compare two readings with elapsedCoarse:
+// it is right across the 32-bit wrap for spans up to 2^31 ticks (about half a day).
+inline constexpr unsigned kCoarseShift = 16;
+inline uint32_t coarseTime(uint64_t tsc) { return static_cast<uint32_t>(tsc >> kCoarseShift); }
+// Ticks from `then` to `now`; negative when `then` is later (another core's newer reading).
+inline int32_t elapsedCoarse(uint32_t now, uint32_t then) { return static_cast<int32_t>(now - then); }
 
 // Per-worker, per-flow counters: each worker owns its own array, indexed by Flow::index.
 struct FlowStats {
   uint64_t packets;
   uint64_t bytes;
-  uint64_t lastSeenTsc;
   uint32_t sourceDrops;  // forged or unexpected sources (RTP bleed)
   uint32_t latches;
+  uint64_t reserved;     // keeps entries on 32-byte boundaries, two per cache line
 };
 static_assert(sizeof(FlowStats) == 32);
 

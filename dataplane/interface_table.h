@@ -3,6 +3,7 @@
 // while workers run. Built by the Dataplane from InterfaceConfig once its ports are up.
 
 #include <rte_config.h>
+#include <rte_ring.h>
 
 #include <cstdint>
 #include <cstring>
@@ -21,7 +22,11 @@ inline constexpr uint16_t kNoPort = 0xffff;
 struct InterfaceRuntime {
   uint16_t portId = kNoPort;
   uint16_t tapPortId = kNoPort;  // exception path; kNoPort when disabled
-  uint16_t controlTxQueue = kNoPort;  // the control lcore's tx queue on this port, if it has one
+  // Frames the control lcore sends out of this port (the kernel's replies on the exception
+  // path, ARP requests). Worker 0 transmits them on its own tx queue, so the control lcore
+  // needs no queue of its own: af_packet spreads received frames over all of its queue pairs
+  // (PACKET_FANOUT), and a queue nobody polls would swallow a share of the traffic.
+  rte_ring* controlTx = nullptr;
   uint16_t vlan = 0;
   uint8_t index = 0;
   MacAddress mac{};

@@ -92,8 +92,9 @@ inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaP
   if (likely(state == static_cast<uint32_t>(LatchState::kLatched))) {
     if (likely(flow.latched.sameAs(s.address, s.portBe, s.family))) return true;
     FlowStats& st = ctx.flowStats[flow.index];
+    const int32_t silence = elapsedCoarse(ctx.nowCoarse, flow.lastSeenCoarse.load(std::memory_order_relaxed));
     if ((flow.flags & flow_flags::kRelatchAllowed) &&
-        ctx.nowTsc - st.lastSeenTsc > flow.relatchSilenceTsc &&
+        silence > static_cast<int32_t>(flow.relatchSilenceCoarse) &&
         (flow.flags & flow_flags::kLatchAnySource || matchesExpected(flow, s)) &&
         !hasOwnSource(*ctx.ingress, m) && latch(flow, s, sourceMac, LatchState::kLatched)) {
       ++ctx.counters->relatches;
@@ -164,6 +165,18 @@ inline void rewriteInPlace(const MediaPacket& p, const InterfaceRuntime& egress,
   udp->dst_port = to.portBe;
   delta.insert(&udp->src_port, 4);
   if (udp->dgram_cksum != 0 || p.v6) udp->dgram_cksum = udpChecksumForWire(delta.apply(udp->dgram_cksum));
+}
+
+inline void recomputeChecksums(const MediaPacket& p) {
+  p.udp->dgram_cksum = 0;
+  if (p.v6) {
+    p.udp->dgram_cksum = rte_ipv6_udptcp_cksum(reinterpret_cast<rte_ipv6_hdr*>(p.l3), p.udp);
+  } else {
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(p.l3);
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    p.udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, p.udp);
+  }
 }
 
 // Family or VLAN change: headers are rebuilt in front of the UDP header and the UDP checksum is
@@ -282,6 +295,10 @@ void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, ui
     const uint32_t inLength = rte_pktmbuf_pkt_len(m);
     if (likely(outV6 == p.v6 && egressL2 == m->l2_len)) {
       rewriteInPlace(p, egress, dstMac, flow.egressSource, dest.peer);
+      // The NIC vouched for the data but not for the checksum field (virtio, veth offload):
+      // there is no valid checksum to adjust, so compute it whole.
+      if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE))
+        recomputeChecksums(p);
     } else if (unlikely(!rewriteRebuild(m, p.v6, egress, dstMac, flow.egressSource, dest.peer))) {
       counters.drop(DropReason::kTruncatedFrame);
       rte_pktmbuf_free(m);
@@ -290,7 +307,7 @@ void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, ui
     FlowStats& st = ctx.flowStats[slots[i]];
     ++st.packets;
     st.bytes += inLength;
-    st.lastSeenTsc = ctx.nowTsc;
+    flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
     ++relayed;
     rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
     counters.txBytes[flow.egressInterface] += rte_pktmbuf_pkt_len(m);

@@ -34,7 +34,7 @@ struct MediaContext {
   FlowStats* flowStats;  // this worker's array, indexed by Flow::index
   WorkerCounters* counters;
   TxBuffer* tx;          // one per interface
-  uint64_t nowTsc;
+  uint32_t nowCoarse;               // coarseTime() of the burst's arrival
   const InterfaceRuntime* ingress;  // where the burst arrived
 };
 

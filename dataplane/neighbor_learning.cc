@@ -31,6 +31,9 @@ void learnFromNeighborDiscovery(const InterfaceRuntime& iface, NeighborTable& ne
   uint16_t length = rte_be_to_cpu_16(ip->payload_len);
   if (length < kNdHeaderLength) return;
   auto* icmp = reinterpret_cast<const uint8_t*>(ip + 1);
+  // RFC 4861 §7.1: a hop limit below 255 means a router forwarded it (an off-link sender, who
+  // must not redirect our next hops); the code must be 0; the checksum must hold.
+  if (ip->hop_limits != 255 || icmp[1] != 0 || rte_ipv6_udptcp_cksum_verify(ip, icmp) != 0) return;
   const uint8_t* target = icmp + 8;
   bool solicitation = icmp[0] == kNeighborSolicitation;
   // The address whose MAC an option gives: the sender for NS, the target for NA.

@@ -18,7 +18,8 @@ bool learnFromArp(const InterfaceRuntime& iface, NeighborTable& neighbors, rte_m
                   uint64_t nowTsc, WorkerCounters& counters);
 
 // Neighbour solicitations and advertisements always go on to the kernel (classify only lets
-// through the ones addressed to us or to our solicited-node groups).
+// through the ones addressed to us or to our solicited-node groups), which judges them itself;
+// only valid ones (hop limit 255, code 0, good checksum) teach the NeighborTable.
 void learnFromNeighborDiscovery(const InterfaceRuntime& iface, NeighborTable& neighbors,
                                 rte_mbuf* m, uint64_t nowTsc, WorkerCounters& counters);
 

@@ -72,9 +72,10 @@ std::vector<std::string> buildEalArgs(const DataplaneConfig& config,
       args.push_back(i.device);
     } else {
       std::string device = i.device;
-      // af_packet gives one socket per queue pair; a worker each plus the control lcore's.
+      // af_packet gives one socket per queue pair and fans received frames out over all of
+      // them, so it gets exactly one pair per worker: a pair nobody polls would lose frames.
       if (device.rfind("net_af_packet", 0) == 0 && device.find("qpairs=") == std::string::npos)
-        device += ",qpairs=" + std::to_string(config.workers + 1);
+        device += ",qpairs=" + std::to_string(config.workers);
       args.push_back("--vdev");
       args.push_back(device);
     }
@@ -163,6 +164,18 @@ void writeSysctl(const std::string& path, const char* value) {
   if (out) out << value;
 }
 }  // namespace
+
+std::string claimKernelInterface(const std::string& device) {
+  if (device.rfind("net_af_packet", 0) != 0) return "";
+  auto at = device.find("iface=");
+  if (at == std::string::npos) return "";
+  std::string name = device.substr(at + 6, device.find(',', at) - at - 6);
+  writeSysctl("/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6", "1");
+  writeSysctl("/proc/sys/net/ipv4/conf/" + name + "/rp_filter", "1");
+  writeSysctl("/proc/sys/net/ipv4/conf/" + name + "/arp_ignore", "8");
+  runCommand({"ip", "link", "set", "dev", name, "arp", "off"});
+  return name;
+}
 
 Status startExceptionTap(const InterfaceConfig& iface, const MacAddress& mac, rte_mempool* pool,
                          uint16_t& tapPortId) {

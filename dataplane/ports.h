@@ -40,6 +40,15 @@ Status startPort(uint16_t portId, PortQueues& queues, uint16_t rxDescriptors,
 Status startExceptionTap(const InterfaceConfig& iface, const MacAddress& mac, rte_mempool* pool,
                          uint16_t& tapPortId);
 
+// An af_packet port shares its kernel interface with the kernel's own IP stack, which would
+// answer (ping, ARP, ICMP port unreachable) for the SBC's addresses a second time, beside the
+// exception path, because Linux answers for any local address on any interface. This keeps
+// the kernel out of that interface: no ARP, no IPv6, and strict reverse-path filtering (the
+// interface has no routes, so every IPv4 packet arriving on it fails the check). A tc ingress
+// drop would be neater, but kernels without cls_matchall/act_gact (this lab's) cannot do it.
+// Returns the kernel interface name it claimed, or empty when `device` is no af_packet port.
+std::string claimKernelInterface(const std::string& device);
+
 // Runs a command (no shell) and returns its exit status; output goes to stderr.
 int runCommand(const std::vector<std::string>& argv);
 

@@ -41,7 +41,8 @@ Status SessionTable::resolveLeg(const MediaSessionSpec& spec, unsigned leg, Reso
                            " is outside the media range " + std::to_string(rt.mediaPortMin) + "-" +
                            std::to_string(rt.mediaPortMax));
   if (!l.rtcpMux && (l.local.port % 2) != 0)
-    return Status::failure(where + "local RTP port must be even when RTCP uses port + 1");
+    return Status::failure(where + "local RTP port " + std::to_string(l.local.port) +
+                           " must be even when RTCP uses port + 1");
   out.remote = l.remote;
   bool remoteKnown = !l.remote.ip.isUnspecified() && l.remote.ip.family != IpFamily::kNone;
   if (!remoteKnown) {
@@ -112,11 +113,12 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   bool toKnown = !to.ip.isUnspecified() && to.port != 0;
   f.destination.peer = toKnown ? WireAddress::from(to) : WireAddress{};
   f.destination.neighborIndex = toKnown ? legs[other].neighborIndex : kNoNeighbor;
-  f.relatchSilenceTsc = spec.relatchSilenceMs * tscHz_ / 1000;
+  uint64_t silenceTicks = (static_cast<uint64_t>(spec.relatchSilenceMs) * tscHz_ / 1000) >> kCoarseShift;
+  f.relatchSilenceCoarse = static_cast<uint32_t>(std::min<uint64_t>(silenceTicks, INT32_MAX));
 }
 
 Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg* legs,
-                                const Session* previous, Session& out) {
+                                const Session* previous, uint64_t nowTsc, Session& out) {
   const bool rtcpPort = !spec.legs[0].rtcpMux;
   out.flowCount = rtcpPort ? 4 : 2;
   for (unsigned i = 0; i < out.flowCount; ++i) {
@@ -128,6 +130,7 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
     unsigned leg = i % 2;
     bool rtcp = i >= 2;
     fillFlow(*f, spec, legs, leg, rtcp);
+    f->lastSeenCoarse.store(coarseTime(nowTsc), std::memory_order_relaxed);
     SocketAddress local = spec.legs[leg].local;
     local.port = static_cast<uint16_t>(local.port + (rtcp ? 1 : 0));
     out.flows[i].key = FlowKey::make(legs[leg].portId, local);
@@ -138,14 +141,28 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
   }
   for (unsigned i = 0; i < out.flowCount; ++i) out.flows[i].flow->opposite = out.flows[i ^ 1].flow;
 
-  // An update that keeps a leg's peer and latch mode keeps what that leg latched.
   if (previous != nullptr) {
+    for (unsigned i = 0; i < out.flowCount && i < previous->flowCount; ++i) {
+      const FlowSlot& before = previous->flows[i];
+      FlowSlot& now = out.flows[i];
+      // A flow that keeps its key keeps its counters and its last-seen time: a re-INVITE
+      // must neither zero the call's statistics nor look like silence to the relatch rule.
+      if (std::memcmp(&before.key, &now.key, sizeof(FlowKey)) == 0) {
+        FlowCounters c = sumCounters(before);
+        now.carried = c;
+        now.flow->lastSeenCoarse.store(before.flow->lastSeenCoarse.load(std::memory_order_relaxed),
+                                       std::memory_order_relaxed);
+      }
+    }
+    // An update that keeps a leg where it was (same interface, local address, peer and latch
+    // mode) keeps what that leg latched; anything else makes it latch afresh.
     for (unsigned i = 0; i < out.flowCount && i < previous->flowCount; ++i) {
       unsigned leg = i % 2;
       const MediaLegSpec& before = previous->spec.legs[leg];
       const MediaLegSpec& now = spec.legs[leg];
       const Flow& old = *previous->flows[i].flow;
       if (!(before.remote == now.remote) || before.latchAnySource != now.latchAnySource ||
+          before.interfaceName != now.interfaceName || !(before.local == now.local) ||
           old.latchState.load(std::memory_order_acquire) != static_cast<uint32_t>(LatchState::kLatched))
         continue;
       Flow& fresh = *out.flows[i].flow;
@@ -188,7 +205,7 @@ Status SessionTable::update(const MediaSessionSpec& spec, uint64_t nowTsc) {
   Session fresh;
   fresh.spec = spec;
   fresh.createdTsc = previous ? previous->createdTsc : nowTsc;
-  if (Status s = buildFlows(spec, legs, previous, fresh); !s.ok()) return s;
+  if (Status s = buildFlows(spec, legs, previous, nowTsc, fresh); !s.ok()) return s;
 
   for (unsigned i = 0; i < fresh.flowCount; ++i) {
     if (!flows_.publish(fresh.flows[i].key, fresh.flows[i].flow)) {
@@ -220,7 +237,7 @@ Status SessionTable::remove(uint32_t id) {
 }
 
 FlowCounters SessionTable::sumCounters(const FlowSlot& slot) const {
-  FlowCounters c;
+  FlowCounters c = slot.carried;
   for (size_t w = 0; w < workerStats_.size(); ++w) {
     const FlowStats& now = workerStats_[w][slot.flow->index];
     const FlowStats& base = slot.baseline[w];
@@ -231,14 +248,13 @@ FlowCounters SessionTable::sumCounters(const FlowSlot& slot) const {
   return c;
 }
 
-uint64_t SessionTable::lastSeen(const Session& s) const {
-  uint64_t last = s.createdTsc;
+uint32_t SessionTable::idleTicks(const Session& s, uint64_t nowTsc) const {
+  const uint32_t now = coarseTime(nowTsc);
+  int32_t idle = INT32_MAX;
   for (unsigned i = 0; i < s.flowCount; ++i)
-    for (size_t w = 0; w < workerStats_.size(); ++w) {
-      const FlowStats& now = workerStats_[w][s.flows[i].flow->index];
-      if (now.packets != s.flows[i].baseline[w].packets) last = std::max(last, now.lastSeenTsc);
-    }
-  return last;
+    idle = std::min(idle, elapsedCoarse(now, s.flows[i].flow->lastSeenCoarse.load(std::memory_order_relaxed)));
+  // A worker's reading may be newer than ours: that flow is active right now.
+  return static_cast<uint32_t>(std::max(idle, 0));
 }
 
 std::optional<SessionView> SessionTable::view(uint32_t id, uint64_t nowTsc) const {
@@ -257,7 +273,7 @@ std::optional<SessionView> SessionTable::view(uint32_t id, uint64_t nowTsc) cons
     if (s.flowCount == 4) lv.rtcp = sumCounters(s.flows[2 + leg]);
   }
   v.ageMs = (nowTsc - s.createdTsc) * 1000 / tscHz_;
-  v.idleMs = (nowTsc - lastSeen(s)) * 1000 / tscHz_;
+  v.idleMs = (static_cast<uint64_t>(idleTicks(s, nowTsc)) << kCoarseShift) * 1000 / tscHz_;
   return v;
 }
 
@@ -272,7 +288,7 @@ std::vector<SessionView> SessionTable::views(uint64_t nowTsc) const {
 std::vector<uint32_t> SessionTable::collectIdle(uint64_t nowTsc, uint64_t timeoutTsc) {
   std::vector<uint32_t> idle;
   for (auto& [id, s] : sessions_) {
-    bool isIdle = nowTsc - lastSeen(s) > timeoutTsc;
+    bool isIdle = (static_cast<uint64_t>(idleTicks(s, nowTsc)) << kCoarseShift) > timeoutTsc;
     if (isIdle && !s.idleReported) idle.push_back(id);
     s.idleReported = isIdle;
   }

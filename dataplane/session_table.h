@@ -41,6 +41,7 @@ class SessionTable {
     FlowKey key{};
     Flow* flow = nullptr;
     std::vector<FlowStats> baseline;  // per worker, what the slot's counters held at creation
+    FlowCounters carried;             // what earlier versions of this flow (before updates) counted
   };
   struct Session {
     MediaSessionSpec spec;
@@ -59,11 +60,12 @@ class SessionTable {
   Status resolveLeg(const MediaSessionSpec& spec, unsigned leg, ResolvedLeg& out);
   Status checkKeysFree(const MediaSessionSpec& spec, const ResolvedLeg* legs, uint32_t selfId) const;
   Status buildFlows(const MediaSessionSpec& spec, const ResolvedLeg* legs, const Session* previous,
-                    Session& out);
+                    uint64_t nowTsc, Session& out);
   void fillFlow(Flow& f, const MediaSessionSpec& spec, const ResolvedLeg* legs, unsigned leg,
                 bool rtcp);
   FlowCounters sumCounters(const FlowSlot& slot) const;
-  uint64_t lastSeen(const Session& s) const;
+  // Coarse ticks since the session's most recent packet (or its creation); never negative.
+  uint32_t idleTicks(const Session& s, uint64_t nowTsc) const;
   void releaseUnpublished(Session& s);
 
   const InterfaceTable& interfaces_;

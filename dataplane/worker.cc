@@ -49,7 +49,7 @@ void Worker::processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   }
   if (matched != 0) {
     MediaContext ctx{tables_.flows->pool(), tables_.interfaces, tables_.neighbors, flowStats_,
-                     &counters_, tx_, nowTsc, &iface};
+                     &counters_, tx_, coarseTime(nowTsc), &iface};
     relayBurst(ctx, matched_, slots_, matched);
   }
 
@@ -90,17 +90,37 @@ void Worker::handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, cons
 }
 
 void Worker::flushException() {
+  // No exception ring at all (a bench or test pipeline): the packets have nowhere to go.
+  const DropReason reason = tables_.exceptionRing ? DropReason::kExceptionQueueFull : DropReason::kNoExceptionPath;
   unsigned queued = 0;
-  // No exception path configured: everything for the SBC itself is dropped (counted) here.
   if (tables_.exceptionRing != nullptr)
     queued = rte_ring_mp_enqueue_burst(tables_.exceptionRing, reinterpret_cast<void**>(exception_),
                                        exceptionCount_, nullptr);
   counters_.exceptionPackets += queued;
   if (queued < exceptionCount_) {
-    counters_.drop(DropReason::kExceptionQueueFull, exceptionCount_ - queued);
+    counters_.drop(reason, exceptionCount_ - queued);
     rte_pktmbuf_free_bulk(exception_ + queued, exceptionCount_ - queued);
   }
   exceptionCount_ = 0;
+}
+
+bool Worker::sendControlFrames(uint16_t txQueueId) {
+  bool any = false;
+  for (uint8_t i = 0; i < tables_.interfaces->count; ++i) {
+    const InterfaceRuntime& iface = tables_.interfaces->interfaces[i];
+    if (iface.controlTx == nullptr) continue;
+    rte_mbuf* packets[kMaxBurst];
+    unsigned n = rte_ring_sc_dequeue_burst(iface.controlTx, reinterpret_cast<void**>(packets), kMaxBurst, nullptr);
+    if (n == 0) continue;
+    any = true;
+    uint16_t sent = rte_eth_tx_burst(iface.portId, txQueueId, packets, static_cast<uint16_t>(n));
+    counters_.txPackets[i] += sent;
+    if (sent < n) {
+      counters_.drop(DropReason::kTxQueueFull, n - sent);
+      rte_pktmbuf_free_bulk(packets + sent, n - sent);
+    }
+  }
+  return any;
 }
 
 void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_t idleSleepUs,
@@ -124,6 +144,7 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
       processBurst(q.interfaceIndex, packets, n, now);
       flush(portSink);
     }
+    if (index_ == 0) busy |= sendControlFrames(txQueueId);
     ++counters_.polls;
     rte_rcu_qsbr_quiescent(tables_.rcu, index_);
     if (busy) {

@@ -88,6 +88,8 @@ class Worker {
     exception_[exceptionCount_++] = m;
   }
   void flushException();
+  // Worker 0 transmits what the control lcore queued for each port; returns whether it sent.
+  bool sendControlFrames(uint16_t txQueueId);
 
   SharedTables tables_;
   unsigned index_;

@@ -23,6 +23,7 @@ constexpr const char* kIpv6GatewayHelp = "IPv6 gateway (one per interface)";
 constexpr const char* kExceptionPathHelp = "Hand traffic for the SBC itself to the kernel";
 constexpr const char* kMacHelp = "Ethernet address of the interface";
 constexpr const char* kVlanHelp = "802.1Q tag of the interface";
+constexpr const char* kNeighborHelp = "A next hop's MAC, configured instead of learned by ARP/ND";
 
 std::string quoted(std::string_view word) { return "'" + std::string(word) + "'"; }
 
@@ -233,6 +234,19 @@ void addInterfaceConfigCommands(CommandTable& table, ConfigCandidate& candidate)
                   [&candidate](const CommandArgs& args, CommandOutput&) {
                     candidate.currentInterface().mac = *args.mac("XX:XX:XX:XX:XX:XX");
                   }});
+  table.addOrDie({"neighbor <A.B.C.D$address|X:X::X:X$address> XX:XX:XX:XX:XX:XX",
+                  {kNeighborHelp, "IPv4 next hop", "IPv6 next hop", "Its MAC address"},
+                  [&candidate](const CommandArgs& args, CommandOutput&) {
+                    auto& neighbors = candidate.currentInterface().staticNeighbors;
+                    const IpAddress address = *args.ipAddress("address");
+                    const auto mac = *args.mac("XX:XX:XX:XX:XX:XX");
+                    for (auto& n : neighbors)
+                      if (n.address == address) {
+                        n.mac = mac;
+                        return;
+                      }
+                    neighbors.push_back({address, mac});
+                  }});
   addNoAddress(table, candidate);
   table.addOrDie({"no exception-path",
                   {kNoHelp, kExceptionPathHelp},
@@ -246,6 +260,20 @@ void addInterfaceConfigCommands(CommandTable& table, ConfigCandidate& candidate)
                   {kNoHelp, kMacHelp},
                   [&candidate](const CommandArgs&, CommandOutput&) {
                     candidate.currentInterface().mac.reset();
+                  }});
+  table.addOrDie({"no neighbor <A.B.C.D$address|X:X::X:X$address>",
+                  {kNoHelp, kNeighborHelp, "IPv4 next hop", "IPv6 next hop"},
+                  [&candidate](const CommandArgs& args, CommandOutput& out) {
+                    auto& neighbors = candidate.currentInterface().staticNeighbors;
+                    const IpAddress address = *args.ipAddress("address");
+                    auto it = std::find_if(neighbors.begin(), neighbors.end(),
+                                           [&](const auto& n) { return n.address == address; });
+                    if (it == neighbors.end()) {
+                      out.error = quoted(args.get("address")) + ": no such neighbor on interface " +
+                                  candidate.currentInterface().name;
+                      return;
+                    }
+                    neighbors.erase(it);
                   }});
   table.addOrDie({"no vlan",
                   {kNoHelp, kVlanHelp},

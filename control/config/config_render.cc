@@ -46,6 +46,8 @@ void renderInterface(const InterfaceConfig& i, std::string& out) {
   for (const auto& prefix : i.addresses) out += " address " + prefix.toString() + "\n";
   if (i.gatewayV4) out += " gateway " + i.gatewayV4->toString() + "\n";
   if (i.gatewayV6) out += " gateway " + i.gatewayV6->toString() + "\n";
+  for (const auto& n : i.staticNeighbors)
+    out += " neighbor " + n.address.toString() + " " + dataplane::formatMac(n.mac) + "\n";
   if (!i.exceptionPath) out += " no exception-path\n";
   else if (!i.tapName.empty()) out += " exception-path tap " + quoteWord(i.tapName) + "\n";
   out += "exit\n";

@@ -33,6 +33,7 @@ inline std::string firstDifference(const dataplane::DataplaneConfig& a,
     if (x.addresses != y.addresses) return where + "addresses";
     if (x.gatewayV4 != y.gatewayV4) return where + "gatewayV4";
     if (x.gatewayV6 != y.gatewayV6) return where + "gatewayV6";
+    if (x.staticNeighbors != y.staticNeighbors) return where + "staticNeighbors";
     if (x.exceptionPath != y.exceptionPath) return where + "exceptionPath";
     if (x.tapName != y.tapName) return where + "tapName";
   }

@@ -39,6 +39,9 @@ interface access0
  address 2001:db8:1::1/64
  gateway 198.18.1.254
  gateway 2001:db8:1::fe
+ neighbor 198.18.1.10 02:00:00:00:01:0a
+ neighbor 2001:db8:1::10 02:00:00:00:01:0b
+ neighbor 198.18.1.10 02:00:00:00:01:0c
  exception-path tap sbc-acc
 exit
 interface core0
@@ -72,6 +75,11 @@ exit
             (std::vector<IpPrefix>{prefix("198.18.1.1/24"), prefix("2001:db8:1::1/64")}));
   EXPECT_EQ(access.gatewayV4, IpAddress::parse("198.18.1.254"));
   EXPECT_EQ(access.gatewayV6, IpAddress::parse("2001:db8:1::fe"));
+  // A second line for the same neighbour replaces its MAC.
+  ASSERT_EQ(access.staticNeighbors.size(), 2u);
+  EXPECT_EQ(access.staticNeighbors[0].address, IpAddress::parse("198.18.1.10"));
+  EXPECT_EQ(access.staticNeighbors[0].mac, (dataplane::MacAddress{0x02, 0, 0, 0, 0x01, 0x0c}));
+  EXPECT_EQ(access.staticNeighbors[1].address, IpAddress::parse("2001:db8:1::10"));
   EXPECT_TRUE(access.exceptionPath);
   EXPECT_EQ(access.tapName, "sbc-acc");
   const auto& core = c.interfaces[1];
@@ -185,7 +193,7 @@ TEST(ConfigParserTest, NamesLineWordAndExpectationForEveryBadLine) {
                 "line 4: '20000': below the first port 30000",
                 "line 5: incomplete command after 'interface', expected: NAME",
                 "line 7: 'adress': unknown command, expected one of: address, device, "
-                "exception-path, exit, gateway, mac, no, realm, vlan",
+                "exception-path, exit, gateway, mac, neighbor, no, realm, vlan",
                 "line 8: '198.18.1.300/24': unexpected word, expected one of: A.B.C.D/M, "
                 "X:X::X:X/M",
                 "line 9: '02:00:00:00:01': unexpected word, expected: XX:XX:XX:XX:XX:XX",

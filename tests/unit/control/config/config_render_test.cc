@@ -34,6 +34,7 @@ DataplaneConfig everyFieldSet() {
   access.addresses = {*IpPrefix::parse("198.18.1.1/24"), *IpPrefix::parse("2001:db8:1::1/64")};
   access.gatewayV4 = IpAddress::parse("198.18.1.254");
   access.gatewayV6 = IpAddress::parse("2001:db8:1::fe");
+  access.staticNeighbors = {{*IpAddress::parse("198.18.1.10"), {0x02, 0x5b, 0xc0, 0x00, 0x01, 0x0a}}};
   access.tapName = "sbc-acc";
   InterfaceConfig core;
   core.name = "core0";
@@ -67,6 +68,7 @@ TEST(ConfigRenderTest, PrintsEverySettingAsTheCommandThatMakesIt) {
             " address 2001:db8:1::1/64\n"
             " gateway 198.18.1.254\n"
             " gateway 2001:db8:1::fe\n"
+            " neighbor 198.18.1.10 02:5b:c0:00:01:0a\n"
             " exception-path tap sbc-acc\n"
             "exit\n"
             "!\n"

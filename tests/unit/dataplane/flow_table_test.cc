@@ -1,0 +1,224 @@
+// FlowTable (dataplane/flow_table.cc): publish, lookup (single and bulk), replace, remove, and
+// the grace period: a retired flow goes back to the pool only after every registered reader has
+// reported a quiescent state.
+
+#include "dataplane/flow_table.h"
+
+#include <gtest/gtest.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include <atomic>
+#include <random>
+#include <set>
+#include <string>
+
+#include "tests/unit/dataplane/packet_builder.h"
+
+namespace sbc::dataplane::test {
+namespace {
+
+std::atomic<unsigned> tableCount{0};
+
+class FlowTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rcu_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc(nullptr, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE));
+    ASSERT_NE(rcu_, nullptr);
+    ASSERT_EQ(rte_rcu_qsbr_init(rcu_, 1), 0);
+  }
+  void TearDown() override {
+    if (readerOnline_) {
+      rte_rcu_qsbr_thread_offline(rcu_, 0);
+      rte_rcu_qsbr_thread_unregister(rcu_, 0);
+    }
+    table_.reset();
+    rte_free(rcu_);
+  }
+  FlowTable& make(uint32_t capacity) {
+    table_ = FlowTable::create(capacity, rcu_, ("ft" + std::to_string(tableCount++)).c_str());
+    EXPECT_NE(table_, nullptr);
+    return *table_;
+  }
+  // A worker: registered, online, and (until told) not passing a quiescent state.
+  void startReader() {
+    ASSERT_EQ(rte_rcu_qsbr_thread_register(rcu_, 0), 0);
+    rte_rcu_qsbr_thread_online(rcu_, 0);
+    readerOnline_ = true;
+  }
+  Flow* allocateFor(FlowTable& t, uint32_t sessionId) {
+    Flow* f = t.allocate();
+    EXPECT_NE(f, nullptr);
+    if (f != nullptr) f->sessionId = sessionId;
+    return f;
+  }
+
+  rte_rcu_qsbr* rcu_ = nullptr;
+  std::unique_ptr<FlowTable> table_;
+  bool readerOnline_ = false;
+};
+
+FlowKey key(const char* local, uint16_t port = 0) { return FlowKey::make(port, sock(local)); }
+
+TEST_F(FlowTableTest, PublishLookupReplaceRemove) {
+  FlowTable& t = make(16);
+  const FlowKey k = key("203.0.113.1:20000");
+  EXPECT_EQ(t.lookup(k), nullptr);
+
+  Flow* a = allocateFor(t, 1);
+  ASSERT_TRUE(t.publish(k, a));
+  EXPECT_EQ(t.lookup(k), a);
+  EXPECT_EQ(t.inUse(), 1u);
+
+  Flow* b = allocateFor(t, 2);
+  ASSERT_TRUE(t.publish(k, b));
+  EXPECT_EQ(t.lookup(k), b) << "replaced";
+  EXPECT_EQ(t.inUse(), 2u) << "the replaced flow is retired, not yet free";
+  t.reclaim();
+  EXPECT_EQ(t.inUse(), 1u) << "no reader registered: the grace period is already over";
+
+  ASSERT_TRUE(t.publish(k, b)) << "publishing the same flow again is a no-op";
+  t.reclaim();
+  EXPECT_EQ(t.inUse(), 1u) << "and retires nothing";
+  EXPECT_EQ(t.lookup(k), b);
+
+  EXPECT_TRUE(t.remove(k));
+  EXPECT_EQ(t.lookup(k), nullptr);
+  EXPECT_FALSE(t.remove(k)) << "already gone";
+  t.reclaim();
+  EXPECT_EQ(t.inUse(), 0u);
+}
+
+TEST_F(FlowTableTest, LookupBulkReportsHitsAndSlots) {
+  FlowTable& t = make(16);
+  FlowKey keys[4] = {key("203.0.113.1:20000"), key("203.0.113.1:20002"), key("[2001:db8::1]:20000"),
+                     key("203.0.113.1:20004")};
+  Flow* f0 = allocateFor(t, 1);
+  Flow* f2 = allocateFor(t, 2);
+  ASSERT_TRUE(t.publish(keys[0], f0));
+  ASSERT_TRUE(t.publish(keys[2], f2));
+  const FlowKey* pointers[4] = {&keys[0], &keys[1], &keys[2], &keys[3]};
+  uint32_t slots[4] = {};
+  uint64_t hits = t.lookupBulk(pointers, 4, slots);
+  EXPECT_EQ(hits, 0b0101u);
+  EXPECT_EQ(slots[0], f0->index);
+  EXPECT_EQ(slots[2], f2->index);
+  EXPECT_EQ(&t.pool()[slots[2]], f2);
+}
+
+TEST_F(FlowTableTest, KeysDifferingOnlyInPortIdOrFamilyAreDistinct) {
+  FlowTable& t = make(16);
+  FlowKey onPort0 = key("203.0.113.1:20000", 0);
+  FlowKey onPort1 = key("203.0.113.1:20000", 1);
+  FlowKey v6 = FlowKey::make(0, SocketAddress{IpAddress::v6FromNetwork(onPort0.address), 20000});
+  Flow* a = allocateFor(t, 1);
+  Flow* b = allocateFor(t, 2);
+  Flow* c = allocateFor(t, 3);
+  ASSERT_TRUE(t.publish(onPort0, a));
+  ASSERT_TRUE(t.publish(onPort1, b));
+  ASSERT_TRUE(t.publish(v6, c));
+  EXPECT_EQ(t.lookup(onPort0), a);
+  EXPECT_EQ(t.lookup(onPort1), b);
+  EXPECT_EQ(t.lookup(v6), c);
+}
+
+TEST_F(FlowTableTest, RetiredFlowIsNotReusedBeforeReaderIsQuiescent) {
+  FlowTable& t = make(4);
+  startReader();
+  const FlowKey k = key("203.0.113.1:20000");
+  Flow* a = allocateFor(t, 1);
+  ASSERT_TRUE(t.publish(k, a));
+  const uint32_t aIndex = a->index;
+  Flow* b = allocateFor(t, 2);
+  ASSERT_TRUE(t.publish(k, b));  // a retired while the reader may still hold it
+  ASSERT_NE(allocateFor(t, 3), nullptr);
+  ASSERT_NE(allocateFor(t, 4), nullptr);
+  EXPECT_EQ(t.inUse(), 4u);
+
+  t.reclaim();
+  EXPECT_EQ(t.inUse(), 4u) << "the reader has not passed a quiescent state";
+  EXPECT_EQ(t.allocate(), nullptr) << "a is still in its grace period";
+
+  rte_rcu_qsbr_quiescent(rcu_, 0);
+  t.reclaim();
+  EXPECT_EQ(t.inUse(), 3u);
+  Flow* again = t.allocate();
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->index, aIndex) << "the only free slot is a's";
+  EXPECT_EQ(again->sessionId, 0u) << "handed out reset";
+
+  // The same for a removal.
+  const uint32_t bIndex = b->index;
+  ASSERT_TRUE(t.remove(k));
+  EXPECT_EQ(t.allocate(), nullptr);
+  rte_rcu_qsbr_quiescent(rcu_, 0);
+  Flow* bAgain = t.allocate();  // allocate reclaims by itself when the pool is empty
+  ASSERT_NE(bAgain, nullptr);
+  EXPECT_EQ(bAgain->index, bIndex);
+}
+
+TEST_F(FlowTableTest, CapacityExhaustionReturnsNull) {
+  FlowTable& t = make(8);
+  std::set<uint32_t> indices;
+  Flow* last = nullptr;
+  for (uint32_t i = 0; i < 8; ++i) {
+    last = t.allocate();
+    ASSERT_NE(last, nullptr) << "allocation " << i;
+    EXPECT_LT(last->index, 8u);
+    indices.insert(last->index);
+  }
+  EXPECT_EQ(indices.size(), 8u) << "every slot handed out once";
+  EXPECT_EQ(t.inUse(), 8u);
+  EXPECT_EQ(t.allocate(), nullptr);
+  t.release(last);
+  Flow* back = t.allocate();
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->index, last->index);
+}
+
+TEST_F(FlowTableTest, AllocatedFlowIsFresh) {
+  FlowTable& t = make(1);
+  Flow* f = t.allocate();
+  ASSERT_NE(f, nullptr);
+  f->flags = 0xff;
+  f->latchState.store(static_cast<uint32_t>(LatchState::kLatched));
+  f->opposite = f;
+  f->destination.neighborIndex = 7;
+  t.release(f);
+  Flow* g = t.allocate();
+  ASSERT_EQ(g, f);
+  EXPECT_EQ(g->flags, 0);
+  EXPECT_EQ(g->latchState.load(), static_cast<uint32_t>(LatchState::kUnlatched));
+  EXPECT_EQ(g->opposite, nullptr);
+  EXPECT_EQ(g->destination.neighborIndex, kNoNeighbor);
+  EXPECT_EQ(g->index, 0u);
+}
+
+TEST_F(FlowTableTest, FullTableOfKeysAllFound) {
+  constexpr uint32_t kCapacity = 256;
+  FlowTable& t = make(kCapacity);
+  std::vector<FlowKey> keys;
+  std::vector<Flow*> flows;
+  for (uint32_t i = 0; i < kCapacity; ++i) {
+    SocketAddress local{IpAddress::v4(0xcb007100u + 1 + i % 4), static_cast<uint16_t>(20000 + 2 * (i / 4))};
+    keys.push_back(FlowKey::make(static_cast<uint16_t>(i % 2), local));
+    flows.push_back(allocateFor(t, i));
+    ASSERT_TRUE(t.publish(keys.back(), flows.back())) << "key " << i;
+  }
+  for (uint32_t i = 0; i < kCapacity; ++i) EXPECT_EQ(t.lookup(keys[i]), flows[i]) << "key " << i;
+}
+
+TEST(FlowKeyHashTest, MatchesDpdkCrc) {
+  // flow.h: "DPDK's rte_hash_crc does the same": a caller may compute hashes either way.
+  std::mt19937 r(3);
+  for (int i = 0; i < 1000; ++i) {
+    FlowKey k{};
+    auto* bytes = reinterpret_cast<uint8_t*>(&k);
+    for (size_t b = 0; b < sizeof k; ++b) bytes[b] = static_cast<uint8_t>(r());
+    uint32_t seed = static_cast<uint32_t>(r());
+    ASSERT_EQ(hashFlowKey(&k, sizeof k, seed), rte_hash_crc(&k, sizeof k, seed)) << "key " << i;
+  }
+}
+
+}  // namespace
+}  // namespace sbc::dataplane::test

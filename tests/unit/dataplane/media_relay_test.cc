@@ -1,0 +1,514 @@
+// The media relay (dataplane/media_relay.cc) driven the way the appliance drives it: sessions made
+// by SessionTable::create, packets through Worker::processBurst, output taken by Worker::flush.
+// Each test checks the frame on the wire byte by byte (MACs, addresses, ports, TTL, tag,
+// checksums recomputed from scratch, payload) and the counters and latch state that explain it.
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/dataplane/dataplane_harness.h"
+
+namespace sbc::dataplane::test {
+namespace {
+
+class MediaRelayTest : public HarnessTest {
+ protected:
+  Bytes rtp(uint8_t iface, const MacAddress& srcMac, const SocketAddress& src, const SocketAddress& dst,
+            uint16_t sequence, const Ipv4Fields& fields = {}) const {
+    return udpFrame(h_.toSbc(iface, srcMac), src, dst, rtpPayload(sequence), fields);
+  }
+  Bytes fromAccessPeer(uint16_t sequence, const SocketAddress& src = Plan::accessPeer(),
+                       const MacAddress& mac = kAccessPeerMac) const {
+    return rtp(kAccess, mac, src, Plan::accessLocal(), sequence);
+  }
+  Bytes fromCorePeer(uint16_t sequence, const SocketAddress& src = Plan::corePeer()) const {
+    return rtp(kCore, kCorePeerMac, src, Plan::coreLocal(), sequence);
+  }
+
+  // The single packet `out` must hold, sent on `iface`, with valid checksums.
+  ParsedUdp single(const std::vector<Captured>& out, uint8_t iface) {
+    EXPECT_EQ(out.size(), 1u) << h_.dropSummary();
+    if (out.size() != 1) return {};
+    EXPECT_EQ(out[0].interfaceIndex, iface);
+    EXPECT_TRUE(checksumsValid(out[0].frame));
+    std::string why;
+    auto p = parseUdp(out[0].frame, &why);
+    EXPECT_TRUE(p.has_value()) << why;
+    return p.value_or(ParsedUdp{});
+  }
+
+  void create(const MediaSessionSpec& spec, uint64_t now = kT0) {
+    Status s = h_.sessions->create(spec, now);
+    ASSERT_TRUE(s.ok()) << s.error;
+  }
+  SessionView view(uint32_t id = 1, uint64_t now = kT0) {
+    auto v = h_.sessions->view(id, now);
+    EXPECT_TRUE(v.has_value());
+    return v.value_or(SessionView{});
+  }
+  uint64_t dropped(DropReason r) const { return h_.drops(r); }
+};
+
+// A leg whose peer is behind NAT: address unknown, latch on the first source.
+MediaSessionSpec withNatedAccessLeg(MediaSessionSpec s) {
+  s.legs[0].remote = SocketAddress{};
+  s.legs[0].latchAnySource = true;
+  return s;
+}
+
+const SocketAddress kNatPublic = sock("198.18.7.7:31000");     // off-link, via the access gateway
+const SocketAddress kNatOther = sock("198.18.7.8:31000");
+
+// ---- the common case ----
+
+TEST_F(MediaRelayTest, AccessToCoreRewritesEveryHeader) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  Ipv4Fields in;
+  in.ttl = 50;
+  in.tos = 0xb8;  // EF
+  Bytes frame = rtp(kAccess, kAccessPeerMac, Plan::accessPeer(), Plan::accessLocal(), 7, in);
+  ParsedUdp p = single(h_.receive(kAccess, frame, kT0), kCore);
+
+  EXPECT_EQ(p.dst, kCorePeerMac);
+  EXPECT_EQ(p.src, kSbcMac[kCore]);
+  EXPECT_FALSE(p.vlanTci.has_value());
+  EXPECT_EQ(p.family, IpFamily::kV4);
+  EXPECT_EQ(p.source, Plan::coreLocal());
+  EXPECT_EQ(p.destination, Plan::corePeer());
+  EXPECT_EQ(p.ttl, 64);
+  EXPECT_EQ(p.tos, 0xb8) << "DSCP is kept";
+  EXPECT_NE(p.udpChecksum, 0) << "the checksum stays present";
+  EXPECT_EQ(p.payload, rtpPayload(7));
+
+  EXPECT_EQ(h_.counters().mediaPackets, 1u);
+  EXPECT_EQ(h_.counters().txPackets[kCore], 1u);
+  EXPECT_EQ(h_.counters().txBytes[kCore], frame.size());
+  EXPECT_EQ(h_.totalDrops(), 0u) << h_.dropSummary();
+  SessionView v = view();
+  EXPECT_TRUE(v.legs[0].latched);
+  EXPECT_EQ(v.legs[0].latchedPeer, Plan::accessPeer());
+  EXPECT_EQ(v.legs[0].rtp.packets, 1u);
+  EXPECT_EQ(v.legs[0].rtp.bytes, frame.size());
+  EXPECT_EQ(v.legs[1].rtp.packets, 0u);
+}
+
+TEST_F(MediaRelayTest, CoreToAccessRewritesEveryHeader) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  ParsedUdp p = single(h_.receive(kCore, fromCorePeer(9), kT0), kAccess);
+  EXPECT_EQ(p.dst, kAccessPeerMac);
+  EXPECT_EQ(p.src, kSbcMac[kAccess]);
+  EXPECT_EQ(p.source, Plan::accessLocal());
+  EXPECT_EQ(p.destination, Plan::accessPeer());
+  EXPECT_EQ(p.ttl, 64);
+  EXPECT_EQ(p.payload, rtpPayload(9));
+  EXPECT_EQ(view().legs[1].rtp.packets, 1u);
+  EXPECT_EQ(h_.counters().txPackets[kAccess], 1u);
+}
+
+TEST_F(MediaRelayTest, BurstKeepsOrderAndEveryPacket) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  std::vector<Bytes> frames;
+  for (uint16_t s = 0; s < kMaxBurst; ++s) frames.push_back(fromAccessPeer(static_cast<uint16_t>(100 + s)));
+  auto out = h_.receive(kAccess, frames, kT0);
+  ASSERT_EQ(out.size(), kMaxBurst) << h_.dropSummary();
+  for (uint16_t s = 0; s < kMaxBurst; ++s) {
+    auto p = parseUdp(out[s].frame);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->payload, rtpPayload(static_cast<uint16_t>(100 + s))) << "packet " << s;
+    EXPECT_TRUE(checksumsValid(out[s].frame)) << "packet " << s;
+  }
+}
+
+TEST_F(MediaRelayTest, Ipv4WithoutUdpChecksumIsRelayedWithoutOne) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  Bytes f = udp4FrameNoChecksum(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
+                                rtpPayload(1));
+  auto out = h_.receive(kAccess, f, kT0);
+  ASSERT_EQ(out.size(), 1u) << h_.dropSummary();
+  EXPECT_TRUE(checksumsValid(out[0].frame, /*requireUdpChecksum=*/false));
+  EXPECT_EQ(parseUdp(out[0].frame)->udpChecksum, 0);
+}
+
+// ---- source checks (RTP bleed) ----
+
+TEST_F(MediaRelayTest, ForgedSourceBeforeLatchIsUnexpected) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(1, sock("203.0.113.66:4000")), kT0).empty()) << "other address";
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, sock("203.0.113.10:4001")), kT0).empty()) << "other port";
+  EXPECT_EQ(dropped(DropReason::kMediaUnexpectedSource), 2u);
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 0u);
+  SessionView v = view();
+  EXPECT_FALSE(v.legs[0].latched);
+  EXPECT_EQ(v.legs[0].rtp.sourceDrops, 2u);
+  EXPECT_EQ(v.legs[0].rtp.packets, 0u);
+
+  single(h_.receive(kAccess, fromAccessPeer(3), kT0), kCore);
+  EXPECT_TRUE(view().legs[0].latched);
+}
+
+TEST_F(MediaRelayTest, ForgedSourceAfterLatchIsMismatch) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  single(h_.receive(kAccess, fromAccessPeer(1), kT0), kCore);
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, sock("203.0.113.66:4000")), kT0).empty()) << "other address";
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(3, sock("203.0.113.10:4001")), kT0).empty()) << "other port";
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 2u);
+  EXPECT_EQ(dropped(DropReason::kMediaUnexpectedSource), 0u);
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.sourceDrops, 2u);
+  EXPECT_EQ(v.legs[0].latchedPeer, Plan::accessPeer()) << "the latch did not move";
+  single(h_.receive(kAccess, fromAccessPeer(4), kT0), kCore);
+  EXPECT_EQ(view().legs[0].rtp.packets, 2u);
+}
+
+TEST_F(MediaRelayTest, LatchAnyLatchesFirstSourceAndAnswersThroughItsMac) {
+  h_.resolvePeers();
+  create(withNatedAccessLeg(h_.accessCoreSpec()));
+  // Nothing to send toward the access peer before it has spoken (the core peer's packet still
+  // latches the core leg: it came from the peer the SDP named).
+  EXPECT_TRUE(h_.receive(kCore, fromCorePeer(1), kT0).empty());
+  EXPECT_EQ(dropped(DropReason::kNoNeighbor), 1u);
+  EXPECT_EQ(h_.counters().latches, 1u);
+  EXPECT_TRUE(view().legs[1].latched);
+
+  // The NATed peer speaks, through the access gateway.
+  ParsedUdp toCore = single(h_.receive(kAccess, fromAccessPeer(2, kNatPublic, kAccessGatewayMac), kT0), kCore);
+  EXPECT_EQ(toCore.destination, Plan::corePeer());
+  EXPECT_EQ(h_.counters().latches, 2u);
+  SessionView v = view();
+  EXPECT_TRUE(v.legs[0].latched);
+  EXPECT_EQ(v.legs[0].latchedPeer, kNatPublic);
+  EXPECT_EQ(v.legs[0].sendingTo, kNatPublic);
+
+  ParsedUdp toAccess = single(h_.receive(kCore, fromCorePeer(3), kT0), kAccess);
+  EXPECT_EQ(toAccess.dst, kAccessGatewayMac) << "answered through the MAC the latched packet came from";
+  EXPECT_EQ(toAccess.src, kSbcMac[kAccess]);
+  EXPECT_EQ(toAccess.source, Plan::accessLocal());
+  EXPECT_EQ(toAccess.destination, kNatPublic);
+
+  // Somebody else after the latch.
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(4, kNatOther, kAccessGatewayMac), kT0).empty());
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 1u);
+  EXPECT_EQ(view().legs[0].latchedPeer, kNatPublic);
+}
+
+TEST_F(MediaRelayTest, OwnAddressIsNeverLatched) {
+  h_.resolvePeers();
+  create(withNatedAccessLeg(h_.accessCoreSpec()));
+  Bytes spoofed = fromAccessPeer(1, sock("203.0.113.1:20000"), kOtherMac);
+  EXPECT_TRUE(h_.receive(kAccess, spoofed, kT0).empty());
+  EXPECT_EQ(dropped(DropReason::kMediaUnexpectedSource), 1u);
+  EXPECT_FALSE(view().legs[0].latched);
+  EXPECT_EQ(h_.counters().latches, 0u);
+}
+
+// ---- re-latching after silence ----
+
+TEST_F(MediaRelayTest, RelatchHappensOnlyAfterTheSilence) {
+  h_.resolvePeers();
+  MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
+  s.relatchSilenceMs = 500;
+  create(s);
+  const uint64_t ms = kTscPerMs;
+  single(h_.receive(kAccess, fromAccessPeer(1, kNatPublic, kAccessGatewayMac), kT0), kCore);
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, kNatOther, kOtherMac), kT0 + 100 * ms).empty());
+  single(h_.receive(kAccess, fromAccessPeer(3, kNatPublic, kAccessGatewayMac), kT0 + 200 * ms), kCore);
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(4, kNatOther, kOtherMac), kT0 + 650 * ms).empty())
+      << "450 ms since the latched peer spoke: not yet";
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 2u);
+  EXPECT_EQ(h_.counters().relatches, 0u);
+
+  single(h_.receive(kAccess, fromAccessPeer(5, kNatOther, kOtherMac), kT0 + 701 * ms), kCore);
+  EXPECT_EQ(h_.counters().relatches, 1u);
+  SessionView v = view(1, kT0 + 701 * ms);
+  EXPECT_EQ(v.legs[0].latchedPeer, kNatOther);
+  ParsedUdp back = single(h_.receive(kCore, fromCorePeer(6), kT0 + 702 * ms), kAccess);
+  EXPECT_EQ(back.destination, kNatOther);
+  EXPECT_EQ(back.dst, kOtherMac);
+  // The old source is now the stranger.
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(7, kNatPublic, kAccessGatewayMac), kT0 + 703 * ms).empty());
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 3u);
+}
+
+TEST_F(MediaRelayTest, NoRelatchWhenTheSessionDoesNotAllowIt) {
+  h_.resolvePeers();
+  create(withNatedAccessLeg(h_.accessCoreSpec()));  // relatchSilenceMs = 0
+  single(h_.receive(kAccess, fromAccessPeer(1, kNatPublic, kAccessGatewayMac), kT0), kCore);
+  const uint64_t anHourLater = kT0 + 3600'000 * kTscPerMs;
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, kNatOther, kOtherMac), anHourLater).empty());
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 1u);
+  EXPECT_EQ(h_.counters().relatches, 0u);
+  EXPECT_EQ(view().legs[0].latchedPeer, kNatPublic);
+}
+
+TEST_F(MediaRelayTest, RelatchOnAKnownPeerLegAcceptsOnlyThatPeer) {
+  h_.resolvePeers();
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.relatchSilenceMs = 500;
+  create(s);
+  single(h_.receive(kAccess, fromAccessPeer(1), kT0), kCore);
+  const uint64_t later = kT0 + 10'000 * kTscPerMs;
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, sock("203.0.113.66:4000")), later).empty());
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(3, sock("203.0.113.10:4002")), later).empty())
+      << "the SDP named port 4000";
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 2u);
+  EXPECT_EQ(h_.counters().relatches, 0u);
+}
+
+TEST_F(MediaRelayTest, RelatchToAnotherPortOfTheNamedHostWhenItsPortIsUnknown) {
+  h_.resolvePeers();
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.legs[0].remote.port = 0;  // host known, port not
+  s.relatchSilenceMs = 500;
+  create(s);
+  single(h_.receive(kAccess, fromAccessPeer(1, sock("203.0.113.10:4000")), kT0), kCore);
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, sock("203.0.113.10:4002")), kT0 + 100 * kTscPerMs).empty());
+  single(h_.receive(kAccess, fromAccessPeer(3, sock("203.0.113.10:4002")), kT0 + 501 * kTscPerMs), kCore);
+  EXPECT_EQ(h_.counters().relatches, 1u);
+  ParsedUdp back = single(h_.receive(kCore, fromCorePeer(4), kT0 + 502 * kTscPerMs), kAccess);
+  EXPECT_EQ(back.destination, sock("203.0.113.10:4002"));
+  EXPECT_EQ(back.dst, kAccessPeerMac);
+}
+
+// Regression: an update that keeps a leg's latch moves the session to fresh flow slots. Their
+// last-seen time must come along; a stale one would let any source pass the "silence" check
+// and steal the latch until the peer's next packet: an RTP-bleed window at every re-INVITE.
+TEST_F(MediaRelayTest, UpdateDoesNotOpenARelatchWindow) {
+  h_.resolvePeers();
+  MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
+  s.relatchSilenceMs = 500;
+  create(s);
+  single(h_.receive(kAccess, fromAccessPeer(1, kNatPublic, kAccessGatewayMac), kT0), kCore);
+  MediaSessionSpec changed = s;
+  changed.legs[1].remote = sock("198.51.100.20:6002");  // the core side moved its port
+  ASSERT_TRUE(h_.sessions->update(changed, kT0 + 1 * kTscPerMs).ok());
+  ASSERT_TRUE(view().legs[0].latched) << "the access leg keeps its latch";
+
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, kNatOther, kOtherMac), kT0 + 2 * kTscPerMs).empty())
+      << "2 ms after the peer last spoke, a stranger must not re-latch";
+  EXPECT_EQ(h_.counters().relatches, 0u);
+  EXPECT_EQ(view().legs[0].latchedPeer, kNatPublic);
+}
+
+// Regression: the relatch silence must be the flow's, not the receiving worker's. With several
+// workers, RSS sends a forged source's 5-tuple to a worker that never relayed this flow; it
+// must still see that the real peer spoke a moment ago.
+TEST_F(MediaRelayTest, RelatchSilenceHoldsAcrossWorkers) {
+  h_.resolvePeers();
+  MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
+  s.relatchSilenceMs = 500;
+  create(s);
+  SharedTables tables{&h_.interfaces, h_.flows.get(), h_.neighbors.get(), h_.exceptionRing, h_.rcu};
+  Worker second(tables, 1);
+  single(h_.receive(kAccess, fromAccessPeer(1, kNatPublic, kAccessGatewayMac), kT0), kCore);
+
+  // 1 ms later the forged packet reaches the other worker.
+  rte_mbuf* forged = toMbuf(h_.pool, fromAccessPeer(2, kNatOther, kOtherMac), kAccess);
+  second.processBurst(kAccess, &forged, 1, kT0 + kTscPerMs);
+  unsigned sent = 0;
+  auto sink = [&sent](uint8_t, rte_mbuf** packets, uint16_t n) -> uint16_t {
+    sent += n;
+    rte_pktmbuf_free_bulk(packets, n);
+    return n;
+  };
+  second.flush(sink);
+  EXPECT_EQ(sent, 0u) << "relayed a stranger 1 ms after the latched peer spoke";
+  EXPECT_EQ(second.counters().relatches, 0u);
+  EXPECT_EQ(second.counters().drops[static_cast<unsigned>(DropReason::kMediaSourceMismatch)], 1u);
+  EXPECT_EQ(view().legs[0].latchedPeer, kNatPublic);
+}
+
+// ---- RTCP ----
+
+TEST_F(MediaRelayTest, RtcpOnNextPortGoesToPeerPortPlusOne) {
+  h_.resolvePeers();
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.legs[0].rtcpMux = s.legs[1].rtcpMux = false;
+  create(s);
+  Bytes rtcp = udpFrame(h_.toSbc(kAccess, kAccessPeerMac), sock("203.0.113.10:4001"), sock("203.0.113.1:20001"),
+                        rtcpPayload(201));
+  ParsedUdp p = single(h_.receive(kAccess, rtcp, kT0), kCore);
+  EXPECT_EQ(p.source, sock("198.51.100.1:20003"));
+  EXPECT_EQ(p.destination, sock("198.51.100.20:6001"));
+  EXPECT_EQ(p.dst, kCorePeerMac);
+  EXPECT_EQ(p.payload, rtcpPayload(201));
+  EXPECT_EQ(h_.counters().rtcpPackets, 1u);
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtcp.packets, 1u);
+  EXPECT_EQ(v.legs[0].rtp.packets, 0u);
+
+  // And back, from the core peer's RTCP port.
+  Bytes back = udpFrame(h_.toSbc(kCore, kCorePeerMac), sock("198.51.100.20:6001"), sock("198.51.100.1:20003"),
+                        rtcpPayload(200));
+  ParsedUdp q = single(h_.receive(kCore, back, kT0), kAccess);
+  EXPECT_EQ(q.source, sock("203.0.113.1:20001"));
+  EXPECT_EQ(q.destination, sock("203.0.113.10:4001"));
+  EXPECT_EQ(h_.counters().rtcpPackets, 2u);
+
+  // RTP still uses the even ports and is not counted as RTCP.
+  ParsedUdp r = single(h_.receive(kAccess, fromAccessPeer(1), kT0), kCore);
+  EXPECT_EQ(r.destination, Plan::corePeer());
+  EXPECT_EQ(h_.counters().rtcpPackets, 2u);
+  EXPECT_EQ(h_.counters().mediaPackets, 3u);
+}
+
+TEST_F(MediaRelayTest, RtcpMuxPacketIsCountedAsRtcp) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  Bytes sr = udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(), rtcpPayload(200));
+  ParsedUdp p = single(h_.receive(kAccess, sr, kT0), kCore);
+  EXPECT_EQ(p.destination, Plan::corePeer());
+  EXPECT_EQ(p.payload, rtcpPayload(200));
+  EXPECT_EQ(h_.counters().rtcpPackets, 1u);
+  single(h_.receive(kAccess, fromAccessPeer(1), kT0), kCore);
+  EXPECT_EQ(h_.counters().rtcpPackets, 1u) << "RTP is not RTCP";
+  EXPECT_EQ(h_.counters().mediaPackets, 2u);
+}
+
+TEST_F(MediaRelayTest, NonRtpIsDroppedAndDoesNotLatch) {
+  h_.resolvePeers();
+  create(withNatedAccessLeg(h_.accessCoreSpec()));
+  L2 l2 = h_.toSbc(kAccess, kAccessGatewayMac);
+  Bytes stun(20, 0);  // a STUN binding request starts 0x00 0x01: version 0
+  stun[1] = 0x01;
+  Bytes fourBytes{0x80, 0x00, 0x00, 0x01};
+  Bytes elevenBytes = rtpPayload(1);
+  elevenBytes.resize(11);  // not RTCP (PT 0), too short for RTP
+  for (const Bytes* payload : {&stun, &fourBytes, &elevenBytes}) {
+    EXPECT_TRUE(h_.receive(kAccess, udpFrame(l2, kNatPublic, Plan::accessLocal(), *payload), kT0).empty());
+  }
+  EXPECT_EQ(dropped(DropReason::kMediaNotRtp), 3u);
+  EXPECT_FALSE(view().legs[0].latched);
+  EXPECT_EQ(h_.counters().latches, 0u);
+
+  single(h_.receive(kAccess, fromAccessPeer(1, kNatOther, kOtherMac), kT0), kCore);
+  EXPECT_EQ(view().legs[0].latchedPeer, kNatOther) << "the first RTP source latches";
+}
+
+// ---- next hops ----
+
+TEST_F(MediaRelayTest, UnresolvedNeighborThenGratuitousArpSetsTheMac) {
+  h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
+  create(h_.accessCoreSpec());
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(1), kT0).empty());
+  EXPECT_EQ(dropped(DropReason::kNoNeighbor), 1u);
+
+  EXPECT_TRUE(h_.receive(kCore, gratuitousArp(kCorePeerMac, Plan::corePeer().ip), kT0).empty());
+  EXPECT_EQ(h_.counters().neighborUpdates, 1u);
+  auto kernel = h_.drainException();
+  ASSERT_EQ(kernel.size(), 1u) << "the kernel sees the gratuitous ARP too";
+  EXPECT_EQ(kernel[0].frame, gratuitousArp(kCorePeerMac, Plan::corePeer().ip));
+  EXPECT_EQ(single(h_.receive(kAccess, fromAccessPeer(2), kT0), kCore).dst, kCorePeerMac);
+
+  // The VIP moves: the very next packet follows it.
+  const MacAddress moved{0x02, 0xcc, 0, 0, 0, 0x21};
+  h_.receive(kCore, gratuitousArp(moved, Plan::corePeer().ip), kT0);
+  EXPECT_EQ(h_.counters().neighborUpdates, 2u);
+  EXPECT_EQ(single(h_.receive(kAccess, fromAccessPeer(3), kT0), kCore).dst, moved);
+}
+
+// ---- IPv6, family change, VLAN ----
+
+TEST_F(MediaRelayTest, Ipv6SessionRewrite) {
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.legs[0].local = sock("[2001:db8:a::1]:20000");
+  s.legs[0].remote = sock("[2001:db8:a::10]:4000");
+  s.legs[1].local = sock("[2001:db8:c::1]:20002");
+  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
+  h_.neighbors->setStatic(kAccess, ip("2001:db8:a::10"), kAccessPeerMac);
+  h_.neighbors->setStatic(kCore, ip("2001:db8:c::20"), kCorePeerMac);
+  create(s);
+
+  Bytes in = udpFrame(h_.toSbc(kAccess, kAccessPeerMac), s.legs[0].remote, s.legs[0].local, rtpPayload(5), {}, 33);
+  auto out = h_.receive(kAccess, in, kT0);
+  ParsedUdp p = single(out, kCore);
+  EXPECT_EQ(out[0].frame.size(), in.size());
+  EXPECT_EQ(p.family, IpFamily::kV6);
+  EXPECT_EQ(p.dst, kCorePeerMac);
+  EXPECT_EQ(p.src, kSbcMac[kCore]);
+  EXPECT_EQ(p.source, s.legs[1].local);
+  EXPECT_EQ(p.destination, s.legs[1].remote);
+  EXPECT_EQ(p.ttl, 64);
+  EXPECT_EQ(p.payload, rtpPayload(5));
+
+  Bytes back = udpFrame(h_.toSbc(kCore, kCorePeerMac), s.legs[1].remote, s.legs[1].local, rtpPayload(6));
+  ParsedUdp q = single(h_.receive(kCore, back, kT0), kAccess);
+  EXPECT_EQ(q.dst, kAccessPeerMac);
+  EXPECT_EQ(q.source, s.legs[0].local);
+  EXPECT_EQ(q.destination, s.legs[0].remote);
+  EXPECT_EQ(q.payload, rtpPayload(6));
+}
+
+TEST_F(MediaRelayTest, Ipv4LegToIpv6LegChangesFamilyBothWays) {
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.legs[1].local = sock("[2001:db8:c::1]:20002");
+  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
+  h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
+  h_.neighbors->setStatic(kCore, ip("2001:db8:c::20"), kCorePeerMac);
+  create(s);
+
+  Ipv4Fields fields;
+  fields.tos = 0xb8;
+  Bytes in = rtp(kAccess, kAccessPeerMac, Plan::accessPeer(), Plan::accessLocal(), 11, fields);
+  auto out = h_.receive(kAccess, in, kT0);
+  ParsedUdp p = single(out, kCore);
+  EXPECT_EQ(out[0].frame.size(), in.size() + 20) << "IPv6 header is 20 bytes longer";
+  EXPECT_EQ(p.family, IpFamily::kV6);
+  EXPECT_EQ(p.dst, kCorePeerMac);
+  EXPECT_EQ(p.src, kSbcMac[kCore]);
+  EXPECT_EQ(p.source, s.legs[1].local);
+  EXPECT_EQ(p.destination, s.legs[1].remote);
+  EXPECT_EQ(p.ttl, 64);
+  EXPECT_EQ(p.tos, 0xb8) << "TOS becomes the traffic class";
+  EXPECT_EQ(p.payload, rtpPayload(11));
+
+  Bytes back = udpFrame(h_.toSbc(kCore, kCorePeerMac), s.legs[1].remote, s.legs[1].local, rtpPayload(12));
+  auto out2 = h_.receive(kCore, back, kT0);
+  ParsedUdp q = single(out2, kAccess);
+  EXPECT_EQ(out2[0].frame.size(), back.size() - 20);
+  EXPECT_EQ(q.family, IpFamily::kV4);
+  EXPECT_EQ(q.dst, kAccessPeerMac);
+  EXPECT_EQ(q.source, Plan::accessLocal());
+  EXPECT_EQ(q.destination, Plan::accessPeer());
+  EXPECT_EQ(q.ttl, 64);
+  EXPECT_EQ(q.payload, rtpPayload(12));
+  EXPECT_EQ(out2[0].frame[kEthernetLength + 6] & 0x40, 0x40) << "DF set";
+}
+
+TEST_F(MediaRelayTest, VlanEgressInsertsTagAndVlanIngressLosesIt) {
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.legs[1].interfaceName = "vlan0";
+  s.legs[1].local = sock("192.0.2.1:20002");
+  s.legs[1].remote = sock("192.0.2.30:8000");
+  h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
+  h_.neighbors->setStatic(kVlan, ip("192.0.2.30"), kVlanPeerMac);
+  create(s);
+
+  Bytes in = fromAccessPeer(21);
+  auto out = h_.receive(kAccess, in, kT0);
+  ParsedUdp p = single(out, kVlan);
+  EXPECT_EQ(out[0].frame.size(), in.size() + 4);
+  ASSERT_TRUE(p.vlanTci.has_value());
+  EXPECT_EQ(*p.vlanTci & 0xfff, kVlanId);
+  EXPECT_EQ(p.dst, kVlanPeerMac);
+  EXPECT_EQ(p.src, kSbcMac[kVlan]);
+  EXPECT_EQ(p.source, s.legs[1].local);
+  EXPECT_EQ(p.destination, s.legs[1].remote);
+  EXPECT_EQ(p.payload, rtpPayload(21));
+
+  Bytes tagged = rtp(kVlan, kVlanPeerMac, s.legs[1].remote, s.legs[1].local, 22);
+  auto out2 = h_.receive(kVlan, tagged, kT0);
+  ParsedUdp q = single(out2, kAccess);
+  EXPECT_EQ(out2[0].frame.size(), tagged.size() - 4);
+  EXPECT_FALSE(q.vlanTci.has_value());
+  EXPECT_EQ(q.dst, kAccessPeerMac);
+  EXPECT_EQ(q.destination, Plan::accessPeer());
+  EXPECT_EQ(q.payload, rtpPayload(22));
+}
+
+}  // namespace
+}  // namespace sbc::dataplane::test

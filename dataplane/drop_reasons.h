@@ -19,7 +19,7 @@ namespace sbc::dataplane {
   X(kIpOptions, "ip-options", "IPv4 options present")                               \
   X(kIpFragment, "ip-fragment", "IP fragment")                                      \
   X(kIpTtlExpired, "ip-ttl-expired", "TTL or hop limit of zero")                    \
-  X(kIpBadSource, "ip-bad-source", "source is multicast, broadcast or ours")        \
+  X(kIpBadSource, "ip-bad-source", "source cannot be real: ours, multicast, loopback, 0/8, ::")        \
   X(kIpv6ExtensionHeader, "ipv6-extension-header", "IPv6 extension header")        \
   X(kUdpBadLength, "udp-bad-length", "UDP length disagrees with the IP length")    \
   X(kUdpBadChecksum, "udp-bad-checksum", "UDP checksum wrong")                      \

@@ -83,6 +83,24 @@ check "after the bad input the call still flows (50/50 intact)" \
   test "$(json "$LAB_DIR/cc-after.json" "(d['intact'], d['wrong_source'])")" = "(50, 0)"
 check "sbcd is still running" kill -0 "$SBCD_PID"
 
+# --- A gratuitous ARP moves the contact center's MAC: media follows at once --------------------
+# The host changes its MAC and announces it, as a VIP moving to the backup host does. Frames
+# still sent to the old MAC would be discarded by the host's kernel (not its address).
+NEW_CC_MAC=02:5b:c0:00:02:0b
+ip -n "$NS_CC" link set cc0 address $NEW_CC_MAC
+ip netns exec "$NS_CC" python3 "$here/lib/send_garp.py" cc0 $CC_IP $NEW_CC_MAC
+for _ in $(seq 50); do  # the worker learns it as the frame passes; bounded wait for the counter
+  sbcctl show neighbors json | grep -q "$NEW_CC_MAC" && break
+  sleep 0.05
+done
+check "the neighbour table holds the announced MAC" sh -c "'$LAB_ROOT/build/sbcctl' -s '$SBC_SOCKET' show neighbors json | grep -q $NEW_CC_MAC"
+lab_rtp "$NS_CC" "$LAB_DIR/cc-moved.json" --bind $CC_IP:5000 --expect 50 --expect-from $SBC_CORE_IP:20002 --timeout 10 &
+listener=$!
+lab_rtp "$NS_CAR" "$LAB_DIR/car-moved.json" --bind $CAR_IP:4000 --to $SBC_ACC_IP:20000 --count 50 --pps 200 --timeout 5 --start-delay 0.3 --ssrc 0xCD
+wait $listener || true
+check "after the gratuitous ARP every packet reaches the new MAC (50/50)" \
+  test "$(json "$LAB_DIR/cc-moved.json" "(d['intact'], d['wrong_source'])")" = "(50, 0)"
+
 # --- Exception path: ping, and a UDP service on the SBC's own address -----------------------
 check "ping of the SBC's access address answers" ip netns exec "$NS_CAR" ping -c 3 -i 0.2 -W 2 -q $SBC_ACC_IP
 check "ping of the SBC's core address answers" ip netns exec "$NS_CC" ping -c 3 -i 0.2 -W 2 -q $SBC_CORE_IP

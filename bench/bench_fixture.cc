@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 
 namespace sbc::bench {
 
@@ -34,6 +35,13 @@ bool startEal(uint32_t memoryMb, std::string& error) {
     return false;
   }
   return true;
+}
+
+void stopEal() {
+  std::string runtimeDir = rte_eal_get_runtime_dir();
+  rte_eal_cleanup();
+  if (runtimeDir.find("/sbcbench" + std::to_string(getpid())) != std::string::npos)
+    std::filesystem::remove_all(runtimeDir);
 }
 
 namespace {

@@ -24,6 +24,8 @@ namespace sbc::bench {
 // Starts the EAL once for the whole sbcbench process (no hugepages needed, no devices).
 bool startEal(uint32_t memoryMb, std::string& error);
 extern bool usingHugepages;  // what startEal got
+// Releases the EAL and removes the runtime directory startEal's private prefix made.
+void stopEal();
 
 struct SessionAddressing {
   static constexpr uint32_t kPortsPerAddress = 40000;  // media range 20000..59999, rtcp-mux

@@ -85,5 +85,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sbcbench: %s\n", error.c_str());
     return 1;
   }
-  return which == "relay" ? sbc::bench::runRelayBench(relay) : sbc::bench::runChurnBench(churn);
+  int rc = which == "relay" ? sbc::bench::runRelayBench(relay) : sbc::bench::runChurnBench(churn);
+  sbc::bench::stopEal();
+  return rc;
 }

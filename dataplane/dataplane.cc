@@ -7,7 +7,10 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 
 #include "dataplane/exception_path.h"
 #include "dataplane/flow_table.h"
@@ -315,7 +318,14 @@ void DataplaneImpl::stop() {
   }
   if (rcu_) rte_free(rcu_);
   if (pool_) rte_mempool_free(pool_);
-  if (ealStarted_) rte_eal_cleanup();
+  if (ealStarted_) {
+    // The EAL leaves its runtime directory (sockets, memory maps) behind; sbcd's is private
+    // to this process (see buildEalArgs), so it goes with it.
+    std::string runtimeDir = rte_eal_get_runtime_dir();
+    rte_eal_cleanup();
+    if (runtimeDir.find("/sbcd" + std::to_string(getpid())) != std::string::npos)
+      std::filesystem::remove_all(runtimeDir);
+  }
 }
 
 }  // namespace

@@ -187,6 +187,13 @@ inline bool rewriteRebuild(rte_mbuf* m, bool inV6, const InterfaceRuntime& egres
   uint8_t* l3 = rte_pktmbuf_mtod_offset(m, uint8_t*, m->l2_len);
   uint8_t trafficClass = inV6 ? static_cast<uint8_t>(rte_be_to_cpu_32(reinterpret_cast<rte_ipv6_hdr*>(l3)->vtc_flow) >> 20)
                               : reinterpret_cast<rte_ipv4_hdr*>(l3)->type_of_service;
+  // Read before the headers move: what a rewrite within one IP version keeps unchanged (the
+  // in-place path keeps them too). Across versions there is nothing to keep: ID 0 with DF,
+  // flow label 0.
+  const uint32_t flowLabel = inV6 ? rte_be_to_cpu_32(reinterpret_cast<rte_ipv6_hdr*>(l3)->vtc_flow) & 0xfffff : 0;
+  const uint16_t packetId = inV6 ? 0 : reinterpret_cast<rte_ipv4_hdr*>(l3)->packet_id;
+  const uint16_t fragmentField = inV6 ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)
+                                      : reinterpret_cast<rte_ipv4_hdr*>(l3)->fragment_offset;
   int oldHeaders = m->l2_len + m->l3_len;
   uint16_t newL2 = egress.vlan != 0 ? sizeof(rte_ether_hdr) + sizeof(rte_vlan_hdr) : sizeof(rte_ether_hdr);
   uint16_t newL3 = outV6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr);
@@ -204,7 +211,7 @@ inline bool rewriteRebuild(rte_mbuf* m, bool inV6, const InterfaceRuntime& egres
   udp->dgram_cksum = 0;
   if (outV6) {
     auto* ip = reinterpret_cast<rte_ipv6_hdr*>(frame + newL2);
-    ip->vtc_flow = rte_cpu_to_be_32((6u << 28) | (uint32_t{trafficClass} << 20));
+    ip->vtc_flow = rte_cpu_to_be_32((6u << 28) | (uint32_t{trafficClass} << 20) | flowLabel);
     ip->payload_len = rte_cpu_to_be_16(udpLength);
     ip->proto = IPPROTO_UDP;
     ip->hop_limits = kOriginTtl;
@@ -217,8 +224,8 @@ inline bool rewriteRebuild(rte_mbuf* m, bool inV6, const InterfaceRuntime& egres
     ip->version_ihl = RTE_IPV4_VHL_DEF;
     ip->type_of_service = trafficClass;
     ip->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(udpLength + sizeof(rte_ipv4_hdr)));
-    ip->packet_id = 0;
-    ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+    ip->packet_id = packetId;
+    ip->fragment_offset = fragmentField;
     ip->time_to_live = kOriginTtl;
     ip->next_proto_id = IPPROTO_UDP;
     std::memcpy(&ip->src_addr, from.address, 4);
@@ -310,7 +317,6 @@ void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, ui
     flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
     ++relayed;
     rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
-    counters.txBytes[flow.egressInterface] += rte_pktmbuf_pkt_len(m);
     TxBuffer& tx = ctx.tx[flow.egressInterface];
     tx.packets[tx.count++] = m;
   }

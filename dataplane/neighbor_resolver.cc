@@ -25,6 +25,7 @@ void NeighborResolver::poll(uint64_t nowTsc) {
   nextScanTsc_ = nowTsc + kScanEveryMs * tscHz_ / 1000;
   for (uint16_t index : neighbors_.entriesInUse()) {
     const Neighbor& n = neighbors_.at(index);
+    if (n.isStatic.load(std::memory_order_relaxed)) continue;
     bool resolved = neighbors_.macState(index) & kNeighborResolved;
     uint64_t heard = n.updatedTsc.load(std::memory_order_relaxed);
     uint64_t interval = (resolved ? kRefreshResolvedMs : kRetryUnresolvedMs) * tscHz_ / 1000;

@@ -58,6 +58,7 @@ int32_t NeighborTable::setStatic(uint8_t interfaceIndex, const IpAddress& addres
                                  const MacAddress& mac) {
   int32_t index = ensure(interfaceIndex, address);
   if (index < 0) return index;
+  entries_[index].isStatic.store(true, std::memory_order_relaxed);
   entries_[index].macState.store(packMac(mac.data()) | kNeighborResolved,
                                  std::memory_order_release);
   return index;
@@ -75,6 +76,7 @@ bool NeighborTable::learn(uint8_t interfaceIndex, const uint8_t* address, IpFami
   void* data = nullptr;
   if (rte_hash_lookup_data(hash_, &key, &data) < 0) return false;
   Neighbor& n = entries_[reinterpret_cast<uintptr_t>(data)];
+  if (n.isStatic.load(std::memory_order_relaxed)) return false;
   uint64_t fresh = packMac(mac) | kNeighborResolved;
   if (n.macState.load(std::memory_order_relaxed) != fresh) {
     n.macState.store(fresh, std::memory_order_release);

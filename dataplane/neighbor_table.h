@@ -36,6 +36,9 @@ struct alignas(64) Neighbor {
   IpAddress address;
   uint8_t interfaceIndex = 0;
   bool inUse = false;
+  // Configured, not learned: ARP and ND may not change it (a host on the access side could
+  // otherwise redirect media with one forged reply), and nobody needs to ask for it.
+  std::atomic<bool> isStatic{false};
 };
 
 inline constexpr uint64_t kNeighborResolved = 1ull << 63;
@@ -59,7 +62,8 @@ class NeighborTable {
   std::vector<uint16_t> entriesInUse() const;
 
   // ---- worker side ----
-  // Updates the MAC of an existing entry; returns false when the address is not a next hop.
+  // Updates the MAC of an existing learned entry; returns false when the address is not a
+  // next hop or its MAC is configured.
   bool learn(uint8_t interfaceIndex, const uint8_t* address, IpFamily family, const uint8_t* mac,
              uint64_t nowTsc);
 

@@ -112,8 +112,12 @@ bool Worker::sendControlFrames(uint16_t txQueueId) {
     unsigned n = rte_ring_sc_dequeue_burst(iface.controlTx, reinterpret_cast<void**>(packets), kMaxBurst, nullptr);
     if (n == 0) continue;
     any = true;
+    // Lengths first: a PMD may free what it sent before tx_burst returns.
+    uint32_t lengths[kMaxBurst];
+    for (unsigned k = 0; k < n; ++k) lengths[k] = rte_pktmbuf_pkt_len(packets[k]);
     uint16_t sent = rte_eth_tx_burst(iface.portId, txQueueId, packets, static_cast<uint16_t>(n));
     counters_.txPackets[i] += sent;
+    for (unsigned k = 0; k < sent; ++k) counters_.txBytes[i] += lengths[k];
     if (sent < n) {
       counters_.drop(DropReason::kTxQueueFull, n - sent);
       rte_pktmbuf_free_bulk(packets + sent, n - sent);

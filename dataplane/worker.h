@@ -54,8 +54,12 @@ class Worker {
     for (uint8_t i = 0; i < tables_.interfaces->count; ++i) {
       TxBuffer& b = tx_[i];
       if (b.count == 0) continue;
+      // Lengths first: a PMD may free what it sent before tx_burst returns.
+      uint32_t lengths[kTxBufferSize];
+      for (uint16_t k = 0; k < b.count; ++k) lengths[k] = rte_pktmbuf_pkt_len(b.packets[k]);
       uint16_t sent = sink(i, b.packets, b.count);
       counters_.txPackets[i] += sent;
+      for (uint16_t k = 0; k < sent; ++k) counters_.txBytes[i] += lengths[k];
       if (unlikely(sent < b.count)) {
         counters_.drop(DropReason::kTxQueueFull, b.count - sent);
         rte_pktmbuf_free_bulk(b.packets + sent, b.count - sent);

@@ -24,6 +24,12 @@ class NeighborTest : public HarnessTest {
     EXPECT_GE(index, 0);
     return static_cast<uint16_t>(index);
   }
+  // An entry resolved by learning (as after an ARP reply), not configured.
+  uint16_t learnedEntry(uint8_t iface, const IpAddress& a, const MacAddress& mac) {
+    uint16_t index = entry(iface, a);
+    EXPECT_TRUE(h_.neighbors->learn(iface, a.bytes.data(), a.family, mac.data(), kT0));
+    return index;
+  }
   bool resolvedTo(uint16_t index, const MacAddress& mac) const {
     return h_.neighbors->macState(index) == (packMac(mac.data()) | kNeighborResolved);
   }
@@ -63,7 +69,7 @@ TEST_F(NeighborTest, ArpRequestForUsUpdatesAnExistingEntry) {
 }
 
 TEST_F(NeighborTest, GratuitousArpUpdatesAnExistingEntry) {
-  uint16_t n = h_.neighbors->setStatic(kAccess, kPeer4, kAccessPeerMac);
+  uint16_t n = learnedEntry(kAccess, kPeer4, kAccessPeerMac);
   EXPECT_EQ(receive(gratuitousArp(kNewMac, kPeer4)), 1u);
   EXPECT_TRUE(resolvedTo(n, kNewMac));
   // A gratuitous reply (op 2, sender = target) counts the same.
@@ -71,7 +77,7 @@ TEST_F(NeighborTest, GratuitousArpUpdatesAnExistingEntry) {
   Bytes garpReply = arpFrame(L2{kBroadcastMac, third, {}}, 2, third, kPeer4, kBroadcastMac, kPeer4);
   EXPECT_EQ(receive(garpReply), 1u);
   EXPECT_TRUE(resolvedTo(n, third));
-  EXPECT_EQ(h_.neighbors->at(n).updates.load(), 2u);
+  EXPECT_EQ(h_.neighbors->at(n).updates.load(), 3u);  // the first learning, then two moves
 }
 
 TEST_F(NeighborTest, SameMacAgainRefreshesWithoutCountingAnUpdate) {
@@ -200,7 +206,7 @@ TEST_F(NeighborTest, NeighborDiscoveryShorterThanItsHeaderTeachesNothing) {
 // checksum is wrong are discarded; otherwise an off-link host could send a unicast NA to our
 // address and move any next hop's MAC (media black-holed), and a corrupted NA would too.
 TEST_F(NeighborTest, RoutedAdvertisementIsNotLearned) {
-  uint16_t n = h_.neighbors->setStatic(kAccess, kPeer6, kAccessPeerMac);
+  uint16_t n = learnedEntry(kAccess, kPeer6, kAccessPeerMac);
   receive(naFromPeer(llaOption(2, kNewMac), kPeer6, /*hopLimit=*/254));
   EXPECT_TRUE(resolvedTo(n, kAccessPeerMac)) << "an NA with hop limit 254 crossed a router";
   receive(nsFromPeer(llaOption(1, kNewMac), /*hopLimit=*/64));
@@ -208,11 +214,23 @@ TEST_F(NeighborTest, RoutedAdvertisementIsNotLearned) {
 }
 
 TEST_F(NeighborTest, AdvertisementWithBadChecksumIsNotLearned) {
-  uint16_t n = h_.neighbors->setStatic(kAccess, kPeer6, kAccessPeerMac);
+  uint16_t n = learnedEntry(kAccess, kPeer6, kAccessPeerMac);
   Bytes na = naFromPeer(llaOption(2, kNewMac));
   na[kEthernetLength + kIpv6HeaderLength + 2] ^= 0x5a;  // ICMPv6 checksum
   receive(na);
   EXPECT_TRUE(resolvedTo(n, kAccessPeerMac));
+}
+
+// A configured next hop is the operator's word: one forged ARP or NA from the access side
+// must not redirect its media.
+TEST_F(NeighborTest, StaticEntryIsNotChangedByArpOrNd) {
+  uint16_t v4 = h_.neighbors->setStatic(kAccess, kPeer4, kAccessPeerMac);
+  uint16_t v6 = h_.neighbors->setStatic(kAccess, kPeer6, kAccessPeerMac);
+  receive(gratuitousArp(kNewMac, kPeer4));
+  receive(naFromPeer(llaOption(2, kNewMac)));
+  EXPECT_TRUE(resolvedTo(v4, kAccessPeerMac));
+  EXPECT_TRUE(resolvedTo(v6, kAccessPeerMac));
+  EXPECT_EQ(h_.counters().neighborUpdates, 0u);
 }
 
 }  // namespace

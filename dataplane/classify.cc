@@ -299,13 +299,13 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
       continue;
     }
     if (likely(classifyFastIpv4Udp(iface, m, out.udpKeys[out.udpCount]))) {
-      out.addUdp(m);
+      out.udp[out.udpCount++] = m;
       continue;
     }
     Outcome o = classifyOne(iface, m, out.udpKeys[out.udpCount]);
     switch (o.verdict) {
       case Verdict::kUdp:
-        out.addUdp(m);
+        out.udp[out.udpCount++] = m;
         break;
       case Verdict::kArp:
         out.arp[out.arpCount++] = m;

@@ -26,8 +26,6 @@ inline constexpr uint16_t kMaxBurst = 32;
 struct ClassifiedBurst {
   rte_mbuf* udp[kMaxBurst];
   FlowKey udpKeys[kMaxBurst];
-  const FlowKey* udpKeyPointers[kMaxBurst];  // for rte_hash's bulk lookup
-  uint32_t udpHashes[kMaxBurst];             // hashFlowKey of each key
   uint16_t udpCount = 0;
   rte_mbuf* arp[kMaxBurst];
   uint16_t arpCount = 0;
@@ -35,13 +33,6 @@ struct ClassifiedBurst {
   uint16_t neighborDiscoveryCount = 0;
   rte_mbuf* local[kMaxBurst];
   uint16_t localCount = 0;
-
-  // Takes `m`, whose key was just written to udpKeys[udpCount].
-  void addUdp(rte_mbuf* m) {
-    udpKeyPointers[udpCount] = &udpKeys[udpCount];
-    udpHashes[udpCount] = hashFlowKey(udpKeys[udpCount]);
-    udp[udpCount++] = m;
-  }
 };
 
 // Classifies `count` (≤ kMaxBurst) packets received on `iface`. Dropped packets are freed.

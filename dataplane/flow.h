@@ -34,27 +34,7 @@ static_assert(sizeof(FlowKey) == 32);
 
 // The flow table's hash: CRC32-C over the four 8-byte words of a FlowKey, unrolled. DPDK's
 // rte_hash_crc does the same but loops and re-checks the CPU's CRC support on every word.
-// Inline, so that classify can hash a key while its bytes are still in registers and the
-// table's bulk lookup need not call back through a function pointer per key.
-uint32_t hashFlowKeyPortable(const void* key, uint32_t length, uint32_t seed);
-inline uint32_t hashFlowKey(const void* key, uint32_t length, uint32_t seed) {
-#if defined(__SSE4_2__)
-  if (length == sizeof(FlowKey)) {
-    uint64_t w[4];
-    std::memcpy(w, key, sizeof w);
-    uint64_t crc = seed;
-    crc = __builtin_ia32_crc32di(crc, w[0]);
-    crc = __builtin_ia32_crc32di(crc, w[1]);
-    crc = __builtin_ia32_crc32di(crc, w[2]);
-    crc = __builtin_ia32_crc32di(crc, w[3]);
-    return static_cast<uint32_t>(crc);
-  }
-#endif
-  return hashFlowKeyPortable(key, length, seed);
-}
-// The seed rte_hash passes to its hash function (rte_hash_parameters::hash_func_init_val).
-inline constexpr uint32_t kFlowHashSeed = 0;
-inline uint32_t hashFlowKey(const FlowKey& key) { return hashFlowKey(&key, sizeof key, kFlowHashSeed); }
+uint32_t hashFlowKey(const void* key, uint32_t length, uint32_t seed);
 
 // An address ready to be written into a header: network byte order, no conversion per packet.
 struct WireAddress {

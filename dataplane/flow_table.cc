@@ -34,7 +34,19 @@ SocketAddress WireAddress::toSocketAddress() const {
   return a;
 }
 
-uint32_t hashFlowKeyPortable(const void* key, uint32_t length, uint32_t seed) {
+uint32_t hashFlowKey(const void* key, uint32_t length, uint32_t seed) {
+#if defined(__SSE4_2__)
+  if (length == sizeof(FlowKey)) {
+    uint64_t w[4];
+    std::memcpy(w, key, sizeof w);
+    uint64_t crc = seed;
+    crc = __builtin_ia32_crc32di(crc, w[0]);
+    crc = __builtin_ia32_crc32di(crc, w[1]);
+    crc = __builtin_ia32_crc32di(crc, w[2]);
+    crc = __builtin_ia32_crc32di(crc, w[3]);
+    return static_cast<uint32_t>(crc);
+  }
+#endif
   return rte_hash_crc(key, length, seed);
 }
 
@@ -50,7 +62,6 @@ std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rc
   params.entries = capacity < 8 ? 8 : capacity;
   params.key_len = sizeof(FlowKey);
   params.hash_func = hashFlowKey;
-  params.hash_func_init_val = kFlowHashSeed;
   params.socket_id = static_cast<int>(rte_socket_id());
   params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
   t->hash_ = rte_hash_create(&params);

@@ -28,14 +28,10 @@ class FlowTable {
   // Up to 64 keys; bit i of the result is set when keys[i] was found, and then indices[i] is
   // its flow's slot. The hash stores slots, not pointers, so that a worker can compute the
   // address of a flow and of its counters without first reading the flow (a cache miss).
-  // `hashes[i]` is hashFlowKey(*keys[i]), computed by the caller while the key was hot.
-  uint64_t lookupBulk(const FlowKey** keys, const uint32_t* hashes, uint32_t count,
-                      uint32_t* indices) const {
+  uint64_t lookupBulk(const FlowKey** keys, uint32_t count, uint32_t* indices) const {
     void* data[RTE_HASH_LOOKUP_BULK_MAX];
     uint64_t hits = 0;
-    // DPDK 22.11 declares the signatures non-const; it only reads them.
-    rte_hash_lookup_with_hash_bulk_data(hash_, reinterpret_cast<const void**>(keys),
-                                        const_cast<hash_sig_t*>(hashes), count, &hits, data);
+    rte_hash_lookup_bulk_data(hash_, reinterpret_cast<const void**>(keys), count, &hits, data);
     for (uint32_t i = 0; i < count; ++i) indices[i] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data[i]));
     return hits;
   }

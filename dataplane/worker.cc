@@ -33,10 +33,11 @@ void Worker::processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   classifyBurst(iface, packets, count, classified_, counters_);
 
   // Flow lookup for every UDP packet at once; rte_hash prefetches buckets across the burst.
+  const FlowKey* keys[kMaxBurst];
+  for (uint16_t i = 0; i < classified_.udpCount; ++i) keys[i] = &classified_.udpKeys[i];
   uint16_t matched = 0;
   if (classified_.udpCount != 0) {
-    uint64_t hits = tables_.flows->lookupBulk(classified_.udpKeyPointers, classified_.udpHashes,
-                                              classified_.udpCount, slots_);
+    uint64_t hits = tables_.flows->lookupBulk(keys, classified_.udpCount, slots_);
     for (uint16_t i = 0; i < classified_.udpCount; ++i) {
       if (likely(hits & (1ull << i))) {
         slots_[matched] = slots_[i];

@@ -98,10 +98,8 @@ TEST_F(FlowTableTest, LookupBulkReportsHitsAndSlots) {
   ASSERT_TRUE(t.publish(keys[0], f0));
   ASSERT_TRUE(t.publish(keys[2], f2));
   const FlowKey* pointers[4] = {&keys[0], &keys[1], &keys[2], &keys[3]};
-  uint32_t hashes[4];
-  for (int i = 0; i < 4; ++i) hashes[i] = hashFlowKey(keys[i]);
   uint32_t slots[4] = {};
-  uint64_t hits = t.lookupBulk(pointers, hashes, 4, slots);
+  uint64_t hits = t.lookupBulk(pointers, 4, slots);
   EXPECT_EQ(hits, 0b0101u);
   EXPECT_EQ(slots[0], f0->index);
   EXPECT_EQ(slots[2], f2->index);

@@ -4,10 +4,12 @@ checksums computed afresh (a datagram captured without a UDP checksum stays with
 """
 
 import ipaddress
+import os
 import struct
 from dataclasses import dataclass
 
 import frame_build
+import pcap_file
 from pcap_file import Record
 
 
@@ -41,3 +43,11 @@ def readdress(record, src_host, src_port, dst_mac, dst, dst_port):
                                     ttl=ttl)
     assert udp_length == 8 + len(payload), "a capture whose UDP length disagrees with IP is not a stream to relay"
     return Record(rebuilt + padding, record.seconds, record.microseconds)
+
+
+def udp_stream(testdata, capture, packets):
+    """The IPv4/UDP records of a one-stream capture in the shared test data, checked to be as
+    many as its SOURCES.md says, so a changed file fails loudly instead of testing less."""
+    records = [r for r in pcap_file.read(os.path.join(testdata, capture)) if udp_view(r.data)]
+    assert len(records) == packets, f"{capture}: {len(records)} UDP packets, expected {packets}"
+    return records

@@ -134,3 +134,10 @@ def core_interface(vlan=0):
 def two_interface_lab(sessions, core_vlan=0):
     """access0 (port 0) facing the carrier, core0 (port 1) facing the contact center."""
     return Lab([access_interface(), core_interface(core_vlan)], sessions)
+
+
+def carrier_to_contact_center(session_id, access_port, core_port, carrier_port, contact_center_port):
+    """The common session: the carrier on access0 and the contact center on core0, IPv4."""
+    return Session(session_id,
+                   Leg("access0", (ACCESS_V4, access_port), (CARRIER.address, carrier_port)),
+                   Leg("core0", (CORE_V4, core_port), (CONTACT_CENTER.address, contact_center_port)))

@@ -2,11 +2,8 @@
 of 58 bytes, below Ethernet's 60-byte minimum, as captured) relayed from the carrier to the
 contact center; tshark must decode every output packet as an RTP event."""
 
-import os
-
 import lab
-import pcap_file
-from capture_readdress import readdress, udp_view
+from capture_readdress import readdress, udp_stream
 from cases import Case
 
 NEEDS_TESTDATA = True
@@ -18,11 +15,7 @@ ACCESS_PORT, CORE_PORT = 20010, 20012
 
 
 def build(testdata):
-    session = lab.Session(
-        7,
-        lab.Leg("access0", (lab.ACCESS_V4, ACCESS_PORT), (lab.CARRIER.address, CARRIER_PORT)),
-        lab.Leg("core0", (lab.CORE_V4, CORE_PORT), (lab.CONTACT_CENTER.address, CONTACT_CENTER_PORT)))
-    captured = [r for r in pcap_file.read(os.path.join(testdata, CAPTURE)) if udp_view(r.data)]
-    assert len(captured) == PACKETS, f"{CAPTURE}: {len(captured)} UDP packets, expected {PACKETS}"
+    session = lab.carrier_to_contact_center(7, ACCESS_PORT, CORE_PORT, CARRIER_PORT, CONTACT_CENTER_PORT)
+    captured = udp_stream(testdata, CAPTURE, PACKETS)
     events = [readdress(r, lab.CARRIER, CARRIER_PORT, lab.ACCESS_MAC, lab.ACCESS_V4, ACCESS_PORT) for r in captured]
     return Case(lab.two_interface_lab([session]), {"access0": events}, required_protocol="rtpevent")

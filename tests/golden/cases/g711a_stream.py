@@ -2,11 +2,8 @@
 as captured from the carrier to the SBC's access port, and the same packets from the contact
 center to its core port. Every frame must come out on the other side rewritten exactly."""
 
-import os
-
 import lab
-import pcap_file
-from capture_readdress import readdress, udp_view
+from capture_readdress import readdress, udp_stream
 from cases import Case
 
 NEEDS_TESTDATA = True
@@ -18,12 +15,8 @@ ACCESS_PORT, CORE_PORT = 20000, 20002
 
 
 def build(testdata):
-    session = lab.Session(
-        1,
-        lab.Leg("access0", (lab.ACCESS_V4, ACCESS_PORT), (lab.CARRIER.address, CARRIER_PORT)),
-        lab.Leg("core0", (lab.CORE_V4, CORE_PORT), (lab.CONTACT_CENTER.address, CONTACT_CENTER_PORT)))
-    captured = [r for r in pcap_file.read(os.path.join(testdata, CAPTURE)) if udp_view(r.data)]
-    assert len(captured) == PACKETS, f"{CAPTURE}: {len(captured)} UDP packets, expected {PACKETS}"
+    session = lab.carrier_to_contact_center(1, ACCESS_PORT, CORE_PORT, CARRIER_PORT, CONTACT_CENTER_PORT)
+    captured = udp_stream(testdata, CAPTURE, PACKETS)
     from_carrier = [readdress(r, lab.CARRIER, CARRIER_PORT, lab.ACCESS_MAC, lab.ACCESS_V4, ACCESS_PORT)
                     for r in captured]
     from_contact_center = [readdress(r, lab.CONTACT_CENTER, CONTACT_CENTER_PORT, lab.CORE_MAC, lab.CORE_V4,

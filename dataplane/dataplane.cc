@@ -146,8 +146,8 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
 
 Status DataplaneImpl::run() {
   if (workersLaunched_) return Status::failure("workers already running");
-  // Worker w polls queue w of every port and sends on tx queue w; the control lcore has the
-  // next tx queue.
+  // Worker w polls queue w of every port and sends on tx queue w; worker 0 also sends what
+  // the control lcore queued (see InterfaceRuntime::controlTx).
   launches_.resize(config_.workers);
   unsigned w = 0;
   unsigned lcore;

@@ -48,7 +48,6 @@ class FlowTable {
 
   uint32_t capacity() const { return capacity_; }
   uint32_t inUse() const { return capacity_ - static_cast<uint32_t>(freeList_.size()); }
-  const Flow& at(uint32_t index) const { return pool_[index]; }
 
  private:
   FlowTable() = default;

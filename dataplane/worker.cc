@@ -104,25 +104,17 @@ void Worker::flushException() {
   exceptionCount_ = 0;
 }
 
-bool Worker::sendControlFrames(uint16_t txQueueId) {
+template <typename Sink>
+bool Worker::sendControlFrames(Sink& sink) {
   bool any = false;
   for (uint8_t i = 0; i < tables_.interfaces->count; ++i) {
-    const InterfaceRuntime& iface = tables_.interfaces->interfaces[i];
-    if (iface.controlTx == nullptr) continue;
+    rte_ring* ring = tables_.interfaces->interfaces[i].controlTx;
+    if (ring == nullptr) continue;
     rte_mbuf* packets[kMaxBurst];
-    unsigned n = rte_ring_sc_dequeue_burst(iface.controlTx, reinterpret_cast<void**>(packets), kMaxBurst, nullptr);
+    unsigned n = rte_ring_sc_dequeue_burst(ring, reinterpret_cast<void**>(packets), kMaxBurst, nullptr);
     if (n == 0) continue;
     any = true;
-    // Lengths first: a PMD may free what it sent before tx_burst returns.
-    uint32_t lengths[kMaxBurst];
-    for (unsigned k = 0; k < n; ++k) lengths[k] = rte_pktmbuf_pkt_len(packets[k]);
-    uint16_t sent = rte_eth_tx_burst(iface.portId, txQueueId, packets, static_cast<uint16_t>(n));
-    counters_.txPackets[i] += sent;
-    for (unsigned k = 0; k < sent; ++k) counters_.txBytes[i] += lengths[k];
-    if (sent < n) {
-      counters_.drop(DropReason::kTxQueueFull, n - sent);
-      rte_pktmbuf_free_bulk(packets + sent, n - sent);
-    }
+    transmit(i, packets, static_cast<uint16_t>(n), sink);
   }
   return any;
 }
@@ -148,11 +140,9 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
       processBurst(q.interfaceIndex, packets, n, now);
       flush(portSink);
     }
-    if (index_ == 0) busy |= sendControlFrames(txQueueId);
-    ++counters_.polls;
+    if (index_ == 0) busy |= sendControlFrames(portSink);
     rte_rcu_qsbr_quiescent(tables_.rcu, index_);
     if (busy) {
-      ++counters_.busyPolls;
       idlePolls = 0;
     } else if (idleSleepUs != 0 && ++idlePolls > kIdlePollsBeforeSleep) {
       // Off the hot path: only after a run of empty polls (as l3fwd-power does).

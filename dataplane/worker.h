@@ -54,16 +54,7 @@ class Worker {
     for (uint8_t i = 0; i < tables_.interfaces->count; ++i) {
       TxBuffer& b = tx_[i];
       if (b.count == 0) continue;
-      // Lengths first: a PMD may free what it sent before tx_burst returns.
-      uint32_t lengths[kTxBufferSize];
-      for (uint16_t k = 0; k < b.count; ++k) lengths[k] = rte_pktmbuf_pkt_len(b.packets[k]);
-      uint16_t sent = sink(i, b.packets, b.count);
-      counters_.txPackets[i] += sent;
-      for (uint16_t k = 0; k < sent; ++k) counters_.txBytes[i] += lengths[k];
-      if (unlikely(sent < b.count)) {
-        counters_.drop(DropReason::kTxQueueFull, b.count - sent);
-        rte_pktmbuf_free_bulk(b.packets + sent, b.count - sent);
-      }
+      transmit(i, b.packets, b.count, sink);
       b.count = 0;
     }
   }
@@ -92,8 +83,25 @@ class Worker {
     exception_[exceptionCount_++] = m;
   }
   void flushException();
+
+  // Sends `count` packets out of interface `i` through `sink`; counts what went, frees and
+  // counts what did not.
+  template <typename Sink>
+  void transmit(uint8_t i, rte_mbuf** packets, uint16_t count, Sink& sink) {
+    // Lengths first: a PMD may free what it sent before tx_burst returns.
+    uint32_t lengths[kTxBufferSize];
+    for (uint16_t k = 0; k < count; ++k) lengths[k] = rte_pktmbuf_pkt_len(packets[k]);
+    uint16_t sent = sink(i, packets, count);
+    counters_.txPackets[i] += sent;
+    for (uint16_t k = 0; k < sent; ++k) counters_.txBytes[i] += lengths[k];
+    if (unlikely(sent < count)) {
+      counters_.drop(DropReason::kTxQueueFull, count - sent);
+      rte_pktmbuf_free_bulk(packets + sent, count - sent);
+    }
+  }
   // Worker 0 transmits what the control lcore queued for each port; returns whether it sent.
-  bool sendControlFrames(uint16_t txQueueId);
+  template <typename Sink>
+  bool sendControlFrames(Sink& sink);
 
   SharedTables tables_;
   unsigned index_;

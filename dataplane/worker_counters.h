@@ -22,8 +22,6 @@ struct alignas(64) WorkerCounters {
   uint64_t latches;
   uint64_t relatches;
   uint64_t neighborUpdates;
-  uint64_t polls;
-  uint64_t busyPolls;
 
   void drop(DropReason r) { ++drops[static_cast<unsigned>(r)]; }
   void drop(DropReason r, uint64_t n) { drops[static_cast<unsigned>(r)] += n; }

@@ -37,17 +37,23 @@ SocketAddress WireAddress::toSocketAddress() const {
 uint32_t hashFlowKey(const void* key, uint32_t length, uint32_t seed) {
 #if defined(__SSE4_2__)
   if (length == sizeof(FlowKey)) {
-    uint64_t w[4];
+    uint64_t w[3];
     std::memcpy(w, key, sizeof w);
     uint64_t crc = seed;
     crc = __builtin_ia32_crc32di(crc, w[0]);
     crc = __builtin_ia32_crc32di(crc, w[1]);
     crc = __builtin_ia32_crc32di(crc, w[2]);
-    crc = __builtin_ia32_crc32di(crc, w[3]);
     return static_cast<uint32_t>(crc);
   }
 #endif
   return rte_hash_crc(key, length, seed);
+}
+
+int compareFlowKeys(const void* a, const void* b, size_t) {
+  uint64_t x[3], y[3];
+  std::memcpy(x, a, sizeof x);
+  std::memcpy(y, b, sizeof y);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) != 0;
 }
 
 std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rcu,
@@ -66,6 +72,7 @@ std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rc
   params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
   t->hash_ = rte_hash_create(&params);
   if (t->hash_ == nullptr) return nullptr;
+  rte_hash_set_cmp_func(t->hash_, compareFlowKeys);
 
   // Key slots of deleted entries are recycled by the hash itself after the grace period.
   rte_hash_rcu_config hashRcu{};

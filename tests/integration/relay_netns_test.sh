@@ -20,7 +20,7 @@ check() {  # description, command...
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
 
 lab_up
-lab_start_sbcd
+LAB_IDLE_TIMEOUT=3 lab_start_sbcd
 
 sbcctl media session add 1 leg-a access0 $SBC_ACC_IP:20000 $CAR_IP:4000 \
                              leg-b core0 $SBC_CORE_IP:20002 $CC_IP:5000 >/dev/null
@@ -133,6 +133,13 @@ check "the service saw the carrier's real address" test "$(cat "$LAB_DIR/echo.tx
 sbcctl show interfaces json >"$LAB_DIR/ifaces.json"
 check "the exception path carried packets both ways on access0" \
   test "$(json "$LAB_DIR/ifaces.json" "d['interfaces'][0]['to_kernel'] > 0 and d['interfaces'][0]['from_kernel'] > 0")" = True
+
+# --- A session that carries nothing is reported idle to the control side --------------------
+sbcctl media session add 9 leg-a access0 $SBC_ACC_IP:20100 $CAR_IP:4100 \
+                             leg-b core0 $SBC_CORE_IP:20102 $CC_IP:5100 >/dev/null
+for _ in $(seq 100); do grep -q "session 9 idle" "$LAB_DIR/sbcd.log" && break; sleep 0.1; done
+check "a silent session is reported idle after the configured 3 s" grep -q "session 9 idle" "$LAB_DIR/sbcd.log"
+sbcctl media session del 9 >/dev/null
 
 sbcctl media session del 1 >/dev/null
 check "deleting the session leaves none" test "$(sbcctl show sessions json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["sessions"]))')" = 0

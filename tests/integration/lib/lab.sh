@@ -62,7 +62,7 @@ dataplane max-sessions 4096
 dataplane memory-mb 256
 dataplane idle-sleep-us 50
 media port-range 20000 29999
-media idle-timeout 30
+media idle-timeout ${LAB_IDLE_TIMEOUT:-30}
 interface access0
  device net_af_packet0,iface=acc
  realm access

@@ -101,6 +101,8 @@ std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rc
   if (mem == MAP_FAILED) return nullptr;
   madvise(mem, t->poolBytes_, MADV_HUGEPAGE);
   t->pool_ = static_cast<Flow*>(mem);
+  t->cold_ = new (std::nothrow) FlowCold[capacity];
+  if (t->cold_ == nullptr) return nullptr;
   t->freeList_.reserve(capacity);
   for (uint32_t i = capacity; i-- > 0;) {
     new (&t->pool_[i]) Flow();
@@ -117,6 +119,7 @@ FlowTable::~FlowTable() {
   }
   if (hash_ != nullptr) rte_hash_free(hash_);
   if (pool_ != nullptr) munmap(pool_, poolBytes_);
+  delete[] cold_;
 }
 
 Flow* FlowTable::lookup(const FlowKey& key) const {
@@ -136,6 +139,7 @@ Flow* FlowTable::allocate() {
   f->~Flow();
   new (f) Flow();
   f->index = index;
+  cold_[index] = FlowCold{};
   return f;
 }
 

@@ -37,6 +37,7 @@ class FlowTable {
   }
   Flow* lookup(const FlowKey& key) const;
   Flow* pool() const { return pool_; }
+  FlowCold* coldPool() const { return cold_; }
 
   // ---- control side (single writer) ----
   Flow* allocate();                    // null when the pool is empty
@@ -59,6 +60,7 @@ class FlowTable {
   rte_rcu_qsbr_dq* deferred_ = nullptr;
   Flow* pool_ = nullptr;
   size_t poolBytes_ = 0;
+  FlowCold* cold_ = nullptr;  // cold_[i] belongs to pool_[i]
   uint32_t capacity_ = 0;
   std::vector<uint32_t> freeList_;
 };

@@ -77,8 +77,8 @@ bool latch(Flow& flow, const PacketSource& source, const uint8_t* sourceMac, Lat
   return true;
 }
 
-inline bool matchesExpected(const Flow& flow, const PacketSource& s) {
-  const WireAddress& e = flow.expected;
+inline bool matchesExpected(const MediaContext& ctx, const Flow& flow, const PacketSource& s) {
+  const WireAddress& e = ctx.cold[flow.index].expected;
   if (e.family != s.family) return false;
   if (std::memcmp(e.address, s.address, s.family == IpFamily::kV4 ? 4 : 16) != 0) return false;
   return (flow.flags & flow_flags::kAnyPeerPort) || e.portBe == s.portBe;
@@ -95,7 +95,7 @@ inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaP
     const int32_t silence = elapsedCoarse(ctx.nowCoarse, flow.lastSeenCoarse.load(std::memory_order_relaxed));
     if ((flow.flags & flow_flags::kRelatchAllowed) &&
         silence > static_cast<int32_t>(flow.relatchSilenceCoarse) &&
-        (flow.flags & flow_flags::kLatchAnySource || matchesExpected(flow, s)) &&
+        (flow.flags & flow_flags::kLatchAnySource || matchesExpected(ctx, flow, s)) &&
         !hasOwnSource(*ctx.ingress, m) && latch(flow, s, sourceMac, LatchState::kLatched)) {
       ++ctx.counters->relatches;
       ++st.latches;
@@ -106,7 +106,7 @@ inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaP
     return false;
   }
   // Never latch onto our own address: a spoofed packet would make us send media to ourselves.
-  if (((flow.flags & flow_flags::kLatchAnySource) || matchesExpected(flow, s)) &&
+  if (((flow.flags & flow_flags::kLatchAnySource) || matchesExpected(ctx, flow, s)) &&
       !hasOwnSource(*ctx.ingress, m) && latch(flow, s, sourceMac, LatchState::kUnlatched)) {
     ++ctx.counters->latches;
     ++ctx.flowStats[flow.index].latches;
@@ -253,15 +253,14 @@ inline void prefetchFlow(const MediaContext& ctx, uint32_t slot) {
   const Flow* f = &ctx.flows[slot];
   rte_prefetch0(f);
   rte_prefetch0(reinterpret_cast<const uint8_t*>(f) + RTE_CACHE_LINE_SIZE);
-  rte_prefetch0(&ctx.flowStats[slot]);
 }
 
 }  // namespace
 
 void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint16_t count) {
-  // At 100k+ sessions every flow and its counters are cache misses (DRAM, not L3, on the
-  // machines we measure). The slot gives both addresses without reading anything, so the whole
-  // burst's lines are asked for at once and the misses overlap. Measured: a rolling prefetch
+  // At 100k+ sessions every flow is a cache miss (DRAM, not L3, on the machines we measure).
+  // The slot gives its address without reading anything, so the whole burst's lines are asked
+  // for at once and the misses overlap. Measured: a rolling prefetch
   // six packets ahead was 20% slower at 100k sessions; the latency is too long to hide in six.
   for (uint16_t i = 0; i < count; ++i) prefetchFlow(ctx, slots[i]);
   WorkerCounters& counters = *ctx.counters;
@@ -311,9 +310,7 @@ void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, ui
       rte_pktmbuf_free(m);
       continue;
     }
-    FlowStats& st = ctx.flowStats[slots[i]];
-    ++st.packets;
-    st.bytes += inLength;
+    flow.countPacket(inLength);
     flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
     ++relayed;
     rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);

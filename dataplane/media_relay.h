@@ -29,6 +29,7 @@ struct TxBuffer {
 
 struct MediaContext {
   Flow* flows;           // the FlowTable's pool, indexed by slot
+  const FlowCold* cold;  // its cold parts, same index
   const InterfaceTable* interfaces;
   const NeighborTable* neighbors;
   FlowStats* flowStats;  // this worker's array, indexed by Flow::index

@@ -104,7 +104,7 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   f.egressInterface = legs[other].interfaceIndex;
   SocketAddress expected = legs[leg].remote;
   if (expected.port != 0) expected.port = static_cast<uint16_t>(expected.port + offset);
-  f.expected = WireAddress::from(expected);
+  flows_.coldPool()[f.index].expected = WireAddress::from(expected);
   SocketAddress source = out.local;
   source.port = static_cast<uint16_t>(source.port + offset);
   f.egressSource = WireAddress::from(source);
@@ -238,13 +238,10 @@ Status SessionTable::remove(uint32_t id) {
 
 FlowCounters SessionTable::sumCounters(const FlowSlot& slot) const {
   FlowCounters c = slot.carried;
-  for (size_t w = 0; w < workerStats_.size(); ++w) {
-    const FlowStats& now = workerStats_[w][slot.flow->index];
-    const FlowStats& base = slot.baseline[w];
-    c.packets += now.packets - base.packets;
-    c.bytes += now.bytes - base.bytes;
-    c.sourceDrops += now.sourceDrops - base.sourceDrops;
-  }
+  c.packets += slot.flow->packets.load(std::memory_order_relaxed);
+  c.bytes += slot.flow->bytes.load(std::memory_order_relaxed);
+  for (size_t w = 0; w < workerStats_.size(); ++w)
+    c.sourceDrops += workerStats_[w][slot.flow->index].sourceDrops - slot.baseline[w].sourceDrops;
   return c;
 }
 

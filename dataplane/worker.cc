@@ -48,7 +48,7 @@ void Worker::processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     }
   }
   if (matched != 0) {
-    MediaContext ctx{tables_.flows->pool(), tables_.interfaces, tables_.neighbors, flowStats_,
+    MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces, tables_.neighbors, flowStats_,
                      &counters_, tx_, coarseTime(nowTsc), &iface};
     relayBurst(ctx, matched_, slots_, matched);
   }

@@ -39,7 +39,11 @@ struct MediaContext {
   const InterfaceRuntime* ingress;  // where the burst arrived
 };
 
-// Relays `count` packets; slots[i] is the flow slot found for packets[i].
+// Asks for the cache lines of the flows in `slots` (both lines of each).
+void prefetchFlows(const Flow* flows, const uint32_t* slots, uint16_t count);
+
+// Relays `count` packets; slots[i] is the flow slot found for packets[i]. Their flows should
+// have been prefetched (prefetchFlows) a while before.
 void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint16_t count);
 
 // Reads a flow's destination consistently (seqlock): a worker latching the opposite leg may

@@ -26,8 +26,8 @@ Worker::~Worker() {
   if (flowStats_ != nullptr) munmap(flowStats_, flowStatsBytes_);
 }
 
-void Worker::processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
-                          uint64_t nowTsc) {
+void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
+                          uint64_t nowTsc, HeldMedia& media) {
   const InterfaceRuntime& iface = tables_.interfaces->interfaces[interfaceIndex];
   counters_.rxPackets[interfaceIndex] += count;
   classifyBurst(iface, packets, count, classified_, counters_);
@@ -37,21 +37,20 @@ void Worker::processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   for (uint16_t i = 0; i < classified_.udpCount; ++i) keys[i] = &classified_.udpKeys[i];
   uint16_t matched = 0;
   if (classified_.udpCount != 0) {
-    uint64_t hits = tables_.flows->lookupBulk(keys, classified_.udpCount, slots_);
+    uint64_t hits = tables_.flows->lookupBulk(keys, classified_.udpCount, media.slots);
     for (uint16_t i = 0; i < classified_.udpCount; ++i) {
       if (likely(hits & (1ull << i))) {
-        slots_[matched] = slots_[i];
-        matched_[matched++] = classified_.udp[i];
+        media.slots[matched] = media.slots[i];
+        media.packets[matched++] = classified_.udp[i];
       } else {
         handleUnmatchedUdp(iface, classified_.udp[i], classified_.udpKeys[i]);
       }
     }
   }
-  if (matched != 0) {
-    MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces, tables_.neighbors, flowStats_,
-                     &counters_, tx_, coarseTime(nowTsc), &iface};
-    relayBurst(ctx, matched_, slots_, matched);
-  }
+  media.count = matched;
+  media.interfaceIndex = interfaceIndex;
+  media.nowCoarse = coarseTime(nowTsc);
+  prefetchFlows(tables_.flows->pool(), media.slots, matched);
 
   for (uint16_t i = 0; i < classified_.arpCount; ++i) {
     rte_mbuf* m = classified_.arp[i];
@@ -69,6 +68,15 @@ void Worker::processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   }
   for (uint16_t i = 0; i < classified_.localCount; ++i) toException(iface, classified_.local[i]);
   if (exceptionCount_ != 0) flushException();
+}
+
+void Worker::relayHeld(HeldMedia& media) {
+  if (media.count == 0) return;
+  MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
+                   tables_.neighbors, flowStats_, &counters_, tx_, media.nowCoarse,
+                   &tables_.interfaces->interfaces[media.interfaceIndex]};
+  relayBurst(ctx, media.packets, media.slots, media.count);
+  media.count = 0;
 }
 
 void Worker::handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, const FlowKey& key) {
@@ -128,7 +136,9 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
   rte_rcu_qsbr_thread_register(tables_.rcu, index_);
   rte_rcu_qsbr_thread_online(tables_.rcu, index_);
   constexpr unsigned kIdlePollsBeforeSleep = 256;
+  constexpr unsigned kPassesPerQuiescentState = 8;
   unsigned idlePolls = 0;
+  unsigned passesSinceQuiescent = 0;
   rte_mbuf* packets[kMaxBurst];
   while (!stop.load(std::memory_order_relaxed)) {
     uint64_t now = rte_rdtsc();
@@ -137,11 +147,18 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
       uint16_t n = rte_eth_rx_burst(q.portId, q.queueId, packets, kMaxBurst);
       if (n == 0) continue;
       busy = true;
-      processBurst(q.interfaceIndex, packets, n, now);
+      processBurstPipelined(q.interfaceIndex, packets, n, now);
       flush(portSink);
     }
     if (index_ == 0) busy |= sendControlFrames(portSink);
-    rte_rcu_qsbr_quiescent(tables_.rcu, index_);
+    // A held burst refers to flows by slot: relay it before telling RCU that this worker
+    // holds no flow, every few passes under load and at once when idle.
+    if (!busy || ++passesSinceQuiescent == kPassesPerQuiescentState) {
+      drainPipeline();
+      flush(portSink);
+      rte_rcu_qsbr_quiescent(tables_.rcu, index_);
+      passesSinceQuiescent = 0;
+    }
     if (busy) {
       idlePolls = 0;
     } else if (idleSleepUs != 0 && ++idlePolls > kIdlePollsBeforeSleep) {
@@ -149,6 +166,8 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
       rte_delay_us_sleep(idleSleepUs);
     }
   }
+  drainPipeline();
+  flush(portSink);
   rte_rcu_qsbr_thread_offline(tables_.rcu, index_);
   rte_rcu_qsbr_thread_unregister(tables_.rcu, index_);
 }

@@ -44,8 +44,27 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // The stages for one received burst (≤ kMaxBurst). Forwarded packets wait in tx buffers.
-  void processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc);
+  // The stages for one received burst (≤ kMaxBurst), all of them now. Forwarded packets wait
+  // in the tx buffers.
+  void processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc) {
+    processBurstPipelined(interfaceIndex, packets, count, nowTsc);
+    drainPipeline();
+  }
+
+  // The same, pipelined: the media of this burst are looked up and their flows prefetched now,
+  // and relayed on the next call (or drainPipeline), while the media of the previous burst,
+  // whose flows were prefetched a burst ago, are relayed now. The wait for a flow's cache lines
+  // then overlaps a whole burst of other work instead of stalling this one.
+  // The caller must drain before it reports an RCU quiescent state: a held burst refers to
+  // flows by slot.
+  void processBurstPipelined(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
+                             uint64_t nowTsc) {
+    HeldMedia& next = held_[1 - current_];
+    prepareBurst(interfaceIndex, packets, count, nowTsc, next);
+    relayHeld(held_[current_]);
+    current_ = 1 - current_;
+  }
+  void drainPipeline() { relayHeld(held_[current_]); }
 
   // Hands every non-empty tx buffer to `sink(interfaceIndex, packets, count)`, which returns
   // how many it took; the rest are freed and counted.
@@ -103,15 +122,27 @@ class Worker {
   template <typename Sink>
   bool sendControlFrames(Sink& sink);
 
+  // Media of one burst between lookup and relay.
+  struct HeldMedia {
+    rte_mbuf* packets[kMaxBurst];
+    uint32_t slots[kMaxBurst];
+    uint16_t count = 0;
+    uint8_t interfaceIndex = 0;
+    uint32_t nowCoarse = 0;
+  };
+  void prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc,
+                    HeldMedia& media);
+  void relayHeld(HeldMedia& media);
+
   SharedTables tables_;
   unsigned index_;
+  HeldMedia held_[2];
+  unsigned current_ = 0;
   FlowStats* flowStats_ = nullptr;  // capacity of the flow table, owned here
   size_t flowStatsBytes_ = 0;
   alignas(64) WorkerCounters counters_{};
   TxBuffer tx_[kMaxInterfaces];
   ClassifiedBurst classified_;
-  uint32_t slots_[kMaxBurst];
-  rte_mbuf* matched_[kMaxBurst];
   rte_mbuf* exception_[kMaxBurst];
   uint16_t exceptionCount_ = 0;
 };

@@ -119,6 +119,11 @@ std::vector<Captured> DataplaneHarness::receive(uint8_t iface, const std::vector
     burst[count++] = m;
   }
   worker->processBurst(iface, burst, count, nowTsc);
+  return flushCaptured();
+}
+
+std::vector<Captured> DataplaneHarness::flushCaptured() {
+  std::vector<Captured> out;
   auto sink = [&out](uint8_t index, rte_mbuf** packets, uint16_t n) -> uint16_t {
     for (uint16_t i = 0; i < n; ++i) {
       out.push_back({index, bytesOf(packets[i])});
@@ -128,6 +133,19 @@ std::vector<Captured> DataplaneHarness::receive(uint8_t iface, const std::vector
   };
   worker->flush(sink);
   return out;
+}
+
+std::vector<Captured> DataplaneHarness::receivePipelined(uint8_t iface, const Bytes& frame,
+                                                         uint64_t nowTsc) {
+  rte_mbuf* m = toMbuf(pool, frame, interfaces.interfaces[iface].portId, 0);
+  if (m == nullptr) return {};
+  worker->processBurstPipelined(iface, &m, 1, nowTsc);
+  return flushCaptured();
+}
+
+std::vector<Captured> DataplaneHarness::drainPipeline() {
+  worker->drainPipeline();
+  return flushCaptured();
 }
 
 std::vector<Captured> DataplaneHarness::drainException() {

@@ -74,6 +74,13 @@ class DataplaneHarness {
   std::vector<Captured> receive(uint8_t iface, const Bytes& frame, uint64_t nowTsc) {
     return receive(iface, std::vector<Bytes>{frame}, nowTsc);
   }
+  // The same through Worker::processBurstPipelined: media of this burst are held, those held
+  // from the previous call are relayed (and returned).
+  std::vector<Captured> receivePipelined(uint8_t iface, const Bytes& frame, uint64_t nowTsc);
+  // Worker::drainPipeline, then flush; returns what was transmitted.
+  std::vector<Captured> drainPipeline();
+  // Worker::flush into copies (the mbufs are freed).
+  std::vector<Captured> flushCaptured();
   // Takes everything out of the exception ring; returns the frames and the port each arrived on.
   std::vector<Captured> drainException();
 

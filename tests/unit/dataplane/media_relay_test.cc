@@ -510,5 +510,23 @@ TEST_F(MediaRelayTest, VlanEgressInsertsTagAndVlanIngressLosesIt) {
   EXPECT_EQ(q.payload, rtpPayload(22));
 }
 
+// The worker loop relays a burst's media one call late, so that the flows' cache lines can
+// arrive meanwhile. Each held burst must still leave as its own interface's traffic, and
+// nothing may stay behind after a drain.
+TEST_F(MediaRelayTest, PipelinedBurstsAreRelayedOneCallLateFromTheirOwnInterface) {
+  h_.resolvePeers();
+  ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
+  EXPECT_TRUE(h_.receivePipelined(kAccess, fromAccessPeer(1), kT0).empty()) << "held, not yet relayed";
+  std::vector<Captured> out = h_.receivePipelined(kCore, fromCorePeer(2), kT0);
+  ASSERT_EQ(out.size(), 1u) << h_.dropSummary();
+  EXPECT_EQ(out[0].interfaceIndex, kCore) << "the access packet, relayed toward the core";
+  out = h_.drainPipeline();
+  ASSERT_EQ(out.size(), 1u) << h_.dropSummary();
+  EXPECT_EQ(out[0].interfaceIndex, kAccess) << "the core packet, relayed toward the access side";
+  EXPECT_TRUE(h_.drainPipeline().empty());
+  EXPECT_EQ(h_.counters().mediaPackets, 2u);
+  EXPECT_EQ(h_.totalDrops(), 0u);
+}
+
 }  // namespace
 }  // namespace sbc::dataplane::test

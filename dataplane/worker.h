@@ -45,7 +45,7 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   // The stages for one received burst (≤ kMaxBurst), all of them now. Forwarded packets wait
-  // in the tx buffers.
+  // in the tx buffers, which hold two bursts: flush after every call (of either kind).
   void processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc) {
     processBurstPipelined(interfaceIndex, packets, count, nowTsc);
     drainPipeline();

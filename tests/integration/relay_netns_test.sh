@@ -134,6 +134,29 @@ sbcctl show interfaces json >"$LAB_DIR/ifaces.json"
 check "the exception path carried packets both ways on access0" \
   test "$(json "$LAB_DIR/ifaces.json" "d['interfaces'][0]['to_kernel'] > 0 and d['interfaces'][0]['from_kernel'] > 0")" = True
 
+# --- IPv6: next hops found by neighbour solicitation, media both ways ----------------------
+# Nobody configured the hosts' MACs: the SBC asks with NS out of the port, the hosts answer
+# with NA, and the workers learn it; the hosts in turn resolve the SBC through the kernel TAP.
+sbcctl media session add 6 leg-a access0 "[$SBC_ACC_IP6]:20200" "[$CAR_IP6]:4200" \
+                             leg-b core0 "[$SBC_CORE_IP6]:20202" "[$CC_IP6]:5200" >/dev/null
+lab_rtp "$NS_CC" "$LAB_DIR/cc6.json" --bind "[$CC_IP6]:5200" --to "[$SBC_CORE_IP6]:20202" --count 100 \
+  --pps 200 --ssrc 0xC6 --expect 100 --expect-from "[$SBC_CORE_IP6]:20202" --timeout 10 --start-delay 1.0 &
+cc=$!
+lab_rtp "$NS_CAR" "$LAB_DIR/car6.json" --bind "[$CAR_IP6]:4200" --to "[$SBC_ACC_IP6]:20200" --count 100 \
+  --pps 200 --ssrc 0xA6 --expect 100 --expect-from "[$SBC_ACC_IP6]:20200" --timeout 10 --start-delay 1.0 &
+car=$!
+wait $cc || true
+wait $car || true
+check "IPv6: the contact center got all 100 carrier packets, intact" \
+  test "$(json "$LAB_DIR/cc6.json" "(d['intact'], d['wrong_source'], d['ssrcs'])")" = "(100, 0, ['0xa6'])"
+check "IPv6: the carrier got all 100 contact-center packets, intact" \
+  test "$(json "$LAB_DIR/car6.json" "(d['intact'], d['wrong_source'], d['ssrcs'])")" = "(100, 0, ['0xc6'])"
+sbcctl show neighbors json >"$LAB_DIR/neighbors.json"
+check "IPv6: both hosts' MACs were learned from neighbour advertisements" \
+  test "$(json "$LAB_DIR/neighbors.json" "sorted(n['address'] for n in d['neighbors'] if n['resolved'] and ':' in n['address'])")" = "['$CAR_IP6', '$CC_IP6']"
+check "IPv6: ping of the SBC's access address answers" ip netns exec "$NS_CAR" ping -6 -c 2 -i 0.2 -W 2 -q $SBC_ACC_IP6
+sbcctl media session del 6 >/dev/null
+
 # --- A session that carries nothing is reported idle to the control side --------------------
 sbcctl media session add 9 leg-a access0 $SBC_ACC_IP:20100 $CAR_IP:4100 \
                              leg-b core0 $SBC_CORE_IP:20102 $CC_IP:5100 >/dev/null

@@ -23,6 +23,11 @@ CAR_IP=198.18.1.10
 CC_IP=198.18.2.10
 SBC_ACC_IP=198.18.1.1
 SBC_CORE_IP=198.18.2.1
+# IPv6 documentation prefixes: they never leave the namespaces either.
+CAR_IP6=2001:db8:1::10
+CC_IP6=2001:db8:2::10
+SBC_ACC_IP6=2001:db8:1::1
+SBC_CORE_IP6=2001:db8:2::1
 SBC_ACC_MAC=02:5b:c0:00:01:01
 SBC_CORE_MAC=02:5b:c0:00:02:01
 CAR_MAC=02:5b:c0:00:01:0a
@@ -31,10 +36,11 @@ CC_MAC=02:5b:c0:00:02:0a
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
 
 # A veth in the SBC's namespace (no address: DPDK owns it) joined to a host namespace.
-lab_link() {  # sbc_end host_ns host_end host_ip/len host_mac sbc_mac
+lab_link() {  # sbc_end host_ns host_end host_ip/len host_mac sbc_mac host_ip6/len
   ip -n "$NS_SBC" link add "$1" address "$6" type veth peer name "$3" netns "$2"
   ip -n "$2" link set "$3" address "$5"
   ip -n "$2" addr add "$4" dev "$3"
+  ip -n "$2" addr add "$7" dev "$3" nodad
   ip netns exec "$NS_SBC" sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1"
   # af_packet hands DPDK what the kernel put on the wire: checksums must be complete, not
   # left for an offload engine that a veth does not have.
@@ -49,8 +55,8 @@ lab_up() {
     ip netns add "$ns"
     ip -n "$ns" link set lo up
   done
-  lab_link acc "$NS_CAR" car0 "$CAR_IP/24" "$CAR_MAC" "$SBC_ACC_MAC"
-  lab_link core "$NS_CC" cc0 "$CC_IP/24" "$CC_MAC" "$SBC_CORE_MAC"
+  lab_link acc "$NS_CAR" car0 "$CAR_IP/24" "$CAR_MAC" "$SBC_ACC_MAC" "$CAR_IP6/64"
+  lab_link core "$NS_CC" cc0 "$CC_IP/24" "$CC_MAC" "$SBC_CORE_MAC" "$CC_IP6/64"
   lab_log "namespaces $NS_SBC $NS_CAR $NS_CC up"
 }
 
@@ -68,6 +74,7 @@ interface access0
  realm access
  mac $SBC_ACC_MAC
  address $SBC_ACC_IP/24
+ address $SBC_ACC_IP6/64
  exception-path tap sbc-access0
 exit
 interface core0
@@ -75,6 +82,7 @@ interface core0
  realm core
  mac $SBC_CORE_MAC
  address $SBC_CORE_IP/24
+ address $SBC_CORE_IP6/64
  exception-path tap sbc-core0
 exit
 CONF

@@ -1,5 +1,7 @@
 #include "dataplane/classify.h"
 
+#include "dataplane/checksum.h"
+
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -222,9 +224,13 @@ inline bool classifyFastIpv4Udp(const InterfaceRuntime& iface, rte_mbuf* m, Flow
   if (unlikely(!ok)) return false;
   const uint64_t checksumFlags = m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
   if (unlikely(checksumFlags != (RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD))) {
-    // Whatever the NIC did not vouch for (or did not like) goes through the full parser,
-    // which verifies in software and names the fault.
-    return false;
+    // A port that gives no verdict (af_packet, most virtual ports): verify here. A verdict of
+    // BAD, or anything that fails, goes to the full parser, which names the fault.
+    if (checksumFlags != (RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN | RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)) return false;
+    if (onesComplementSum(ip, sizeof *ip) != 0xffff) return false;
+    if (udp->dgram_cksum != 0 &&
+        !ipv4UdpChecksumHolds(ip, udp, static_cast<uint16_t>(ipLength - sizeof(rte_ipv4_hdr))))
+      return false;
   }
   if (unlikely(frameLength > ipLength + sizeof(rte_ether_hdr)))
     rte_pktmbuf_trim(m, frameLength - ipLength - sizeof(rte_ether_hdr));

@@ -96,6 +96,12 @@ void addShowCommands(CommandTable& table, Dataplane& dataplane) {
                     out.text = args.has("json") ? neighborsJson(dataplane.neighbors())
                                                 : neighborsText(dataplane.neighbors());
                   }});
+  table.addOrDie({"show workers [json]",
+                  {kShowHelp, "Worker lcores: how busy each is and what it moved", kJsonHelp},
+                  [&dataplane](const CommandArgs& args, CommandOutput& out) {
+                    out.text = args.has("json") ? workersJson(dataplane.workers())
+                                                : workersText(dataplane.workers());
+                  }});
 }
 
 void addMediaSessionCommands(CommandTable& table, Dataplane& dataplane) {

@@ -1,5 +1,7 @@
 #include "control/dataplane_show.h"
 
+#include <cstdio>
+
 #include <algorithm>
 
 namespace sbc::control {
@@ -31,6 +33,14 @@ uint64_t totalDrops(const DataplaneTotals& totals) {
   uint64_t sum = 0;
   for (unsigned r = 0; r < kDropReasonCount; ++r) sum += totals.drops[r];
   return sum;
+}
+
+std::string busyPercent(const dataplane::WorkerView& worker) {
+  if (worker.polls == 0) return "-";
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f", 100.0 * static_cast<double>(worker.busyPolls) /
+                                               static_cast<double>(worker.polls));
+  return text;
 }
 
 }  // namespace sbc::control

@@ -28,10 +28,15 @@ std::string sessionJson(const dataplane::SessionView& session);
 std::string neighborsText(std::vector<dataplane::NeighborView> neighbors);
 std::string neighborsJson(std::vector<dataplane::NeighborView> neighbors);
 
+// Busy is the share of loop passes that moved packets, in percent.
+std::string workersText(const std::vector<dataplane::WorkerView>& workers);
+std::string workersJson(const std::vector<dataplane::WorkerView>& workers);
+
 // Helpers both forms share.
 bool isKnownPeer(const dataplane::SocketAddress& address);
 void sortSessions(std::vector<dataplane::SessionView>& sessions);
 void sortNeighbors(std::vector<dataplane::NeighborView>& neighbors);
 uint64_t totalDrops(const dataplane::DataplaneTotals& totals);
+std::string busyPercent(const dataplane::WorkerView& worker);  // "37.5", or "-" before any pass
 
 }  // namespace sbc::control

@@ -133,4 +133,19 @@ std::string neighborsJson(std::vector<NeighborView> neighbors) {
   return finish(json);
 }
 
+std::string workersJson(const std::vector<dataplane::WorkerView>& workers) {
+  JsonWriter json;
+  json.beginObject().key("workers").beginArray();
+  for (const auto& w : workers) {
+    json.beginObject();
+    json.field("worker", uint64_t{w.index}).field("lcore", uint64_t{w.lcore});
+    json.field("polls", w.polls).field("busy_polls", w.busyPolls);
+    json.field("rx_packets", w.rxPackets).field("media_packets", w.mediaPackets);
+    json.field("exception_packets", w.exceptionPackets).field("drops", w.drops);
+    json.endObject();
+  }
+  json.endArray().endObject();
+  return finish(json);
+}
+
 }  // namespace sbc::control

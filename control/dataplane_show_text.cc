@@ -147,4 +147,15 @@ std::string neighborsText(std::vector<NeighborView> neighbors) {
   return table.render();
 }
 
+std::string workersText(const std::vector<dataplane::WorkerView>& workers) {
+  TextTable table({{"Worker", Align::kRight}, {"Lcore", Align::kRight}, {"Busy %", Align::kRight},
+                   {"Rx", Align::kRight}, {"Media", Align::kRight}, {"Exception", Align::kRight},
+                   {"Drops", Align::kRight}});
+  for (const auto& w : workers)
+    table.addRow({std::to_string(w.index), std::to_string(w.lcore), busyPercent(w),
+                  std::to_string(w.rxPackets), std::to_string(w.mediaPackets),
+                  std::to_string(w.exceptionPackets), std::to_string(w.drops)});
+  return table.render();
+}
+
 }  // namespace sbc::control

@@ -63,6 +63,7 @@ class DataplaneImpl final : public Dataplane {
   std::vector<InterfaceView> interfaces() const override;
   std::vector<NeighborView> neighbors() const override;
   DataplaneTotals totals() const override;
+  std::vector<WorkerView> workers() const override;
   std::vector<uint32_t> poll() override;
   Status run() override;
   void stop() override;
@@ -79,6 +80,7 @@ class DataplaneImpl final : public Dataplane {
   std::unique_ptr<NeighborTable> neighbors_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<WorkerLaunch> launches_;
+  std::vector<unsigned> workerLcores_;
   std::unique_ptr<ExceptionPath> exception_;
   std::unique_ptr<NeighborResolver> resolver_;
   std::unique_ptr<SessionTable> sessions_;
@@ -162,6 +164,7 @@ Status DataplaneImpl::run() {
     l.stop = &stop_;
     if (rte_eal_remote_launch(workerMain, &l, lcore) != 0)
       return Status::failure("cannot launch worker " + std::to_string(w));
+    workerLcores_.push_back(lcore);
     workersLaunched_ = true;
     ++w;
   }
@@ -277,6 +280,24 @@ DataplaneTotals DataplaneImpl::totals() const {
   t.flowsInUse = flows_->inUse();
   t.flowCapacity = flows_->capacity();
   return t;
+}
+
+std::vector<WorkerView> DataplaneImpl::workers() const {
+  std::vector<WorkerView> out;
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    const WorkerCounters& c = workers_[w]->counters();
+    WorkerView v;
+    v.index = static_cast<unsigned>(w);
+    v.lcore = w < workerLcores_.size() ? workerLcores_[w] : 0;
+    v.polls = c.polls;
+    v.busyPolls = c.busyPolls;
+    for (uint8_t i = 0; i < interfaces_.count; ++i) v.rxPackets += c.rxPackets[i];
+    v.mediaPackets = c.mediaPackets;
+    v.exceptionPackets = c.exceptionPackets;
+    for (unsigned r = 0; r < kDropReasonCount; ++r) v.drops += c.drops[r];
+    out.push_back(v);
+  }
+  return out;
 }
 
 std::vector<uint32_t> DataplaneImpl::poll() {

@@ -80,6 +80,18 @@ struct NeighborView {
   uint32_t updates = 0;
 };
 
+// One worker lcore's share, as VPP's `show runtime` gives it: how busy it is and what it moved.
+struct WorkerView {
+  unsigned index = 0;
+  unsigned lcore = 0;
+  uint64_t polls = 0;      // passes of its loop
+  uint64_t busyPolls = 0;  // passes that received or sent something
+  uint64_t rxPackets = 0;
+  uint64_t mediaPackets = 0;
+  uint64_t exceptionPackets = 0;
+  uint64_t drops = 0;
+};
+
 struct DataplaneTotals {
   uint64_t drops[kDropReasonCount] = {};
   uint64_t mediaPackets = 0, rtcpPackets = 0, exceptionPackets = 0;
@@ -109,6 +121,7 @@ class Dataplane {
   virtual std::vector<InterfaceView> interfaces() const = 0;
   virtual std::vector<NeighborView> neighbors() const = 0;
   virtual DataplaneTotals totals() const = 0;
+  virtual std::vector<WorkerView> workers() const = 0;
 
   // Control-lcore housekeeping; call often (every millisecond or so). Moves exception-path
   // packets, asks for unresolved neighbours, frees retired flows. Returns the ids of sessions

@@ -153,6 +153,8 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
     if (index_ == 0) busy |= sendControlFrames(portSink);
     // A held burst refers to flows by slot: relay it before telling RCU that this worker
     // holds no flow, every few passes under load and at once when idle.
+    ++counters_.polls;
+    counters_.busyPolls += busy;
     if (!busy || ++passesSinceQuiescent == kPassesPerQuiescentState) {
       drainPipeline();
       flush(portSink);

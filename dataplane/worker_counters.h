@@ -22,6 +22,8 @@ struct alignas(64) WorkerCounters {
   uint64_t latches;
   uint64_t relatches;
   uint64_t neighborUpdates;
+  uint64_t polls;      // passes of the worker loop
+  uint64_t busyPolls;  // passes that received or sent something
 
   void drop(DropReason r) { ++drops[static_cast<unsigned>(r)]; }
   void drop(DropReason r, uint64_t n) { drops[static_cast<unsigned>(r)] += n; }

@@ -117,7 +117,7 @@ TEST_F(DataplaneCliTest, AMistypedWordListsWhatWouldFit) {
   const CtlReply reply = run("show sesions");
   EXPECT_EQ(reply.text,
             "% unknown word 'sesions' at position 2; expected: sessions, session, drops, "
-            "interfaces, neighbors\n");
+            "interfaces, neighbors, workers\n");
   EXPECT_EQ(reply.rc, 1);
 }
 
@@ -129,6 +129,7 @@ TEST_F(DataplaneCliTest, HelpListsTheCommands) {
             "show drops [all] [json]\n"
             "show interfaces [json]\n"
             "show neighbors [json]\n"
+            "show workers [json]\n"
             "media session add (1-4294967295) leg-a IFACE ADDR:PORT ADDR:PORT "
             "[{latch-any|rtcp-mux}] leg-b IFACE ADDR:PORT ADDR:PORT [{latch-any|rtcp-mux}] "
             "[relatch-after (1-4294967295)]\n"

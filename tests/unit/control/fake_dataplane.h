@@ -30,6 +30,7 @@ class FakeDataplane : public dataplane::Dataplane {
   std::vector<dataplane::SessionView> sessions() const override { return sessionViews; }
   std::vector<dataplane::InterfaceView> interfaces() const override { return interfaceViews; }
   std::vector<dataplane::NeighborView> neighbors() const override { return neighborViews; }
+  std::vector<dataplane::WorkerView> workers() const override { return workerViews; }
   dataplane::DataplaneTotals totals() const override { return totalsView; }
   std::vector<uint32_t> poll() override { return {}; }
   void stop() override {}
@@ -42,6 +43,7 @@ class FakeDataplane : public dataplane::Dataplane {
   std::vector<dataplane::SessionView> sessionViews;
   std::vector<dataplane::InterfaceView> interfaceViews;
   std::vector<dataplane::NeighborView> neighborViews;
+  std::vector<dataplane::WorkerView> workerViews;
   dataplane::DataplaneTotals totalsView;
 };
 

@@ -5,19 +5,11 @@
 # the call keeps flowing; ping of the SBC and a UDP service on the SBC's own address work
 # through the exception path.
 set -euo pipefail
-if [ "$(id -u)" != 0 ] || ! ip netns list >/dev/null 2>&1; then
-  echo "SKIP: needs root and network namespaces"; exit 77
-fi
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib/checks.sh"
+skip_unless_root
 source "$here/lib/lab.sh"
 trap lab_down EXIT
-
-failures=0
-check() {  # description, command...
-  local what=$1; shift
-  if "$@"; then echo "ok   - $what"; else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
 
 lab_up
 LAB_IDLE_TIMEOUT=3 lab_start_sbcd
@@ -25,20 +17,8 @@ LAB_IDLE_TIMEOUT=3 lab_start_sbcd
 sbcctl media session add 1 leg-a access0 $SBC_ACC_IP:20000 $CAR_IP:4000 \
                              leg-b core0 $SBC_CORE_IP:20002 $CC_IP:5000 >/dev/null
 
-# --- RTP both ways (symmetric: each host sends from the port it receives on) ---------------
-N=400
-lab_rtp "$NS_CC" "$LAB_DIR/cc.json" --bind $CC_IP:5000 --to $SBC_CORE_IP:20002 --count $N \
-  --pps 400 --ssrc 0xCC --expect $N --expect-from $SBC_CORE_IP:20002 --timeout 15 --start-delay 0.5 &
-cc=$!
-lab_rtp "$NS_CAR" "$LAB_DIR/car.json" --bind $CAR_IP:4000 --to $SBC_ACC_IP:20000 --count $N \
-  --pps 400 --ssrc 0xCA --expect $N --expect-from $SBC_ACC_IP:20000 --timeout 15 --start-delay 0.5 &
-car=$!
-wait $cc || true
-wait $car || true
-check "contact center got all $N carrier packets, intact, from the SBC's core address" \
-  test "$(json "$LAB_DIR/cc.json" "(d['intact'], d['wrong_source'], d['ssrcs'])")" = "($N, 0, ['0xca'])"
-check "carrier got all $N contact-center packets, intact, from the SBC's access address" \
-  test "$(json "$LAB_DIR/car.json" "(d['intact'], d['wrong_source'], d['ssrcs'])")" = "($N, 0, ['0xcc'])"
+# --- RTP both ways ---------------------------------------------------------------------------
+rtp_both_ways ipv4 400 $CAR_IP:4000 $SBC_ACC_IP:20000 $CC_IP:5000 $SBC_CORE_IP:20002
 
 sbcctl show session 1 json >"$LAB_DIR/s1.json"
 check "both legs latched to the real peers" \
@@ -139,18 +119,7 @@ check "the exception path carried packets both ways on access0" \
 # with NA, and the workers learn it; the hosts in turn resolve the SBC through the kernel TAP.
 sbcctl media session add 6 leg-a access0 "[$SBC_ACC_IP6]:20200" "[$CAR_IP6]:4200" \
                              leg-b core0 "[$SBC_CORE_IP6]:20202" "[$CC_IP6]:5200" >/dev/null
-lab_rtp "$NS_CC" "$LAB_DIR/cc6.json" --bind "[$CC_IP6]:5200" --to "[$SBC_CORE_IP6]:20202" --count 100 \
-  --pps 200 --ssrc 0xC6 --expect 100 --expect-from "[$SBC_CORE_IP6]:20202" --timeout 10 --start-delay 1.0 &
-cc=$!
-lab_rtp "$NS_CAR" "$LAB_DIR/car6.json" --bind "[$CAR_IP6]:4200" --to "[$SBC_ACC_IP6]:20200" --count 100 \
-  --pps 200 --ssrc 0xA6 --expect 100 --expect-from "[$SBC_ACC_IP6]:20200" --timeout 10 --start-delay 1.0 &
-car=$!
-wait $cc || true
-wait $car || true
-check "IPv6: the contact center got all 100 carrier packets, intact" \
-  test "$(json "$LAB_DIR/cc6.json" "(d['intact'], d['wrong_source'], d['ssrcs'])")" = "(100, 0, ['0xa6'])"
-check "IPv6: the carrier got all 100 contact-center packets, intact" \
-  test "$(json "$LAB_DIR/car6.json" "(d['intact'], d['wrong_source'], d['ssrcs'])")" = "(100, 0, ['0xc6'])"
+rtp_both_ways ipv6 100 "[$CAR_IP6]:4200" "[$SBC_ACC_IP6]:20200" "[$CC_IP6]:5200" "[$SBC_CORE_IP6]:20202"
 sbcctl show neighbors json >"$LAB_DIR/neighbors.json"
 check "IPv6: both hosts' MACs were learned from neighbour advertisements" \
   test "$(json "$LAB_DIR/neighbors.json" "sorted(n['address'] for n in d['neighbors'] if n['resolved'] and ':' in n['address'])")" = "['$CAR_IP6', '$CC_IP6']"

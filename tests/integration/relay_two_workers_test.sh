@@ -4,10 +4,9 @@
 # lands where is the kernel's choice, so the split is printed, not asserted). Every packet of
 # every stream arrives intact both ways, and `show workers` adds up to what was relayed.
 set -euo pipefail
-if [ "$(id -u)" != 0 ] || ! ip netns list >/dev/null 2>&1; then
-  echo "SKIP: needs root and network namespaces"; exit 77
-fi
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib/checks.sh"
+skip_unless_root
 source "$here/lib/lab.sh"
 trap lab_down EXIT
 
@@ -32,12 +31,10 @@ for i in $(seq $SESSIONS); do
 done
 for p in "${pids[@]}"; do wait "$p" || true; done
 
-failures=0
 for i in $(seq $SESSIONS); do
   for side in cc car; do
-    got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['intact'], d['wrong_source'], len(d['ssrcs']))" "$LAB_DIR/$side$i.json")
-    if [ "$got" = "$N 0 1" ]; then echo "ok   - session $i, $side received $N intact"; else
-      echo "FAIL - session $i, $side: intact/wrong-source/streams = $got"; failures=$((failures + 1)); fi
+    check "session $i: $side received $N intact, one stream" \
+      test "$(json "$LAB_DIR/$side$i.json" "(d['intact'], d['wrong_source'], len(d['ssrcs']))")" = "($N, 0, 1)"
   done
 done
 sbcctl show workers
@@ -45,7 +42,7 @@ summary=$(sbcctl show workers json | python3 -c "
 import json, sys
 w = json.load(sys.stdin)['workers']
 print(len(w), sum(x['media_packets'] for x in w), all(x['polls'] > 0 for x in w))")
-if [ "$summary" = "2 $((SESSIONS * 2 * N)) True" ]; then echo "ok   - two workers, both polling, relayed $((SESSIONS * 2 * N)) between them"; else
-  echo "FAIL - workers/relayed/all-polling = $summary"; failures=$((failures + 1)); fi
+check "two workers, both polling, relayed $((SESSIONS * 2 * N)) between them (got: $summary)" \
+  test "$summary" = "2 $((SESSIONS * 2 * N)) True"
 if ((failures)); then cat "$LAB_DIR/sbcd.log"; exit 1; fi
 echo "all checks passed"

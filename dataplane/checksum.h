@@ -8,6 +8,15 @@
 
 namespace sbc::dataplane {
 
+// Folds a 64-bit accumulation of 16- or 32-bit words to the 16-bit one's complement sum.
+inline uint16_t foldOnesComplement(uint64_t sum) {
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(sum);
+}
+
 class ChecksumDelta {
  public:
   // Regions are whole 32-bit words (addresses, port pairs). Summing 32-bit words into a 64-bit
@@ -19,12 +28,7 @@ class ChecksumDelta {
 
   // Applies the delta to a checksum field as stored in the header.
   uint16_t apply(uint16_t checksum) const {
-    uint64_t sum = static_cast<uint16_t>(~checksum) + sum_;
-    sum = (sum & 0xffffffffu) + (sum >> 32);
-    sum = (sum & 0xffffffffu) + (sum >> 32);
-    sum = (sum & 0xffff) + (sum >> 16);
-    sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<uint16_t>(~sum);
+    return static_cast<uint16_t>(~foldOnesComplement(static_cast<uint16_t>(~checksum) + sum_));
   }
 
  private:
@@ -68,11 +72,7 @@ inline uint16_t onesComplementSum(const void* data, size_t length, uint64_t sum 
     std::memcpy(&w, p, 1);
     sum += w;
   }
-  sum = (sum & 0xffffffffu) + (sum >> 32);
-  sum = (sum & 0xffffffffu) + (sum >> 32);
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(sum);
+  return foldOnesComplement(sum);
 }
 
 // True when an IPv4 UDP datagram's checksum holds: pseudo-header plus datagram sum to 0xffff.

@@ -60,7 +60,7 @@ Outcome classifyUdpV4(rte_mbuf* m, const rte_ipv4_hdr* ip, uint16_t l4Offset, ui
   if (rte_be_to_cpu_16(udp->dgram_len) != ipLength - sizeof(rte_ipv4_hdr))
     return drop(DropReason::kUdpBadLength);
   if (udp->dgram_cksum != 0 &&
-      !l4Acceptable(m, [&] { return rte_ipv4_udptcp_cksum_verify(ip, udp) == 0; }))
+      !l4Acceptable(m, [&] { return ipv4UdpChecksumHolds(ip, udp, ipLength - sizeof(rte_ipv4_hdr)); }))
     return drop(DropReason::kUdpBadChecksum);
   std::memset(&key, 0, sizeof key);
   std::memcpy(key.address, &ip->dst_addr, 4);
@@ -84,7 +84,7 @@ Outcome classifyIpv4(const InterfaceRuntime& iface, rte_mbuf* m, uint16_t l2Leng
     return drop(DropReason::kIpBadTotalLength);
   uint64_t ipFlags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
   if (ipFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-      (ipFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(ip, sizeof *ip) != 0xffff))
+      (ipFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && onesComplementSum(ip, sizeof *ip) != 0xffff))
     return drop(DropReason::kIpBadChecksum);
   if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
     return drop(DropReason::kIpFragment);

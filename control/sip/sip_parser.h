@@ -1,0 +1,47 @@
+#pragma once
+// The SIP parser (RFC 3261 section 25 grammar, with the strictness RFC 4475 asks for).
+//
+// parseDatagram() takes one UDP datagram: a message whose body is Content-Length octets (or the
+// rest of the datagram where Content-Length is absent, RFC 3261 18.3); octets beyond
+// Content-Length are ignored. StreamFramer cuts messages out of a TCP/TLS byte stream, where
+// Content-Length is mandatory.
+//
+// A message is refused (ParseResult::error says why and where) when its start line, its framing
+// or a header field that the stack relies on is malformed: Via, From, To, Call-ID, CSeq,
+// Max-Forwards, Content-Length, Contact, Route, Record-Route, Expires and the Request-URI are
+// checked against their grammar; other fields are kept as text.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "control/sip/sip_message.h"
+
+namespace sbc::sip {
+
+ParseResult parseDatagram(std::string_view datagram);
+
+// Cuts whole messages out of a stream. Feed it what the socket gave; take messages while
+// next() has them. A framing fault (no or bad Content-Length, header section over the limit)
+// is fatal for the connection: failed() turns true and the caller closes it.
+class StreamFramer {
+ public:
+  static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+  static constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+
+  void append(std::string_view bytes);
+  // The next whole message (parsed), or nullopt when more bytes are needed or after a fault.
+  // A message that frames correctly but does not parse comes back as a ParseResult with its
+  // error set; the stream stays usable.
+  std::optional<ParseResult> next();
+  bool failed() const { return failed_; }
+  const ParseError& error() const { return error_; }
+
+ private:
+  std::string buffer_;
+  bool failed_ = false;
+  ParseError error_;
+};
+
+}  // namespace sbc::sip

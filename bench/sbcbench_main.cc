@@ -1,11 +1,17 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
 //   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
+//   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "bench/bench_fixture.h"
 #include "bench/relay_bench.h"
@@ -15,8 +21,36 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]\n"
-               "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n");
+               "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
+               "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
+               "(see bench/calls/README.md)\n");
   return 2;
+}
+
+// The call-rate benchmark drives sipp, kamailio and sbcd in network namespaces: that is a
+// script's job, so `calls` hands its arguments to bench/calls/calls_bench.py. The script
+// is told where this binary lives, so that it prefers the sbcd built beside it.
+// Debian's own interpreter first: the script needs only the standard library, and it must
+// keep this PID (a SIGTERM to it makes the script remove its namespaces), which a wrapper
+// found first in PATH, such as a pyenv shim, does not promise.
+int execCallsBench(int argc, char** argv) {
+  std::string script = std::string(SBC_SOURCE_DIR) + "/bench/calls/calls_bench.py";
+  char self[PATH_MAX];
+  ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (length > 0) {
+    std::string directory(self, static_cast<size_t>(length));
+    directory.erase(directory.rfind('/'));
+    setenv("SBCBENCH_BUILD_DIR", directory.c_str(), 1);
+  }
+  std::vector<char*> args;
+  args.push_back(const_cast<char*>("python3"));
+  args.push_back(script.data());
+  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  execv("/usr/bin/python3", args.data());
+  execvp("python3", args.data());
+  std::fprintf(stderr, "sbcbench: cannot run python3 %s: %s\n", script.c_str(), std::strerror(errno));
+  return 127;
 }
 
 bool parseNumber(const char* text, uint64_t& out) {
@@ -30,6 +64,7 @@ bool parseNumber(const char* text, uint64_t& out) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
   std::string which = argv[1];
+  if (which == "calls") return execCallsBench(argc, argv);
   sbc::bench::RelayOptions relay;
   sbc::bench::ChurnOptions churn;
   uint64_t maxSessions = 0;

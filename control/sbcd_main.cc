@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "control/b2bua/sip_service.h"
 #include "control/cli/command_reply.h"
 #include "control/cli/command_table.h"
 #include "control/cli/ctl_server.h"
@@ -39,6 +40,7 @@ namespace {
 
 using sbc::control::CommandTable;
 using sbc::control::CtlServer;
+using sbc::control::SipService;
 using sbc::dataplane::Dataplane;
 
 constexpr const char* kDefaultSocket = "/run/sbc/sbcd.sock";
@@ -149,14 +151,17 @@ int blockStopSignals() {
   return signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-// Until SIGINT or SIGTERM: serve the socket, and poll the dataplane about every millisecond.
-bool runEventLoop(CtlServer& server, Dataplane& dataplane, int signalFd) {
+// Until SIGINT or SIGTERM: serve the socket and SIP, run SIP's timers, and poll the dataplane
+// about every millisecond.
+bool runEventLoop(CtlServer& server, Dataplane& dataplane, SipService* sip, int signalFd) {
   const int epollFd = epoll_create1(EPOLL_CLOEXEC);
   if (epollFd < 0) {
     std::fprintf(stderr, "sbcd: epoll_create1: %s\n", std::strerror(errno));
     return false;
   }
-  for (int fd : {server.pollFd(), signalFd}) {
+  std::vector<int> fds{server.pollFd(), signalFd};
+  if (sip) fds.push_back(sip->pollFd());
+  for (int fd : fds) {
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -173,7 +178,9 @@ bool runEventLoop(CtlServer& server, Dataplane& dataplane, int signalFd) {
     epoll_event events[4];
     const int count = epoll_wait(epollFd, events, 4, kPollIntervalMs);
     for (int i = 0; i < count; ++i) {
-      if (events[i].data.fd == signalFd) {
+      if (sip && events[i].data.fd == sip->pollFd()) {
+        sip->handleEvents();
+      } else if (events[i].data.fd == signalFd) {
         signalfd_siginfo info;
         if (read(signalFd, &info, sizeof info) == sizeof info)
           std::fprintf(stderr, "sbcd: %s, stopping\n", strsignal(static_cast<int>(info.ssi_signo)));
@@ -182,8 +189,10 @@ bool runEventLoop(CtlServer& server, Dataplane& dataplane, int signalFd) {
         server.handleEvents();
       }
     }
+    if (sip) sip->runTimers();
     for (uint32_t id : dataplane.poll()) std::fprintf(stderr, "session %u idle\n", id);
   }
+  if (sip) sip->shutdown();
   close(epollFd);
   return true;
 }
@@ -248,7 +257,20 @@ int main(int argc, char** argv) {
     if (!options.pidFile.empty()) unlink(options.pidFile.c_str());
     return 3;
   }
-  const bool clean = runEventLoop(*server, *dataplane, signalFd);
+  // SIP comes up once the exception path's interfaces hold the SBC's addresses.
+  std::unique_ptr<SipService> sip;
+  if (parsed.sip.enabled()) {
+    sip = SipService::start(parsed.sip, *parsed.config, *dataplane, error);
+    if (!sip) {
+      std::fprintf(stderr, "sbcd: sip: %s\n", error.c_str());
+      dataplane->stop();
+      if (!options.pidFile.empty()) unlink(options.pidFile.c_str());
+      return 3;
+    }
+    sip->addCommands(commands);
+  }
+  const bool clean = runEventLoop(*server, *dataplane, sip.get(), signalFd);
+  sip.reset();
   dataplane->stop();
   server.reset();
   if (!options.pidFile.empty()) unlink(options.pidFile.c_str());

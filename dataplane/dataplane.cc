@@ -50,12 +50,18 @@ class DataplaneImpl final : public Dataplane {
 
   Status init(const DataplaneConfig& config, const std::vector<std::string>& extraEal);
 
+  // A session's peers are asked for their MAC at the next poll, not the next scan: media
+  // follows the SDP answer within milliseconds, and a packet without a next hop is lost.
   Status createSession(const MediaSessionSpec& spec) override {
-    return sessions_->create(spec, rte_rdtsc());
+    Status status = sessions_->create(spec, rte_rdtsc());
+    if (status.ok()) resolver_->scanSoon();
+    return status;
   }
   Status updateSession(const MediaSessionSpec& spec) override {
     if (!sessions_->view(spec.id, rte_rdtsc())) return Status::failure("no session " + std::to_string(spec.id));
-    return sessions_->update(spec, rte_rdtsc());
+    Status status = sessions_->update(spec, rte_rdtsc());
+    if (status.ok()) resolver_->scanSoon();
+    return status;
   }
   Status deleteSession(uint32_t id) override { return sessions_->remove(id); }
   std::optional<SessionView> session(uint32_t id) const override { return sessions_->view(id, rte_rdtsc()); }

@@ -21,6 +21,8 @@ class NeighborResolver {
 
   // Sends what is due; cheap when nothing is.
   void poll(uint64_t nowTsc);
+  // The next poll() scans (new next hops get their first request without waiting).
+  void scanSoon() { nextScanTsc_ = 0; }
   uint64_t requestsSent() const { return requestsSent_; }
 
  private:

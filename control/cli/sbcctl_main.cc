@@ -2,30 +2,82 @@
 //
 //   sbcctl [-s SOCKET] [--json] WORDS...       the words, joined by single spaces
 //   sbcctl [-s SOCKET] [--json] -c "LINE"      the line as written (quotes reach sbcd intact)
+//   sbcctl parse sip FILE|-                    parse one SIP message here, without sbcd
 //
 // The socket is -s, else $SBC_SOCKET, else /run/sbc/sbcd.sock. --json appends the word `json`,
 // which every show command takes. Exit status: the command's rc (0 ok, 1 error), or 2 when
 // sbcctl could not ask (bad usage, sbcd not running). Needs nothing of DPDK.
+//
+// `parse sip` reads one SIP message from FILE (or stdin for -), parses it as a datagram with the
+// SBC's own parser and prints it as JSON: 0 when it parses, 1 with "sbcctl: parse error at line
+// L (offset O)[, header H]: REASON" on stderr when it does not, 2 when the file cannot be read.
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "control/cli/ctl_client.h"
+#include "control/sip/sip_json.h"
+#include "control/sip/sip_parser.h"
 
 namespace {
 
 constexpr const char* kDefaultSocket = "/run/sbc/sbcd.sock";
 constexpr unsigned kAnswerTimeoutSeconds = 30;
 
+// The commands sbcctl runs itself, without sbcd.
+constexpr const char* kLocalCommands =
+    "Local commands (no sbcd needed):\n"
+    "  parse sip FILE|-   parse one SIP message from FILE (- for stdin) and print it as JSON\n";
+
 void printUsage(FILE* to) {
   std::fprintf(to,
                "usage: sbcctl [-s SOCKET] [--json] WORDS...\n"
                "       sbcctl [-s SOCKET] [--json] -c \"COMMAND LINE\"\n"
+               "       sbcctl parse sip FILE|-\n"
                "Runs one command in sbcd; `sbcctl help` lists the commands.\n"
-               "SOCKET defaults to $SBC_SOCKET, else %s.\n",
-               kDefaultSocket);
+               "SOCKET defaults to $SBC_SOCKET, else %s.\n%s",
+               kDefaultSocket, kLocalCommands);
+}
+
+// The whole of a file, or of stdin for "-". False (errno set) when it cannot be read.
+bool readInput(const char* path, std::string& out) {
+  const bool fromStdin = std::strcmp(path, "-") == 0;
+  FILE* file = fromStdin ? stdin : std::fopen(path, "rb");
+  if (!file) return false;
+  char chunk[65536];
+  std::size_t got;
+  while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0) out.append(chunk, got);
+  const bool ok = !std::ferror(file);
+  const int readErrno = errno;
+  if (!fromStdin) std::fclose(file);
+  errno = readErrno;
+  return ok;
+}
+
+// `sbcctl parse sip FILE|-`: the arguments after "parse".
+int runParse(int argc, char** argv) {
+  if (argc != 2 || std::strcmp(argv[0], "sip") != 0) {
+    std::fprintf(stderr, "usage: sbcctl parse sip FILE|-\n");
+    return 2;
+  }
+  std::string input;
+  if (!readInput(argv[1], input)) {
+    std::fprintf(stderr, "sbcctl: cannot read %s: %s\n", argv[1], std::strerror(errno));
+    return 2;
+  }
+  const sbc::sip::ParseResult result = sbc::sip::parseDatagram(input);
+  if (!result.ok()) {
+    const sbc::sip::ParseError& error = result.error;
+    std::fprintf(stderr, "sbcctl: parse error at line %u (offset %zu)", error.line, error.offset);
+    if (!error.header.empty()) std::fprintf(stderr, ", header %s", error.header.c_str());
+    std::fprintf(stderr, ": %s\n", error.reason.c_str());
+    return 1;
+  }
+  std::printf("%s\n", sbc::sip::messageToJson(*result.message).c_str());
+  return 0;
 }
 
 struct Invocation {
@@ -85,14 +137,18 @@ bool parseArguments(int argc, char** argv, Invocation& invocation) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "parse") == 0) return runParse(argc - 2, argv + 2);
   Invocation invocation;
   if (!parseArguments(argc, argv, invocation)) return 2;
+  const bool askedForHelp = invocation.line == "help";
   const sbc::control::CtlClientResult result = sbc::control::runRemoteCommand(
       invocation.socketPath, invocation.line, kAnswerTimeoutSeconds);
   if (!result.ok()) {
     std::fprintf(stderr, "sbcctl: %s\n", result.error.c_str());
+    if (askedForHelp) std::fputs(kLocalCommands, stderr);
     return 2;
   }
   std::fputs(result.text.c_str(), result.rc == 0 ? stdout : stderr);
+  if (askedForHelp && result.rc == 0) std::fputs(kLocalCommands, stdout);
   return result.rc == 0 ? 0 : 1;
 }

@@ -177,6 +177,25 @@ void ConfigCandidate::enterInterface(const std::string& name) {
   interfaceIndex_ = config.interfaces.size() - 1;
 }
 
+void ConfigCandidate::enterTrunk(const std::string& name) {
+  leaveInterface();
+  block_ = ConfigBlock::kTrunk;
+  for (size_t i = 0; i < sip.trunks.size(); ++i)
+    if (sip.trunks[i].name == name) {
+      trunkIndex_ = i;
+      return;
+    }
+  TrunkConfig trunk;
+  trunk.name = name;
+  sip.trunks.push_back(std::move(trunk));
+  trunkIndex_ = sip.trunks.size() - 1;
+}
+
+void ConfigCandidate::enterContactCenter() {
+  leaveInterface();
+  block_ = ConfigBlock::kContactCenter;
+}
+
 void ConfigCandidate::enterScratchInterface() {
   leaveInterface();
   scratch_ = InterfaceConfig{};
@@ -184,16 +203,18 @@ void ConfigCandidate::enterScratchInterface() {
 }
 
 void ConfigCandidate::leaveInterface() {
+  block_ = ConfigBlock::kNone;
   interfaceIndex_.reset();
   inScratchInterface_ = false;
 }
 
 void addTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidate) {
+  addContactCenterOpening(table, candidate);
   addDataplaneSettings(table, candidate);
   // An unindented line ends a block by itself; `exit` says so explicitly and is harmless
   // where no block is open.
   table.addOrDie({"exit",
-                  {"End the interface block"},
+                  {"End the open block"},
                   [&candidate](const CommandArgs&, CommandOutput&) {
                     candidate.leaveInterface();
                   }});
@@ -204,6 +225,7 @@ void addTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidate) 
                     candidate.enterInterface(std::string(args.get("NAME")));
                   }});
   addMediaSettings(table, candidate);
+  addSipTopLevelConfigCommands(table, candidate);
 }
 
 // Declared in alphabetical order, the order in which errors list what was expected.

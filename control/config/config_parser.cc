@@ -45,6 +45,8 @@ class ConfigReader {
   ConfigReader() {
     addTopLevelConfigCommands(topLevel_, candidate_);
     addInterfaceConfigCommands(interfaceBlock_, candidate_);
+    addTrunkConfigCommands(trunkBlock_, candidate_);
+    addContactCenterConfigCommands(contactCenterBlock_, candidate_);
   }
 
   ConfigParseResult read(std::string_view text) {
@@ -59,7 +61,10 @@ class ConfigReader {
     if (errors_.empty()) checkWhole();
     ConfigParseResult result;
     result.errors = std::move(errors_);
-    if (result.errors.empty()) result.config = std::move(candidate_.config);
+    if (result.errors.empty()) {
+      result.config = std::move(candidate_.config);
+      result.sip = std::move(candidate_.sip);
+    }
     return result;
   }
 
@@ -73,13 +78,13 @@ class ConfigReader {
     }
     if (tokenized.words.empty()) return;
     const bool indented = isIndented(line);
-    if (indented && !candidate_.inInterface()) {
+    if (indented && candidate_.block() == ConfigBlock::kNone) {
       errors_.push_back({lineNumber, "'" + displayWord(tokenized.words.front()) +
-                                         "': indented, but no interface block is open"});
+                                         "': indented, but no block is open"});
       return;
     }
     if (!indented) candidate_.leaveInterface();
-    const CommandTable& table = indented ? interfaceBlock_ : topLevel_;
+    const CommandTable& table = indented ? blockTable(candidate_.block()) : topLevel_;
     MatchResult matched = table.match(tokenized.words);
     if (!matched.ok()) {
       errors_.push_back({lineNumber, describeMatchError(matched.error)});
@@ -98,6 +103,14 @@ class ConfigReader {
       interfaceLines_.emplace(candidate_.currentInterface().name, lineNumber);
   }
 
+  const CommandTable& blockTable(ConfigBlock block) const {
+    switch (block) {
+      case ConfigBlock::kTrunk: return trunkBlock_;
+      case ConfigBlock::kContactCenter: return contactCenterBlock_;
+      default: return interfaceBlock_;
+    }
+  }
+
   // Faults only the whole configuration shows; those about one interface point at its block.
   void checkWhole() {
     for (const std::string& fault : candidate_.config.validate()) {
@@ -112,11 +125,16 @@ class ConfigReader {
       }
       errors_.push_back({line, fault});
     }
+    if (!errors_.empty()) return;
+    for (const std::string& fault : candidate_.sip.validate(candidate_.config))
+      errors_.push_back({0, fault});
   }
 
   ConfigCandidate candidate_;
   CommandTable topLevel_;
   CommandTable interfaceBlock_;
+  CommandTable trunkBlock_;
+  CommandTable contactCenterBlock_;
   std::map<std::string, unsigned> interfaceLines_;  // name → line of its first block
   std::vector<ConfigError> errors_;
 };

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "control/config/sip_config.h"
 #include "dataplane/config.h"
 
 namespace sbc::control {
@@ -31,6 +32,7 @@ struct ConfigError {
 
 struct ConfigParseResult {
   std::optional<dataplane::DataplaneConfig> config;  // set only when `errors` is empty
+  SipConfig sip;                                     // valid only when config is set
   std::vector<ConfigError> errors;
   bool ok() const { return config.has_value(); }
 };

@@ -1,7 +1,6 @@
 #include "control/sip/sip_message.h"
 
 #include <array>
-#include <cctype>
 #include <string>
 
 namespace sbc::sip {
@@ -58,7 +57,9 @@ constexpr std::array kNames{
     NameEntry{HeaderId::Timestamp, "Timestamp", 0},
 };
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII only, and no locale lookup: header names are tokens, and this runs for every field of
+// every message.
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 
 bool sameName(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -106,14 +107,19 @@ std::string_view headerName(HeaderId id) {
 }
 
 HeaderId headerIdFromName(std::string_view name) {
+  if (name.empty()) return HeaderId::Other;
   if (name.size() == 1) {
     const char c = lower(name[0]);
     for (const NameEntry& entry : kNames)
       if (entry.compact == c) return entry.id;
     return HeaderId::Other;
   }
-  for (const NameEntry& entry : kNames)
-    if (sameName(entry.name, name)) return entry.id;
+  const char first = lower(name[0]);
+  for (const NameEntry& entry : kNames) {
+    if (entry.name.size() == name.size() && lower(entry.name[0]) == first &&
+        sameName(entry.name, name))
+      return entry.id;
+  }
   return HeaderId::Other;
 }
 
@@ -165,22 +171,21 @@ void Message::prepend(HeaderId id, std::string value) {
 }
 
 void Message::set(HeaderId id, std::string value) {
-  auto first = headers.begin();
-  while (first != headers.end() && first->id != id) ++first;
-  if (first == headers.end()) {
+  // One compacting pass rather than an erase per duplicate.
+  std::size_t first = 0;
+  while (first < headers.size() && headers[first].id != id) ++first;
+  if (first == headers.size()) {
     add(id, std::move(value));
     return;
   }
-  first->value = std::move(value);
-  for (auto it = headers.begin(); it != headers.end();) {
-    if (it != first && it->id == id) {
-      const bool beforeFirst = it < first;
-      it = headers.erase(it);
-      if (beforeFirst) --first;
-    } else {
-      ++it;
-    }
+  headers[first].value = std::move(value);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (i != first && headers[i].id == id) continue;
+    if (kept != i) headers[kept] = std::move(headers[i]);
+    ++kept;
   }
+  headers.resize(kept);
 }
 
 void Message::remove(HeaderId id) {

@@ -116,6 +116,9 @@ struct ParseError {
   std::size_t offset = 0;  // octet offset into the input where the fault was found
   unsigned line = 0;       // 1-based line number of that offset
   std::string header;      // the header field at fault, "" when it is the start line or framing
+  // What a server answers a refused request with: 400, or 505 when the request names a SIP
+  // version other than 2.0 (RFC 3261 8.2.2, RFC 4475 3.1.2.16). Responses are dropped instead.
+  int responseCode = 400;
 };
 
 struct ParseResult {

@@ -9,7 +9,11 @@
 // A message is refused (ParseResult::error says why and where) when its start line, its framing
 // or a header field that the stack relies on is malformed: Via, From, To, Call-ID, CSeq,
 // Max-Forwards, Content-Length, Contact, Route, Record-Route, Expires and the Request-URI are
-// checked against their grammar; other fields are kept as text.
+// checked against their grammar (sip_field_rules.h); other fields are kept as text. A message
+// without Via or CSeq is refused too (it can be neither answered nor matched), as is a request
+// whose CSeq method is not its own. What RFC 4475 leaves to the application (a missing To,
+// From, Call-ID or Max-Forwards, repeated single fields, disagreeing Content-Lengths on a
+// datagram) parses; headerSetFault() in sip_field_rules.h reports it.
 
 #include <cstddef>
 #include <optional>
@@ -24,7 +28,8 @@ ParseResult parseDatagram(std::string_view datagram);
 
 // Cuts whole messages out of a stream. Feed it what the socket gave; take messages while
 // next() has them. A framing fault (no or bad Content-Length, header section over the limit)
-// is fatal for the connection: failed() turns true and the caller closes it.
+// is fatal for the connection: failed() turns true and the caller closes it; error() then has
+// the reason, with offset and line 0 (the fault is in the message at the head of the stream).
 class StreamFramer {
  public:
   static constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
@@ -39,9 +44,15 @@ class StreamFramer {
   const ParseError& error() const { return error_; }
 
  private:
+  std::optional<ParseResult> fatal(std::string reason);
+  void compact();
+
   std::string buffer_;
   bool failed_ = false;
   ParseError error_;
+  std::size_t start_ = 0;        // where the next message begins in buffer_
+  std::size_t scanned_ = 0;      // buffer_ up to here holds no end of the header section
+  std::size_t messageSize_ = 0;  // the whole size of the message at start_, once known
 };
 
 }  // namespace sbc::sip

@@ -1,0 +1,72 @@
+#pragma once
+// Health of the contact center's SIP server: an OPTIONS probe to the VIP (and to the backup
+// host, where one is configured) every interval. A probe that gets any answer but 503 within
+// the timeout counts as alive; `failuresToDown` failed probes in a row mark the address down,
+// one answered probe marks it up again. New calls go to the VIP while it is up, else to the
+// backup while that is up, else still to the VIP.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "control/common/timer_queue.h"
+#include "control/config/sip_config.h"
+
+namespace sbc::control {
+
+// Sends one OPTIONS probe; calls `done` exactly once: with the status code of the answer, or
+// with 0 when none came within `timeoutMs`.
+class HealthProber {
+ public:
+  virtual ~HealthProber() = default;
+  virtual void probe(const dataplane::SocketAddress& target, Millis timeoutMs,
+                     std::function<void(int status)> done) = 0;
+};
+
+struct ProbedAddress {
+  dataplane::SocketAddress address;
+  bool up = true;  // optimistic until a probe says otherwise
+  std::uint32_t consecutiveFailures = 0;
+  std::uint64_t probes = 0;
+  std::uint64_t answered = 0;
+  Millis lastChangeMs = 0;
+  bool probeInFlight = false;
+};
+
+class VipMonitor {
+ public:
+  VipMonitor(const ContactCenterConfig& config, TimerQueue& timers, HealthProber& prober);
+  ~VipMonitor();
+
+  void start();
+  bool configured() const { return vip_.has_value(); }
+  // Where a new request for the contact center goes now.
+  std::optional<dataplane::SocketAddress> target() const;
+  bool isContactCenterAddress(const dataplane::SocketAddress& address) const;
+  bool isContactCenterHost(const dataplane::IpAddress& address) const;
+
+  const std::optional<ProbedAddress>& vip() const { return vip_; }
+  const std::optional<ProbedAddress>& backup() const { return backup_; }
+  std::uint64_t switches() const { return switches_; }
+
+  // Called when target() changes: (from, to).
+  std::function<void(const dataplane::SocketAddress&, const dataplane::SocketAddress&)> onSwitch;
+
+ private:
+  void probeAll();
+  void probe(std::optional<ProbedAddress>& slot);
+  void record(std::optional<ProbedAddress>& slot, int status);
+
+  ContactCenterConfig config_;
+  TimerQueue& timers_;
+  HealthProber& prober_;
+  std::optional<ProbedAddress> vip_;
+  std::optional<ProbedAddress> backup_;
+  TimerId timer_ = 0;
+  std::uint64_t switches_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace sbc::control

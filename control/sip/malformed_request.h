@@ -1,0 +1,21 @@
+#pragma once
+// What can still be read from a request that failed to parse, so that the sender hears why
+// (RFC 3261 8.2 and 21.4.1: a 400 with a Warning) instead of retransmitting into silence.
+
+#include <optional>
+#include <string_view>
+
+#include "control/sip/sip_message.h"
+
+namespace sbc::sip {
+
+// A request holding the start line's method and Request-URI and the Via, From, To, Call-ID
+// and CSeq fields as they were written, enough to build a response with makeResponse().
+// Nullopt when the bytes are a response, an ACK (never answered), or lack any of those
+// fields: then there is nobody to answer or no way to make the answer match.
+std::optional<Message> salvageRequestForError(std::string_view bytes);
+
+// A Warning value (RFC 3261 20.43) with code 399 (miscellaneous): `agent` is our host:port.
+std::string miscWarning(std::string_view agent, std::string_view text);
+
+}  // namespace sbc::sip

@@ -1,0 +1,321 @@
+// The B2BUA, driven as the carrier and the contact center would drive it, on a fake clock.
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "b2bua_harness.h"
+#include "control/sip/sip_headers.h"
+
+namespace sbc::control::test {
+namespace {
+
+using sip::HeaderId;
+
+// A request from the carrier inside the call's leg A: built from the response the SBC sent it.
+std::string carrierInDialog(const sip::Message& responseFromSbc, const std::string& method,
+                            std::uint32_t cseq, const std::string& body = {}) {
+  const auto contact = sip::parseNameAddr(responseFromSbc.values(HeaderId::Contact).front());
+  std::string text = method + " " + contact->uri.str() + " SIP/2.0\r\n";
+  text += "Via: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKcarrier" + method +
+          std::to_string(cseq) + "\r\n";
+  text += "Max-Forwards: 70\r\n";
+  text += "From: " + std::string(responseFromSbc.value(HeaderId::From)) + "\r\n";
+  text += "To: " + std::string(responseFromSbc.value(HeaderId::To)) + "\r\n";
+  text += "Call-ID: " + std::string(responseFromSbc.value(HeaderId::CallId)) + "\r\n";
+  text += "CSeq: " + std::to_string(cseq) + " " + method + "\r\n";
+  if (!body.empty()) text += "Content-Type: application/sdp\r\n";
+  text += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return text;
+}
+
+class B2buaTest : public ::testing::Test {
+ protected:
+  B2buaTest() : h(B2buaHarness::defaultConfig()) {}
+
+  // Carrier calls in, the contact center answers: returns leg B's INVITE and leg A's 200.
+  std::pair<sip::Message, sip::Message> answeredCall(const std::string& callId) {
+    h.receive(carrierInvite(callId), "198.18.1.10");
+    auto invite = h.lastRequest("INVITE");
+    EXPECT_TRUE(invite);
+    h.receive(answerTo(invite->message, 180, "cc1"), "198.18.2.10");
+    h.receive(answerTo(invite->message, 200, "cc1", sdpFor("198.18.2.10", 40000),
+                       "<sip:agent@198.18.2.10:5060>"),
+              "198.18.2.10");
+    auto ok = h.lastResponse(200);
+    EXPECT_TRUE(ok);
+    return {invite->message, ok->message};
+  }
+
+  std::vector<std::string> records() {
+    std::ifstream in(h.recordsPath);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+  B2buaHarness h;
+};
+
+TEST_F(B2buaTest, InboundCallCrossesToTheVipWithItsOwnDialog) {
+  h.receive(carrierInvite("call-1@carrier"), "198.18.1.10");
+  // The caller hears 100 Trying at once.
+  ASSERT_TRUE(h.lastResponse(100));
+  EXPECT_EQ(h.lastResponse(100)->to.address.toString(), "198.18.1.10:5060");
+
+  auto invite = h.lastRequest("INVITE");
+  ASSERT_TRUE(invite);
+  EXPECT_EQ(invite->to.address.toString(), "198.18.2.10:5060");
+  const sip::Message& b = invite->message;
+  EXPECT_EQ(b.requestUri, "sip:8005551234@198.18.2.10:5060");
+  EXPECT_NE(b.value(HeaderId::CallId), "call-1@carrier");
+  EXPECT_NE(std::string(b.value(HeaderId::From)).find("sip:+15551230001@198.18.2.1"), std::string::npos);
+  EXPECT_EQ(b.value(HeaderId::MaxForwards), "69");
+  // Only extensions both ends understand travel on.
+  EXPECT_EQ(b.value(HeaderId::Supported), "100rel, timer");
+  EXPECT_NE(b.body.find("c=IN IP4 198.18.2.1"), std::string::npos);
+  EXPECT_EQ(h.media.offers, 1);
+  // Nothing of the carrier's dialog reaches the core.
+  EXPECT_EQ(invite->wire.find("198.18.1.10"), std::string::npos);
+  EXPECT_EQ(invite->wire.find("call-1@carrier"), std::string::npos);
+  ASSERT_EQ(h.b2bua->calls().size(), 1u);
+  const Call& call = *h.b2bua->calls().begin()->second;
+  EXPECT_EQ(call.type, CallType::kInbound);
+  EXPECT_EQ(call.trunk, "carrier1");
+  EXPECT_EQ(call.ani, "+15551230001");
+  EXPECT_EQ(call.dnis, "8005551234");
+}
+
+TEST_F(B2buaTest, AnsweredCallIsAckedAndHungUpBothWaysWithARecord) {
+  auto [invite, ok] = answeredCall("call-2@carrier");
+  EXPECT_EQ(h.lastRequest("ACK")->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_NE(ok.body.find("c=IN IP4 198.18.1.1"), std::string::npos);
+  EXPECT_EQ(ok.value(HeaderId::CallId), "call-2@carrier");
+  EXPECT_EQ(h.media.answers, 1);
+
+  h.receive(carrierInDialog(ok, "ACK", 1), "198.18.1.10");
+  h.receive(carrierInDialog(ok, "BYE", 2), "198.18.1.10");
+  auto bye = h.lastRequest("BYE");
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_EQ(bye->message.value(HeaderId::CallId), invite.value(HeaderId::CallId));
+  EXPECT_TRUE(h.b2bua->calls().empty());
+  EXPECT_EQ(h.media.releases, 1);
+
+  const auto lines = records();
+  ASSERT_EQ(lines.size(), 1u);
+  for (const char* part : {"\"call_id\":\"call-2@carrier\"", "\"trunk\":\"carrier1\"",
+                           "\"type\":\"inbound\"", "\"call_type\":2", "\"ani\":\"+15551230001\"",
+                           "\"dnis\":\"8005551234\"", "\"end_cause\":\"hangup-caller\"",
+                           "\"codecs\":\"PCMA,telephone-event\""})
+    EXPECT_NE(lines[0].find(part), std::string::npos) << part << " in " << lines[0];
+}
+
+TEST_F(B2buaTest, TwoHundredIsRetransmittedUntilTheAck) {
+  auto [invite, ok] = answeredCall("call-3@carrier");
+  const auto before = h.sentTo("198.18.1.10").size();
+  h.advance(1600);  // T1, 2T1: two retransmissions by then (500, 1500)
+  EXPECT_EQ(h.sentTo("198.18.1.10").size(), before + 2);
+  h.receive(carrierInDialog(ok, "ACK", 1), "198.18.1.10");
+  const auto acked = h.sentTo("198.18.1.10").size();
+  h.advance(10'000);
+  EXPECT_EQ(h.sentTo("198.18.1.10").size(), acked);
+}
+
+TEST_F(B2buaTest, NoCoreAddressReachesTheAccessSide) {
+  auto [invite, ok] = answeredCall("call-4@carrier");
+  h.receive(carrierInDialog(ok, "ACK", 1), "198.18.1.10");
+  // The contact center hangs up, with a header that names its own address.
+  std::string bye = requestInDialog(invite, "BYE", 1, "cc1", "198.18.2.10");
+  bye.insert(bye.find("Content-Length"), "P-Asserted-Identity: <sip:agent7@198.18.2.10>\r\n");
+  h.receive(bye, "198.18.2.10");
+  ASSERT_TRUE(h.b2bua->calls().empty());
+  std::size_t toAccess = 0;
+  for (const SentMessage& sent : h.transports.sent) {
+    if (!sent.to.address.toString().starts_with("198.18.1.")) continue;
+    ++toAccess;
+    for (const char* core : {"198.18.2.1", "198.18.2.10", "198.18.2.11", "cc1",
+                             std::string(invite.value(HeaderId::CallId)).c_str()})
+      EXPECT_EQ(sent.wire.find(core), std::string::npos) << core << " leaked in\n" << sent.wire;
+  }
+  EXPECT_GE(toAccess, 4u);  // 100, 180, 200, BYE
+}
+
+TEST_F(B2buaTest, UnknownSourceIsRefused) {
+  h.receive(carrierInvite("call-5@nowhere"), "198.18.3.3");
+  auto refused = h.lastResponse(403);
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->message.value(HeaderId::Warning).find("no trunk"), std::string::npos);
+  EXPECT_FALSE(h.lastRequest("INVITE"));
+}
+
+TEST_F(B2buaTest, TrunkCallLimitAnswers503WithRetryAfter) {
+  SipConfig config = B2buaHarness::defaultConfig();
+  config.trunks[0].maxCalls = 1;
+  B2buaHarness limited(config);
+  limited.receive(carrierInvite("call-6a@carrier", "800", "z9hG4bKa"), "198.18.1.10");
+  limited.receive(carrierInvite("call-6b@carrier", "800", "z9hG4bKb"), "198.18.1.10");
+  auto busy = limited.lastResponse(503);
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->message.value(HeaderId::CallId), "call-6b@carrier");
+  EXPECT_FALSE(busy->message.value(HeaderId::RetryAfter).empty());
+  EXPECT_EQ(limited.b2bua->counters().rejectedLimits, 1u);
+}
+
+TEST_F(B2buaTest, CallsPerSecondLimitRefillsOverTime) {
+  SipConfig config = B2buaHarness::defaultConfig();
+  config.trunks[0].maxCps = 2;
+  B2buaHarness limited(config);
+  for (int i = 0; i < 3; ++i)
+    limited.receive(carrierInvite("cps-" + std::to_string(i), "800", "z9hG4bKc" + std::to_string(i)),
+                    "198.18.1.10");
+  EXPECT_EQ(limited.b2bua->counters().rejectedLimits, 1u);
+  limited.advance(600);
+  limited.receive(carrierInvite("cps-3", "800", "z9hG4bKc3"), "198.18.1.10");
+  EXPECT_EQ(limited.b2bua->counters().rejectedLimits, 1u);
+}
+
+TEST_F(B2buaTest, CancelEndsBothLegs) {
+  h.receive(carrierInvite("call-7@carrier"), "198.18.1.10");
+  auto invite = h.lastRequest("INVITE");
+  h.receive(answerTo(invite->message, 180, "cc7"), "198.18.2.10");
+  std::string cancel = carrierInvite("call-7@carrier");
+  cancel.replace(0, 6, "CANCEL");
+  cancel.replace(cancel.find("CSeq: 1 INVITE"), 14, "CSeq: 1 CANCEL");
+  cancel = cancel.substr(0, cancel.find("Content-Type")) + "Content-Length: 0\r\n\r\n";
+  h.receive(cancel, "198.18.1.10");
+  EXPECT_TRUE(h.lastResponse(487));
+  auto sentCancel = h.lastRequest("CANCEL");
+  ASSERT_TRUE(sentCancel);
+  EXPECT_EQ(sentCancel->to.address.toString(), "198.18.2.10:5060");
+  h.receive(answerTo(invite->message, 487, "cc7"), "198.18.2.10");
+  EXPECT_TRUE(h.b2bua->calls().empty());
+  const auto lines = records();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"end_cause\":\"cancelled\""), std::string::npos) << lines[0];
+}
+
+TEST_F(B2buaTest, NoCommonCodecIs488WithAWarning) {
+  h.media.rejectOffers = true;
+  h.receive(carrierInvite("call-8@carrier"), "198.18.1.10");
+  auto refused = h.lastResponse(488);
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->message.value(HeaderId::Warning).find("no common codec"), std::string::npos);
+  EXPECT_FALSE(h.lastRequest("INVITE"));
+  EXPECT_TRUE(h.b2bua->calls().empty());
+}
+
+TEST_F(B2buaTest, FailureFromTheContactCenterReachesTheCaller) {
+  h.receive(carrierInvite("call-9@carrier"), "198.18.1.10");
+  auto invite = h.lastRequest("INVITE");
+  h.receive(answerTo(invite->message, 486, "cc9"), "198.18.2.10");
+  auto busy = h.lastResponse(486);
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->to.address.toString(), "198.18.1.10:5060");
+  EXPECT_TRUE(h.b2bua->calls().empty());
+  EXPECT_EQ(h.media.releases, 1);
+}
+
+TEST_F(B2buaTest, ReinviteForHoldIsCarriedAcrossWithAnchoredSdp) {
+  auto [invite, ok] = answeredCall("call-10@carrier");
+  h.receive(carrierInDialog(ok, "ACK", 1), "198.18.1.10");
+  std::string hold = requestInDialog(invite, "INVITE", 1, "cc1", "198.18.2.10",
+                                     sdpFor("198.18.2.10", 40000) + "a=sendonly\r\n");
+  h.receive(hold, "198.18.2.10");
+  auto reinvite = h.lastRequest("INVITE");
+  ASSERT_TRUE(reinvite);
+  EXPECT_EQ(reinvite->to.address.toString(), "198.18.1.10:5060");
+  EXPECT_EQ(reinvite->message.value(HeaderId::CallId), "call-10@carrier");
+  EXPECT_NE(reinvite->message.body.find("c=IN IP4 198.18.1.1"), std::string::npos);
+  h.receive(answerTo(reinvite->message, 200, "", sdpFor("198.18.1.10", 30000),
+                     "<sip:alice@198.18.1.10>"),
+            "198.18.1.10");
+  auto answered = h.lastResponse(200);
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_NE(answered->message.body.find("c=IN IP4 198.18.2.1"), std::string::npos);
+  EXPECT_EQ(h.media.offers, 2);
+  EXPECT_EQ(h.media.answers, 2);
+}
+
+TEST_F(B2buaTest, OutboundCallGoesToTheTrunkByDialPrefix) {
+  std::string invite = carrierInvite("out-1@cc", "0044123456", "z9hG4bKout");
+  h.receive(invite, "198.18.2.10");
+  auto sent = h.lastRequest("INVITE");
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(sent->to.address.toString(), "198.18.1.10:5060");
+  const Call& call = *h.b2bua->calls().begin()->second;
+  EXPECT_EQ(call.type, CallType::kOutbound);
+  EXPECT_EQ(call.trunk, "carrier1");
+  // Toward the carrier, the core is hidden.
+  EXPECT_EQ(sent->wire.find("198.18.2."), std::string::npos) << sent->wire;
+}
+
+TEST_F(B2buaTest, InternalCallFromTheCoreGoesBackToTheVip) {
+  h.receive(carrierInvite("int-1@cc", "4711", "z9hG4bKint"), "198.18.2.10");
+  auto sent = h.lastRequest("INVITE");
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(sent->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_EQ(h.b2bua->calls().begin()->second->type, CallType::kInternal);
+}
+
+TEST_F(B2buaTest, SilentMediaEndsTheCallOnBothSides) {
+  h.b2bua->start();
+  auto [invite, ok] = answeredCall("call-11@carrier");
+  h.receive(carrierInDialog(ok, "ACK", 1), "198.18.1.10");
+  h.media.idleMs = 11'000;
+  h.advance(1100);
+  EXPECT_TRUE(h.b2bua->calls().empty());
+  EXPECT_EQ(h.countRequests("BYE"), 2u);
+  EXPECT_EQ(h.b2bua->counters().mediaTimeouts, 1u);
+  EXPECT_NE(records().at(0).find("media-timeout"), std::string::npos);
+}
+
+TEST_F(B2buaTest, UnansweredVipSendsNewAndPendingCallsToTheBackup) {
+  h.b2bua->start();
+  h.receive(carrierInvite("fo-1@carrier", "800", "z9hG4bKfo1"), "198.18.1.10");
+  EXPECT_EQ(h.lastRequest("INVITE")->to.address.toString(), "198.18.2.10:5060");
+  // The backup answers its probes, the VIP does not.
+  for (int i = 0; i < 3; ++i) {
+    for (const SentMessage& sent : h.sentTo("198.18.2.11"))
+      if (sent.message.isRequest() && sent.message.method == "OPTIONS")
+        h.receive(answerTo(sent.message, 200, "bk"), "198.18.2.11");
+    h.advance(500);
+  }
+  ASSERT_TRUE(h.b2bua->contactCenter().target());
+  EXPECT_EQ(h.b2bua->contactCenter().target()->toString(), "198.18.2.11:5060");
+  // The call still waiting is re-sent there, within a second of the VIP going quiet.
+  bool resent = false;
+  for (const SentMessage& sent : h.sentTo("198.18.2.11"))
+    resent |= sent.message.isRequest() && sent.message.method == "INVITE";
+  EXPECT_TRUE(resent);
+  h.receive(carrierInvite("fo-2@carrier", "800", "z9hG4bKfo2"), "198.18.1.10");
+  EXPECT_EQ(h.lastRequest("INVITE")->to.address.toString(), "198.18.2.11:5060");
+  EXPECT_GE(h.b2bua->counters().failovers, 1u);
+}
+
+TEST_F(B2buaTest, TooManyHopsAndUnknownExtensionsAreRefused) {
+  std::string zero = carrierInvite("mf@carrier", "800", "z9hG4bKmf");
+  zero.replace(zero.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
+  h.receive(zero, "198.18.1.10");
+  EXPECT_TRUE(h.lastResponse(483));
+  std::string ext = carrierInvite("ext@carrier", "800", "z9hG4bKext");
+  ext.insert(ext.find("Content-Type"), "Require: nothingtoseehere\r\n");
+  h.receive(ext, "198.18.1.10");
+  auto bad = h.lastResponse(420);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->message.value(HeaderId::Unsupported), "nothingtoseehere");
+}
+
+TEST_F(B2buaTest, ByeForNoDialogIs481AndCallsStayUp) {
+  auto [invite, ok] = answeredCall("call-12@carrier");
+  std::string stray = carrierInDialog(ok, "BYE", 5);
+  stray.replace(stray.find("Call-ID: call-12@carrier"), 24, "Call-ID: call-xx@carrier");
+  h.receive(stray, "198.18.1.10");
+  EXPECT_TRUE(h.lastResponse(481));
+  EXPECT_EQ(h.b2bua->calls().size(), 1u);
+}
+
+}  // namespace
+}  // namespace sbc::control::test

@@ -19,10 +19,8 @@
 
 namespace sbc::dataplane {
 
-// rte_hash key: 24 bytes, three 8-byte words. With its 8-byte data pointer an entry of the
-// hash's key store is then 32 bytes and never straddles two cache lines (a 32-byte key makes
-// 48-byte entries, a quarter of which straddle: 16% slower at 100k sessions, measured).
-// rte_hash has no vector compare for 24 bytes, so the table gets compareFlowKeys.
+// Flow table key: where a packet arrived. 24 bytes, three 8-byte words: the address in words 0-1,
+// the rest in word 2 (the UDP port in its low 16 bits, which index the table's port array).
 struct FlowKey {
   uint8_t address[16];  // network order; IPv4 in the first 4 bytes, rest zero
   uint16_t udpPortBe;   // network order, straight from the UDP header
@@ -32,14 +30,7 @@ struct FlowKey {
 
   static FlowKey make(uint16_t portId, const SocketAddress& local);
 };
-static_assert(sizeof(FlowKey) == 24);
-
-// Equality of two FlowKeys as rte_hash wants it (0 when equal), three word compares.
-int compareFlowKeys(const void* a, const void* b, size_t length);
-
-// The flow table's hash: CRC32-C over the three 8-byte words of a FlowKey, unrolled. DPDK's
-// rte_hash_crc does the same but loops and re-checks the CPU's CRC support on every word.
-uint32_t hashFlowKey(const void* key, uint32_t length, uint32_t seed);
+static_assert(sizeof(FlowKey) == 24 && offsetof(FlowKey, udpPortBe) == 16);
 
 // An address ready to be written into a header: network byte order, no conversion per packet.
 struct WireAddress {

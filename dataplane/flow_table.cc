@@ -1,7 +1,6 @@
 #include "dataplane/flow_table.h"
 
 #include <arpa/inet.h>
-#include <rte_hash_crc.h>
 #include <sys/mman.h>
 
 #include <new>
@@ -34,51 +33,11 @@ SocketAddress WireAddress::toSocketAddress() const {
   return a;
 }
 
-uint32_t hashFlowKey(const void* key, uint32_t length, uint32_t seed) {
-#if defined(__SSE4_2__)
-  if (length == sizeof(FlowKey)) {
-    uint64_t w[3];
-    std::memcpy(w, key, sizeof w);
-    uint64_t crc = seed;
-    crc = __builtin_ia32_crc32di(crc, w[0]);
-    crc = __builtin_ia32_crc32di(crc, w[1]);
-    crc = __builtin_ia32_crc32di(crc, w[2]);
-    return static_cast<uint32_t>(crc);
-  }
-#endif
-  return rte_hash_crc(key, length, seed);
-}
-
-int compareFlowKeys(const void* a, const void* b, size_t) {
-  uint64_t x[3], y[3];
-  std::memcpy(x, a, sizeof x);
-  std::memcpy(y, b, sizeof y);
-  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) != 0;
-}
-
 std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rcu,
                                              const char* name) {
   std::unique_ptr<FlowTable> t(new FlowTable());
   t->capacity_ = capacity;
   t->rcu_ = rcu;
-
-  rte_hash_parameters params{};
-  std::string hashName = std::string(name) + "_h";
-  params.name = hashName.c_str();
-  params.entries = capacity < 8 ? 8 : capacity;
-  params.key_len = sizeof(FlowKey);
-  params.hash_func = hashFlowKey;
-  params.socket_id = static_cast<int>(rte_socket_id());
-  params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-  t->hash_ = rte_hash_create(&params);
-  if (t->hash_ == nullptr) return nullptr;
-  rte_hash_set_cmp_func(t->hash_, compareFlowKeys);
-
-  // Key slots of deleted entries are recycled by the hash itself after the grace period.
-  rte_hash_rcu_config hashRcu{};
-  hashRcu.v = rcu;
-  hashRcu.mode = RTE_HASH_QSBR_MODE_DQ;
-  if (rte_hash_rcu_qsbr_add(t->hash_, &hashRcu) != 0) return nullptr;
 
   std::string dqName = std::string(name) + "_dq";
   rte_rcu_qsbr_dq_parameters dq{};
@@ -92,6 +51,18 @@ std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rc
   dq.v = rcu;
   t->deferred_ = rte_rcu_qsbr_dq_create(&dq);
   if (t->deferred_ == nullptr) return nullptr;
+
+  t->directory_ = new (std::nothrow) DirectoryEntry[kDirectorySlots];
+  if (t->directory_ == nullptr) return nullptr;
+  // Address space for every address the directory can hold, reserved but not committed: the
+  // kernel gives a page only where the control side first publishes a port (zero: no flow).
+  t->portsBytes_ = size_t{kMaxLocalAddresses} << 16 << 2;
+  void* ports = mmap(nullptr, t->portsBytes_, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (ports == MAP_FAILED) return nullptr;
+  madvise(ports, t->portsBytes_, MADV_HUGEPAGE);
+  t->ports_ = static_cast<std::atomic<uint32_t>*>(ports);
+  static_assert(sizeof(std::atomic<uint32_t>) == 4 && std::atomic<uint32_t>::is_always_lock_free);
 
   // Plain anonymous memory: flows are read by CPUs only, never by a NIC, so they need no
   // DPDK memory; transparent huge pages keep the TLB quiet at a million sessions.
@@ -117,15 +88,35 @@ FlowTable::~FlowTable() {
     // Workers are stopped by now; whatever is still deferred goes back without waiting.
     rte_rcu_qsbr_dq_delete(deferred_);
   }
-  if (hash_ != nullptr) rte_hash_free(hash_);
+  delete[] directory_;
+  if (ports_ != nullptr) munmap(ports_, portsBytes_);
   if (pool_ != nullptr) munmap(pool_, poolBytes_);
   delete[] cold_;
 }
 
+uint32_t FlowTable::addAddress(const uint64_t* w) {
+  if (addresses_ == kMaxLocalAddresses) return kNoAddress;
+  uint32_t h = directoryHash(w);
+  uint32_t probes = 0;
+  while (directory_[h].number.load(std::memory_order_relaxed) != 0) {
+    h = (h + 1) & (kDirectorySlots - 1);
+    ++probes;
+  }
+  DirectoryEntry& e = directory_[h];
+  e.words[0] = w[0];
+  e.words[1] = w[1];
+  e.words[2] = w[2] & ~kUdpPortMask;
+  const uint32_t address = addresses_++;
+  if (probes > maxProbes_.load(std::memory_order_relaxed)) maxProbes_.store(probes, std::memory_order_release);
+  e.number.store(address + 1, std::memory_order_release);
+  return address;
+}
+
 Flow* FlowTable::lookup(const FlowKey& key) const {
-  void* data = nullptr;
-  if (rte_hash_lookup_data(hash_, &key, &data) < 0) return nullptr;
-  return &pool_[reinterpret_cast<uintptr_t>(data)];
+  const std::atomic<uint32_t>* entry = entryFor(key);
+  if (entry == nullptr) return nullptr;
+  const uint32_t slot = slotAt(entry);
+  return slot == kNoSlot ? nullptr : &pool_[slot];
 }
 
 Flow* FlowTable::allocate() {
@@ -146,17 +137,27 @@ Flow* FlowTable::allocate() {
 void FlowTable::release(Flow* unpublished) { freeList_.push_back(unpublished->index); }
 
 bool FlowTable::publish(const FlowKey& key, Flow* flow) {
-  Flow* old = lookup(key);
-  if (rte_hash_add_key_data(hash_, &key, reinterpret_cast<void*>(uintptr_t{flow->index})) != 0)
-    return false;
-  if (old != nullptr && old != flow) retire(old);
+  uint64_t w[3];
+  std::memcpy(w, &key, sizeof w);
+  uint32_t address = findAddress(w);
+  if (address == kNoAddress) address = addAddress(w);
+  if (address == kNoAddress) return false;
+  std::atomic<uint32_t>& entry = ports_[(static_cast<size_t>(address) << 16) | (w[2] & kUdpPortMask)];
+  const uint32_t old = entry.load(std::memory_order_relaxed);
+  // Release: a worker that reads the slot sees the flow as the control side filled it.
+  entry.store(flow->index + 1, std::memory_order_release);
+  if (old != 0 && old - 1 != flow->index) retire(&pool_[old - 1]);
   return true;
 }
 
 bool FlowTable::remove(const FlowKey& key) {
-  Flow* old = lookup(key);
-  if (old == nullptr || rte_hash_del_key(hash_, &key) < 0) return false;
-  retire(old);
+  const std::atomic<uint32_t>* found = entryFor(key);
+  if (found == nullptr) return false;
+  auto& entry = const_cast<std::atomic<uint32_t>&>(*found);
+  const uint32_t old = entry.load(std::memory_order_relaxed);
+  if (old == 0) return false;
+  entry.store(0, std::memory_order_release);
+  retire(&pool_[old - 1]);
   return true;
 }
 

@@ -5,7 +5,6 @@
 #include "dataplane/flow_table.h"
 
 #include <gtest/gtest.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include <atomic>
@@ -206,30 +205,6 @@ TEST_F(FlowTableTest, FullTableOfKeysAllFound) {
     ASSERT_TRUE(t.publish(keys.back(), flows.back())) << "key " << i;
   }
   for (uint32_t i = 0; i < kCapacity; ++i) EXPECT_EQ(t.lookup(keys[i]), flows[i]) << "key " << i;
-}
-
-// The table's key compare must see every byte of the key: a flip anywhere makes keys unequal.
-TEST(FlowKeyCompareTest, EqualOnlyWhenEveryByteIsEqual) {
-  const FlowKey k = FlowKey::make(3, *SocketAddress::parse("[2001:db8::7]:20000"));
-  FlowKey same = k;
-  EXPECT_EQ(compareFlowKeys(&k, &same, sizeof k), 0);
-  for (size_t byte = 0; byte < sizeof k; ++byte) {
-    FlowKey other = k;
-    reinterpret_cast<uint8_t*>(&other)[byte] ^= 0x01;
-    EXPECT_NE(compareFlowKeys(&k, &other, sizeof k), 0) << "byte " << byte;
-  }
-}
-
-TEST(FlowKeyHashTest, MatchesDpdkCrc) {
-  // flow.h: "DPDK's rte_hash_crc does the same": a caller may compute hashes either way.
-  std::mt19937 r(3);
-  for (int i = 0; i < 1000; ++i) {
-    FlowKey k{};
-    auto* bytes = reinterpret_cast<uint8_t*>(&k);
-    for (size_t b = 0; b < sizeof k; ++b) bytes[b] = static_cast<uint8_t>(r());
-    uint32_t seed = static_cast<uint32_t>(r());
-    ASSERT_EQ(hashFlowKey(&k, sizeof k, seed), rte_hash_crc(&k, sizeof k, seed)) << "key " << i;
-  }
 }
 
 }  // namespace

@@ -338,14 +338,18 @@ void B2bua::sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to) {
   const auto maxForwards = sip::parseUnsigned(a.value(HeaderId::MaxForwards));
   invite.set(HeaderId::MaxForwards, std::to_string(maxForwards ? *maxForwards - 1 : 69));
   copyFields(a, invite, {HeaderId::PAssertedIdentity, HeaderId::Require, HeaderId::Expires,
-                         HeaderId::Accept, HeaderId::SessionExpires, HeaderId::MinSE});
+                         HeaderId::Accept});
+  // Session timers: either each leg gets its own (configured), or the caller's pass through.
+  if (sessionTimersOn()) addSessionTimerToInvite(invite);
+  else copyFields(a, invite, {HeaderId::SessionExpires, HeaderId::MinSE});
   copyExtensionFields(a, invite);
   invite.add(HeaderId::Allow, std::string(kAllow));
   // Offer to the callee only the extensions both the caller and the SBC support.
-  std::string supported;
+  std::string supported = sessionTimersOn() ? "timer" : "";
   for (const std::string& value : a.values(HeaderId::Supported))
     for (const std::string& tag : sip::parseTokenList(value))
-      if (isSupportedOption(tag)) supported += (supported.empty() ? "" : ", ") + tag;
+      if (isSupportedOption(tag) && !(sessionTimersOn() && sip::equalsIgnoreCase(tag, "timer")))
+        supported += (supported.empty() ? "" : ", ") + tag;
   if (!supported.empty()) invite.add(HeaderId::Supported, supported);
   if (!a.body.empty()) {
     invite.add(HeaderId::ContentType, "application/sdp");
@@ -378,6 +382,13 @@ void B2bua::onInDialog(sip::TransactionId server, const sip::Message& request, C
   if (call.state == CallState::kTerminating || call.state == CallState::kEnded) {
     reject(server, request, 481);
     return;
+  }
+  // A re-INVITE or UPDATE refreshes the session on the leg it came from; carried across, it
+  // refreshes the other leg too.
+  if (sessionTimersOn() && (request.method == "INVITE" || request.method == "UPDATE") &&
+      call.state == CallState::kConfirmed) {
+    armSessionTimer(call, side);
+    armSessionTimer(call, otherSide(side));
   }
   forwardInDialog(server, request, call, side);
 }
@@ -535,6 +546,9 @@ void B2bua::onResponse(sip::TransactionId client, const sip::Message& response) 
     case ClientKind::kForwarded:
       onForwardedResponse(context, *call, response);
       break;
+    case ClientKind::kRefresh:
+      if (final) onRefreshResponse(*call, context.side, response.statusCode);
+      break;
     default:
       break;
   }
@@ -602,8 +616,9 @@ void B2bua::onInviteResponse(Call& call, const sip::Message& response) {
   sip::Message answer = makeResponse(call.originalInvite, status, call.legs[0].localTag,
                                      response.reasonPhrase);
   answer.add(HeaderId::Contact, contactValue(call.legs[0].peer, call.legs[0].local));
-  copyFields(response, answer, {HeaderId::Require, HeaderId::RSeq, HeaderId::SessionExpires,
-                                HeaderId::Supported, HeaderId::PAssertedIdentity});
+  copyFields(response, answer, {HeaderId::RSeq, HeaderId::Supported, HeaderId::PAssertedIdentity});
+  if (!sessionTimersOn()) copyFields(response, answer, {HeaderId::Require, HeaderId::SessionExpires});
+  else copyFields(response, answer, {HeaderId::Require});
   copyExtensionFields(response, answer);
   answer.add(HeaderId::Allow, std::string(kAllow));
   if (hasSdp(response)) {
@@ -643,6 +658,10 @@ void B2bua::onInviteResponse(Call& call, const sip::Message& response) {
   serverInvites_.erase(call.inviteServer);
   if (!call.originalInvite.body.empty() || !hasSdp(response))
     sendAck(call, LegSide::kB, cseqNumber(response), {});
+  if (sessionTimersOn()) {
+    startSessionTimerOnLegB(call, response);
+    grantSessionTimerOnLegA(call, answer);
+  }
   call.last2xx[0] = answer;
   call.pendingAck[0] = true;
   respond(call.inviteServer, std::move(answer), &call, LegSide::kA);
@@ -719,6 +738,10 @@ void B2bua::onClientTimeout(sip::TransactionId client, bool transportError) {
     call->finalStatus = status;
     reject(call->inviteServer, call->originalInvite, status);
     finish(*call, transportError ? "unreachable" : "no-answer");
+    return;
+  }
+  if (context.kind == ClientKind::kRefresh) {
+    onRefreshResponse(*call, context.side, status);
     return;
   }
   if (context.kind == ClientKind::kForwarded) {
@@ -869,6 +892,7 @@ void B2bua::hangUp(Call& call, const std::string& cause, std::optional<LegSide> 
     }
     sip::Message bye = makeInDialogRequest(dialog, "BYE");
     if (cause == "media-timeout") bye.add(HeaderId::Reason, "SIP;cause=408;text=\"media timeout\"");
+    if (cause == "session-expired") bye.add(HeaderId::Reason, "SIP;cause=408;text=\"session timer expired\"");
     sendRequest(call, side, std::move(bye), byeContext());
   }
   if ((call.state == CallState::kTrying || call.state == CallState::kEarly) && call.inviteClient != 0)
@@ -883,11 +907,12 @@ void B2bua::finish(Call& call, const std::string& cause) {
   call.endMs = wallClock_();
   media_.refresh(call);
   media_.release(call);
-  for (TimerId& timer : call.retransmitTimer)
-    if (timer) {
-      timers_.cancel(timer);
-      timer = 0;
-    }
+  for (auto* timers : {&call.retransmitTimer, &call.sessionTimer})
+    for (TimerId& timer : *timers)
+      if (timer) {
+        timers_.cancel(timer);
+        timer = 0;
+      }
   if (!call.trunk.empty())
     if (TrunkState* trunk = trunks_.byName(call.trunk)) trunks_.release(*trunk);
   records_.write(call);
@@ -936,12 +961,17 @@ bool B2bua::tryAnotherHost(Call& call) {
     if (other == call.legs[1].peer.address) return false;
     ++call.failoverAttempts;
     ++counters_.failovers;
+    // The abandoned INVITE is cancelled: should the host it went to answer it after all (it
+    // was slow, not dead, or the VIP came up elsewhere), the CANCEL follows its first
+    // provisional response instead of leaving the call ringing there (RFC 3261 9.1).
+    transactions_->cancel(call.inviteClient);
     clients_.erase(call.inviteClient);
     sendInviteOnLegB(call, other);
     return true;
   }
   ++call.failoverAttempts;
   ++counters_.failovers;
+  transactions_->cancel(call.inviteClient);  // as above
   clients_.erase(call.inviteClient);
   sendInviteOnLegB(call, *target);
   return true;
@@ -949,7 +979,12 @@ bool B2bua::tryAnotherHost(Call& call) {
 
 void B2bua::failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to) {
   // Calls still waiting for the first answer from the host that went away are re-sent to the
-  // one that is up now; calls already up keep their dialogs and media.
+  // one that is up now; calls already up keep their dialogs and media. A switch back to the
+  // VIP because it answers again leaves the backup up: what waits on the backup stays there.
+  auto isDown = [&from](const std::optional<ProbedAddress>& host) {
+    return host && host->address == from && !host->up;
+  };
+  if (!isDown(vip_.vip()) && !isDown(vip_.backup())) return;
   std::vector<std::uint64_t> waiting;
   for (auto& [id, call] : calls_)
     if (call->state == CallState::kTrying && !call->cancelled && call->legs[1].peer.address == from &&
@@ -958,6 +993,8 @@ void B2bua::failOver(const dataplane::SocketAddress& from, const dataplane::Sock
   for (std::uint64_t id : waiting)
     if (Call* call = findCall(id)) {
       ++counters_.failovers;
+      // The abandoned INVITE is cancelled (see tryAnotherHost()).
+      transactions_->cancel(call->inviteClient);
       clients_.erase(call->inviteClient);
       sendInviteOnLegB(*call, to);
     }

@@ -73,7 +73,7 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
              std::function<void(int status)> done) override;
 
  private:
-  enum class ClientKind : std::uint8_t { kInvite, kForwarded, kBye, kProbe };
+  enum class ClientKind : std::uint8_t { kInvite, kForwarded, kBye, kProbe, kRefresh };
   struct ClientContext {
     ClientKind kind = ClientKind::kInvite;
     std::uint64_t callId = 0;
@@ -114,6 +114,18 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
               std::string_view warning = {}, std::uint32_t retryAfter = 0);
   void retransmit2xx(std::uint64_t callId, LegSide side, Millis interval, Millis elapsed);
   void addCommonHeaders(sip::Message& message) const;
+
+  // Session timers (RFC 4028; b2bua_session_timer.cc). With `sip session-expires` set, each leg
+  // has its own: leg B's INVITE asks for the configured interval with the SBC refreshing; leg
+  // A's 2xx grants the caller's (bounded below by Min-SE) with the caller refreshing where it
+  // supports timers. A refresh that fails, or one a peer owes and does not send, ends the call.
+  bool sessionTimersOn() const { return config_.sessionExpiresS != 0; }
+  void addSessionTimerToInvite(sip::Message& invite) const;
+  void startSessionTimerOnLegB(Call& call, const sip::Message& response);
+  void grantSessionTimerOnLegA(Call& call, sip::Message& answer);
+  void armSessionTimer(Call& call, LegSide side);
+  void onSessionTimer(std::uint64_t callId, LegSide side);
+  void onRefreshResponse(Call& call, LegSide side, int status);
 
   // Ending.
   void hangUp(Call& call, const std::string& cause, std::optional<LegSide> alreadyGone);

@@ -83,6 +83,11 @@ struct Call {
   std::array<std::uint32_t, 2> ackOwed{};     // the SBC owes the leg an ACK for this CSeq
   std::array<sip::Message, 2> last2xx;        // 2xx the SBC retransmits until the leg ACKs
   std::array<TimerId, 2> retransmitTimer{};
+  // RFC 4028 session timers, per leg: the interval agreed there (0: none), whether the SBC is
+  // the refresher, and the timer that refreshes (SBC) or ends the call (peer silent).
+  std::array<std::uint32_t, 2> sessionIntervalS{};
+  std::array<bool, 2> sbcRefreshes{};
+  std::array<TimerId, 2> sessionTimer{};
   int failoverAttempts = 0;
 
   Millis startMs = 0;   // wall clock (ms since the epoch), for the record

@@ -5,10 +5,13 @@
 
 #include <string>
 
+#include "control/config/sip_config.h"
 #include "dataplane/config.h"
 
 namespace sbc::control {
 
 std::string renderConfig(const dataplane::DataplaneConfig& config);
+// The SIP side's commands (sip_config_render.cc), to follow renderConfig's output.
+std::string renderSipConfig(const SipConfig& sip);
 
 }  // namespace sbc::control

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 
 #include "control/sip/sip_headers.h"
 
@@ -133,10 +134,13 @@ std::optional<SentMessage> B2buaHarness::lastResponse(int status) const {
 }
 
 std::size_t B2buaHarness::countRequests(const std::string& method) const {
-  std::size_t count = 0;
+  // Retransmissions of one request (same Call-ID and CSeq) count once.
+  std::set<std::string> distinct;
   for (const SentMessage& sent : transports.sent)
-    if (sent.message.isRequest() && sent.message.method == method) ++count;
-  return count;
+    if (sent.message.isRequest() && sent.message.method == method)
+      distinct.insert(std::string(sent.message.value(HeaderId::CallId)) + " " +
+                      std::string(sent.message.value(HeaderId::CSeq)));
+  return distinct.size();
 }
 
 std::string carrierInvite(const std::string& callId, const std::string& dnis,

@@ -59,6 +59,7 @@ class B2buaHarness {
   // The last message sent that is a request with this method / a response with this status.
   std::optional<SentMessage> lastRequest(const std::string& method) const;
   std::optional<SentMessage> lastResponse(int status) const;
+  // Requests of this method sent, retransmissions not counted.
   std::size_t countRequests(const std::string& method) const;
 
   FakeClock clock;

@@ -319,3 +319,180 @@ TEST_F(B2buaTest, ByeForNoDialogIs481AndCallsStayUp) {
 
 }  // namespace
 }  // namespace sbc::control::test
+
+namespace sbc::control::test {
+namespace {
+
+using sip::HeaderId;
+
+class SessionTimerTest : public ::testing::Test {
+ protected:
+  static SipConfig timersOn() {
+    SipConfig config = B2buaHarness::defaultConfig();
+    config.sessionExpiresS = 90;
+    config.mediaTimeoutMs = 0;
+    return config;
+  }
+  SessionTimerTest() : h(timersOn()) {}
+
+  // A call whose callee grants the SBC refresher=uac and whose caller supports timers.
+  std::pair<sip::Message, sip::Message> answered() {
+    h.receive(carrierInvite("st@carrier"), "198.18.1.10");
+    auto invite = h.lastRequest("INVITE");
+    std::string ok = answerTo(invite->message, 200, "cc1", sdpFor("198.18.2.10", 40000),
+                              "<sip:agent@198.18.2.10:5060>");
+    ok.insert(ok.find("Content-Type"), "Session-Expires: 90;refresher=uac\r\nRequire: timer\r\n");
+    h.receive(ok, "198.18.2.10");
+    auto toCaller = h.lastResponse(200);
+    std::string ack = "ACK " + sip::parseNameAddr(toCaller->message.values(HeaderId::Contact).front())->uri.str() +
+                      " SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKack\r\nMax-Forwards: 70\r\n"
+                      "From: " + std::string(toCaller->message.value(HeaderId::From)) + "\r\nTo: " +
+                      std::string(toCaller->message.value(HeaderId::To)) + "\r\nCall-ID: st@carrier\r\n"
+                      "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
+    h.receive(ack, "198.18.1.10");
+    return {invite->message, toCaller->message};
+  }
+
+  B2buaHarness h;
+};
+
+TEST_F(SessionTimerTest, EachLegGetsItsOwnTimer) {
+  auto [invite, toCaller] = answered();
+  EXPECT_EQ(invite.value(HeaderId::SessionExpires), "90;refresher=uac");
+  EXPECT_EQ(invite.value(HeaderId::MinSE), "90");
+  EXPECT_NE(invite.value(HeaderId::Supported).find("timer"), std::string_view::npos);
+  // The caller said Supported: timer, so it refreshes its own leg.
+  EXPECT_EQ(toCaller.value(HeaderId::SessionExpires), "90;refresher=uac");
+  EXPECT_EQ(toCaller.value(HeaderId::Require), "timer");
+}
+
+TEST_F(SessionTimerTest, TheSbcRefreshesLegBAtHalfTheInterval) {
+  auto [invite, toCaller] = answered();
+  h.advance(44'000);
+  EXPECT_EQ(h.countRequests("UPDATE"), 0u);
+  h.advance(2'000);
+  auto update = h.lastRequest("UPDATE");
+  ASSERT_TRUE(update);
+  EXPECT_EQ(update->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_TRUE(update->message.body.empty());
+  h.receive(answerTo(update->message, 200, ""), "198.18.2.10");
+  h.advance(44'000);  // the refresh re-armed the timer: the next one is due at 91 s
+  EXPECT_EQ(h.countRequests("UPDATE"), 1u);
+}
+
+TEST_F(SessionTimerTest, ACallerThatStopsRefreshingLosesTheCall) {
+  auto [invite, toCaller] = answered();
+  // The SBC refreshes leg B (answered), but the caller sends nothing for 60 s (90 - 30).
+  h.advance(46'000);
+  if (auto update = h.lastRequest("UPDATE")) h.receive(answerTo(update->message, 200, ""), "198.18.2.10");
+  ASSERT_EQ(h.b2bua->calls().size(), 1u);
+  h.advance(15'000);
+  EXPECT_TRUE(h.b2bua->calls().empty());
+  EXPECT_EQ(h.countRequests("BYE"), 2u);
+  auto bye = h.lastRequest("BYE");
+  EXPECT_NE(bye->message.value(HeaderId::Reason).find("session timer expired"), std::string_view::npos);
+}
+
+TEST_F(SessionTimerTest, AFailedRefreshEndsTheCall) {
+  auto [invite, toCaller] = answered();
+  h.advance(46'000);
+  auto update = h.lastRequest("UPDATE");
+  ASSERT_TRUE(update);
+  h.receive(answerTo(update->message, 481, ""), "198.18.2.10");
+  EXPECT_TRUE(h.b2bua->calls().empty());
+}
+
+TEST_F(SessionTimerTest, ACallerRefreshKeepsTheCallUp) {
+  auto [invite, toCaller] = answered();
+  h.advance(40'000);
+  // The caller refreshes with UPDATE; it is carried to the contact center and answered.
+  const auto contact = sip::parseNameAddr(toCaller.values(HeaderId::Contact).front());
+  std::string update = "UPDATE " + contact->uri.str() + " SIP/2.0\r\n"
+                       "Via: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKupd1\r\nMax-Forwards: 70\r\n"
+                       "From: " + std::string(toCaller.value(HeaderId::From)) + "\r\nTo: " +
+                       std::string(toCaller.value(HeaderId::To)) + "\r\nCall-ID: st@carrier\r\n"
+                       "CSeq: 2 UPDATE\r\nSession-Expires: 90;refresher=uac\r\nContent-Length: 0\r\n\r\n";
+  h.receive(update, "198.18.1.10");
+  auto carried = h.lastRequest("UPDATE");
+  ASSERT_TRUE(carried);
+  EXPECT_EQ(carried->to.address.toString(), "198.18.2.10:5060");
+  h.receive(answerTo(carried->message, 200, ""), "198.18.2.10");
+  EXPECT_TRUE(h.lastResponse(200));
+  h.advance(40'000);  // 80 s after the answer, 40 s after the refresh: still up
+  EXPECT_EQ(h.b2bua->calls().size(), 1u);
+}
+
+// Answers every OPTIONS probe sent so far to `address` (older ones again: those are strays).
+void answerProbes(B2buaHarness& h, const std::string& address) {
+  for (const SentMessage& sent : h.sentTo(address))
+    if (sent.message.isRequest() && sent.message.method == "OPTIONS")
+      h.receive(answerTo(sent.message, 200, "probe"), address);
+}
+
+TEST_F(B2buaTest, InviteAbandonedByAFailoverIsCancelledWhenTheOldHostAnswersLate) {
+  h.b2bua->start();
+  h.receive(carrierInvite("fo-late@carrier", "800", "z9hG4bKfolate"), "198.18.1.10");
+  const auto first = h.lastRequest("INVITE");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->to.address.toString(), "198.18.2.10:5060");
+  for (int i = 0; i < 3; ++i) {  // the VIP goes quiet, the backup answers
+    answerProbes(h, "198.18.2.11");
+    h.advance(500);
+  }
+  // Re-sent to the backup (the abandoned INVITE is still retransmitted to the VIP).
+  std::optional<SentMessage> resent;
+  for (const SentMessage& sent : h.sentTo("198.18.2.11"))
+    if (sent.message.isRequest() && sent.message.method == "INVITE") resent = sent;
+  ASSERT_TRUE(resent);
+  // The old host was slow, not dead: it rings now. The SBC no longer wants that branch.
+  EXPECT_EQ(h.countRequests("CANCEL"), 0u);
+  h.receive(answerTo(first->message, 180, "late"), "198.18.2.10");
+  const auto cancel = h.lastRequest("CANCEL");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_EQ(cancel->message.value(HeaderId::CallId), first->message.value(HeaderId::CallId));
+  EXPECT_EQ(cancel->message.values(HeaderId::Via).front(), first->message.values(HeaderId::Via).front());
+  h.receive(answerTo(first->message, 487, "late"), "198.18.2.10");
+  // The call goes on at the backup, untouched by the old branch.
+  EXPECT_FALSE(h.lastResponse(487));
+  ASSERT_EQ(h.b2bua->calls().size(), 1u);
+  h.receive(answerTo(resent->message, 200, "bk", sdpFor("198.18.2.11", 40000),
+                     "<sip:agent@198.18.2.11:5060>"),
+            "198.18.2.11");
+  ASSERT_TRUE(h.lastResponse(200));
+  EXPECT_EQ(h.lastResponse(200)->to.address.toString(), "198.18.1.10:5060");
+  EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kConfirmed);
+}
+
+TEST_F(B2buaTest, VipBackUpLeavesCallsWaitingOnTheBackupThere) {
+  h.b2bua->start();
+  for (int i = 0; i < 3; ++i) {  // the VIP is quiet: new calls go to the backup
+    answerProbes(h, "198.18.2.11");
+    h.advance(500);
+  }
+  ASSERT_EQ(h.b2bua->contactCenter().target()->toString(), "198.18.2.11:5060");
+  h.receive(carrierInvite("fo-back@carrier", "800", "z9hG4bKfoback"), "198.18.1.10");
+  const auto atBackup = h.lastRequest("INVITE");
+  ASSERT_TRUE(atBackup);
+  ASSERT_EQ(atBackup->to.address.toString(), "198.18.2.11:5060");
+  const std::uint64_t failovers = h.b2bua->counters().failovers;
+  // The VIP answers again: new calls go back to it, but the backup did not fail, so the call
+  // it is working on stays with it.
+  answerProbes(h, "198.18.2.10");
+  answerProbes(h, "198.18.2.11");
+  ASSERT_EQ(h.b2bua->contactCenter().target()->toString(), "198.18.2.10:5060");
+  h.advance(100);
+  EXPECT_EQ(h.lastRequest("INVITE")->to.address.toString(), "198.18.2.11:5060");
+  EXPECT_EQ(h.b2bua->counters().failovers, failovers);
+  EXPECT_EQ(h.countRequests("CANCEL"), 0u);
+  h.receive(answerTo(atBackup->message, 200, "bk", sdpFor("198.18.2.11", 40000),
+                     "<sip:agent@198.18.2.11:5060>"),
+            "198.18.2.11");
+  ASSERT_TRUE(h.lastResponse(200));
+  EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kConfirmed);
+  h.receive(carrierInvite("fo-next@carrier", "800", "z9hG4bKfonext"), "198.18.1.10");
+  EXPECT_EQ(h.lastRequest("INVITE")->to.address.toString(), "198.18.2.10:5060");
+}
+
+}  // namespace
+}  // namespace sbc::control::test

@@ -1,0 +1,115 @@
+// The SIP side's configuration: parsed from the CLI language, checked against the interfaces,
+// and printed back as the same commands.
+
+#include <gtest/gtest.h>
+
+#include "control/config/config_parser.h"
+#include "control/config/config_render.h"
+
+namespace sbc::control {
+namespace {
+
+constexpr const char* kInterfaces =
+    "interface access0\n device net_null0\n realm access\n address 198.18.1.1/24\nexit\n"
+    "interface core0\n device net_null1\n realm core\n address 198.18.2.1/24\nexit\n";
+
+constexpr const char* kSip =
+    "sip listen access0 udp 198.18.1.1\n"
+    "sip listen core0 udp 198.18.2.1\n"
+    "sip listen access0 tls 198.18.1.1\n"
+    "sip media-timeout 30\n"
+    "sip session-expires 1800\n"
+    "sip records /tmp/calls.jsonl\n"
+    "!\n"
+    "trunk carrier1\n"
+    " interface access0\n"
+    " match 198.18.1.0/24\n"
+    " destination 198.18.1.10:5060\n"
+    " dial-prefix 00\n"
+    " max-calls 500\n"
+    " max-cps 50\n"
+    " auth carrier s3cret\n"
+    " codecs allow PCMA PCMU\n"
+    " codecs order PCMA\n"
+    " ptime 20\n"
+    "exit\n"
+    "!\n"
+    "contact-center\n"
+    " interface core0\n"
+    " vip 198.18.2.10:5060\n"
+    " backup 198.18.2.11:5060\n"
+    " options-interval 250\n"
+    " options-timeout 200\n"
+    "exit\n";
+
+TEST(SipConfigTest, ParsesEveryCommand) {
+  const ConfigParseResult parsed = parseConfig(std::string(kInterfaces) + kSip);
+  ASSERT_TRUE(parsed.ok()) << parsed.errors.front().toString();
+  const SipConfig& sip = parsed.sip;
+  ASSERT_EQ(sip.listens.size(), 3u);
+  EXPECT_EQ(sip.listens[2].transport, SipTransport::Tls);
+  EXPECT_EQ(sip.listens[2].port, 5061);
+  EXPECT_EQ(sip.mediaTimeoutMs, 30'000u);
+  EXPECT_EQ(sip.sessionExpiresS, 1800u);
+  ASSERT_EQ(sip.trunks.size(), 1u);
+  const TrunkConfig& trunk = sip.trunks[0];
+  EXPECT_EQ(trunk.maxCalls, 500u);
+  EXPECT_EQ(trunk.maxCps, 50u);
+  EXPECT_EQ(trunk.authUser, "carrier");
+  EXPECT_EQ(trunk.codecs.allow, (std::vector<std::string>{"PCMA", "PCMU"}));
+  EXPECT_EQ(trunk.codecs.ptimeMs, 20u);
+  EXPECT_EQ(sip.contactCenter.vip->toString(), "198.18.2.10:5060");
+  EXPECT_EQ(sip.contactCenter.optionsIntervalMs, 250u);
+}
+
+TEST(SipConfigTest, RendersWhatItParsed) {
+  const ConfigParseResult parsed = parseConfig(std::string(kInterfaces) + kSip);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(renderSipConfig(parsed.sip), kSip);
+  const ConfigParseResult again =
+      parseConfig(renderConfig(*parsed.config) + renderSipConfig(parsed.sip));
+  ASSERT_TRUE(again.ok()) << again.errors.front().toString();
+  EXPECT_EQ(renderSipConfig(again.sip), kSip);
+}
+
+TEST(SipConfigTest, FaultsNameTheLineOrTheBlock) {
+  const ConfigParseResult parsed = parseConfig(std::string(kInterfaces) +
+                                               "sip listen access0 udp 198.18.9.9\n"
+                                               "sip session-expires 30\n"
+                                               "trunk t1\n"
+                                               " max-calls 0\n"
+                                               " dial-prefix 12a\n"
+                                               "exit\n"
+                                               "contact-center\n"
+                                               " vip 198.18.2.10:5060\n"
+                                               "exit\n");
+  ASSERT_FALSE(parsed.ok());
+  std::vector<std::string> lines;
+  for (const ConfigError& e : parsed.errors) lines.push_back(e.toString());
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "line 12: '30': below 90 seconds, the least RFC 4028 allows",
+                       "line 14: '0': unexpected word, expected: (1-1000000)",
+                       "line 15: '12a': a dial prefix holds only 0-9 + * #",
+                   }));
+  // With the lines fixed, what only the whole shows.
+  const ConfigParseResult whole = parseConfig(std::string(kInterfaces) +
+                                              "sip listen access0 udp 198.18.9.9\n"
+                                              "trunk t1\n"
+                                              " interface core9\n"
+                                              "exit\n"
+                                              "contact-center\n"
+                                              " vip 198.18.2.10:5060\n"
+                                              "exit\n");
+  ASSERT_FALSE(whole.ok());
+  lines.clear();
+  for (const ConfigError& e : whole.errors) lines.push_back(e.toString());
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "sip listen access0 198.18.9.9: not an address of interface access0",
+                       "trunk t1: no interface core9",
+                       "trunk t1: neither 'match' nor 'destination': no call can use it",
+                       "contact-center: no interface (add ' interface IFACE')",
+                   }));
+}
+
+}  // namespace
+}  // namespace sbc::control

@@ -96,7 +96,8 @@ B2bua::B2bua(const SipConfig& config, sip::TransportSet& transports, TimerQueue&
       timerSettings_(timerSettings),
       transactions_(std::make_unique<sip::TransactionLayer>(transports, timers, *this, timerSettings)),
       trunks_(config.trunks, timers.clock()),
-      vip_(config.contactCenter, timers, *this) {
+      vip_(config.contactCenter, timers, *this),
+      authenticator_(config.userAgent, timers.clock()) {
   auto hideAddress = [this](const dataplane::IpAddress& address) {
     hider_.hide(address.toString());
     if (address.isV6()) hider_.hide("[" + address.toString() + "]");
@@ -224,6 +225,25 @@ void B2bua::onNewInvite(sip::TransactionId server, const sip::Message& invite,
     reject(server, invite, 403, "399 sbc \"source is no trunk and not the contact center\"");
     return;
   }
+  // A trunk with credentials proves itself on every new INVITE (RFC 3261 22.3); the ACK of the
+  // 407 stays in the INVITE server transaction.
+  if (sourceTrunk && !sourceTrunk->config.authUser.empty()) {
+    const DigestAuthenticator::Verdict verdict = authenticator_.check(
+        invite, {sourceTrunk->config.authUser, sourceTrunk->config.authPassword});
+    if (verdict != DigestAuthenticator::Verdict::kAccepted) {
+      ++counters_.challenged;
+      const int status = rejectStatus(verdict);
+      sip::Message answer = makeResponse(invite, status, randomToken());
+      if (status == 407)
+        answer.add(HeaderId::ProxyAuthenticate,
+                   authenticator_.challenge(verdict == DigestAuthenticator::Verdict::kStaleNonce));
+      else
+        answer.add(HeaderId::Warning, "399 sbc \"credentials: " +
+                                          std::string(verdictName(verdict)) + "\"");
+      respond(server, std::move(answer), nullptr, LegSide::kA);
+      return;
+    }
+  }
   auto call = std::make_unique<Call>();
   call->id = nextCallId_++;
   call->startMs = wallClock_();
@@ -337,6 +357,7 @@ void B2bua::sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to) {
   sip::Message invite = makeInDialogRequest(b, "INVITE");
   const auto maxForwards = sip::parseUnsigned(a.value(HeaderId::MaxForwards));
   invite.set(HeaderId::MaxForwards, std::to_string(maxForwards ? *maxForwards - 1 : 69));
+  // Credentials for the SBC (Proxy-Authorization) end here, like everything of leg A's dialog.
   copyFields(a, invite, {HeaderId::PAssertedIdentity, HeaderId::Require, HeaderId::Expires,
                          HeaderId::Accept});
   // Session timers: either each leg gets its own (configured), or the caller's pass through.

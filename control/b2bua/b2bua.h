@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "control/b2bua/call.h"
+#include "control/b2bua/digest_auth.h"
 #include "control/b2bua/media_anchor.h"
 #include "control/b2bua/topology_hider.h"
 #include "control/common/timer_queue.h"
@@ -34,6 +35,7 @@ struct B2buaCounters {
   std::uint64_t rejectedUnknownSource = 0;
   std::uint64_t rejectedLimits = 0;
   std::uint64_t rejectedCodecs = 0;
+  std::uint64_t challenged = 0;       // INVITEs of an authenticated trunk answered 407 or 400
   std::uint64_t failovers = 0;        // leg B INVITEs re-sent to another contact center host
   std::uint64_t mediaTimeouts = 0;
   std::uint64_t strayRequests = 0;    // in-dialog requests for no known dialog (481)
@@ -152,6 +154,7 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   TrunkTable trunks_;
   VipMonitor vip_;
   TopologyHider hider_;
+  DigestAuthenticator authenticator_;
 
   std::uint64_t nextCallId_ = 1;
   std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;

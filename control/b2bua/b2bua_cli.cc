@@ -82,7 +82,8 @@ std::string sipText(const B2bua& b2bua) {
          "\n";
   out += "rejected " + std::to_string(c.rejected) + " (unknown source " +
          std::to_string(c.rejectedUnknownSource) + ", limits " + std::to_string(c.rejectedLimits) +
-         ", codecs " + std::to_string(c.rejectedCodecs) + ")\n";
+         ", codecs " + std::to_string(c.rejectedCodecs) + ", challenged " +
+         std::to_string(c.challenged) + ")\n";
   out += "failovers " + std::to_string(c.failovers) + ", media timeouts " +
          std::to_string(c.mediaTimeouts) + ", stray requests " + std::to_string(c.strayRequests) +
          ", stray responses " + std::to_string(c.strayResponses) + "\n";
@@ -124,6 +125,7 @@ std::string sipJson(const B2bua& b2bua) {
   json.field("up", static_cast<std::uint64_t>(b2bua.calls().size()));
   json.field("rejected", c.rejected).field("rejected_unknown_source", c.rejectedUnknownSource);
   json.field("rejected_limits", c.rejectedLimits).field("rejected_codecs", c.rejectedCodecs);
+  json.field("challenged", c.challenged);
   json.field("failovers", c.failovers).field("media_timeouts", c.mediaTimeouts);
   json.field("stray_requests", c.strayRequests).field("stray_responses", c.strayResponses);
   json.key("trunks").beginArray();

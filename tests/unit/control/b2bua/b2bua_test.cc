@@ -496,3 +496,47 @@ TEST_F(B2buaTest, VipBackUpLeavesCallsWaitingOnTheBackupThere) {
 
 }  // namespace
 }  // namespace sbc::control::test
+
+namespace sbc::control::test {
+namespace {
+
+using sip::HeaderId;
+
+TEST(B2buaDigestTest, AnAuthenticatedTrunkIsChallengedAndLetIn) {
+  SipConfig config = B2buaHarness::defaultConfig();
+  config.trunks[0].authUser = "carrier1";
+  config.trunks[0].authPassword = "s3cret";
+  B2buaHarness h(config);
+  h.receive(carrierInvite("auth@carrier", "800", "z9hG4bKauth1"), "198.18.1.10");
+  auto challenge = h.lastResponse(407);
+  ASSERT_TRUE(challenge);
+  EXPECT_FALSE(h.lastRequest("INVITE"));
+  const std::string header(challenge->message.value(HeaderId::ProxyAuthenticate));
+  EXPECT_EQ(header.rfind("Digest ", 0), 0u) << header;
+
+  // The carrier answers the challenge with a new INVITE (CSeq 2, new branch).
+  const std::string uri = "sip:800@198.18.1.1:5060";
+  auto credentials = answerDigestChallenge(header, "INVITE", uri, {"carrier1", "s3cret"}, "0a4f113b", 1);
+  ASSERT_TRUE(credentials);
+  std::string retry = carrierInvite("auth@carrier", "800", "z9hG4bKauth2");
+  retry.replace(retry.find("CSeq: 1 INVITE"), 14, "CSeq: 2 INVITE");
+  retry.insert(retry.find("Content-Type"), "Proxy-Authorization: " + *credentials + "\r\n");
+  h.receive(retry, "198.18.1.10");
+  auto invite = h.lastRequest("INVITE");
+  ASSERT_TRUE(invite);
+  EXPECT_EQ(invite->to.address.toString(), "198.18.2.10:5060");
+  // The credentials were for the SBC: they do not travel to the contact center.
+  EXPECT_FALSE(invite->message.find(HeaderId::ProxyAuthorization));
+
+  // A wrong password is challenged again.
+  auto wrong = answerDigestChallenge(header, "INVITE", uri, {"carrier1", "guess"}, "0a4f113c", 1);
+  std::string bad = carrierInvite("auth2@carrier", "800", "z9hG4bKauth3");
+  bad.insert(bad.find("Content-Type"), "Proxy-Authorization: " + *wrong + "\r\n");
+  h.receive(bad, "198.18.1.10");
+  EXPECT_EQ(h.lastResponse(407)->message.value(HeaderId::CallId), "auth2@carrier");
+  EXPECT_EQ(h.b2bua->counters().challenged, 2u);
+  EXPECT_EQ(h.b2bua->calls().size(), 1u);
+}
+
+}  // namespace
+}  // namespace sbc::control::test

@@ -540,3 +540,51 @@ TEST(B2buaDigestTest, AnAuthenticatedTrunkIsChallengedAndLetIn) {
 
 }  // namespace
 }  // namespace sbc::control::test
+
+namespace sbc::control::test {
+namespace {
+
+using sip::HeaderId;
+
+TEST(B2buaReliableProvisionalTest, EarlyMediaWithPrackCrossesBothLegs) {
+  B2buaHarness h(B2buaHarness::defaultConfig());
+  h.receive(carrierInvite("prack@carrier"), "198.18.1.10");
+  auto invite = h.lastRequest("INVITE");
+  ASSERT_TRUE(invite);
+  EXPECT_NE(invite->message.value(HeaderId::Supported).find("100rel"), std::string_view::npos);
+  // The contact center plays early media (183 with SDP), reliably (RFC 3262).
+  std::string progress = answerTo(invite->message, 183, "cc1", sdpFor("198.18.2.10", 40000),
+                                  "<sip:agent@198.18.2.10:5060>");
+  progress.insert(progress.find("Content-Type"), "Require: 100rel\r\nRSeq: 7\r\n");
+  h.receive(progress, "198.18.2.10");
+  auto early = h.lastResponse(183);
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->to.address.toString(), "198.18.1.10:5060");
+  EXPECT_EQ(early->message.value(HeaderId::Require), "100rel");
+  EXPECT_EQ(early->message.value(HeaderId::RSeq), "7");
+  EXPECT_NE(early->message.body.find("c=IN IP4 198.18.1.1"), std::string::npos);
+  EXPECT_EQ(h.media.answers, 1);
+
+  // The caller acknowledges it with PRACK in the early dialog; RAck names the caller's CSeq.
+  const auto contact = sip::parseNameAddr(early->message.values(HeaderId::Contact).front());
+  std::string prack = "PRACK " + contact->uri.str() + " SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKprack1\r\nMax-Forwards: 70\r\n"
+                      "From: " + std::string(early->message.value(HeaderId::From)) + "\r\nTo: " +
+                      std::string(early->message.value(HeaderId::To)) + "\r\nCall-ID: prack@carrier\r\n"
+                      "CSeq: 2 PRACK\r\nRAck: 7 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  h.receive(prack, "198.18.1.10");
+  auto carried = h.lastRequest("PRACK");
+  ASSERT_TRUE(carried);
+  EXPECT_EQ(carried->to.address.toString(), "198.18.2.10:5060");
+  const auto inviteCseq = sip::parseCSeq(invite->message.value(HeaderId::CSeq));
+  EXPECT_EQ(carried->message.value(HeaderId::RAck), "7 " + std::to_string(inviteCseq->number) + " INVITE");
+  EXPECT_EQ(carried->message.value(HeaderId::CallId), invite->message.value(HeaderId::CallId));
+  h.receive(answerTo(carried->message, 200, ""), "198.18.2.10");
+  auto prackOk = h.lastResponse(200);
+  ASSERT_TRUE(prackOk);
+  EXPECT_EQ(prackOk->to.address.toString(), "198.18.1.10:5060");
+  EXPECT_EQ(prackOk->message.value(HeaderId::CSeq), "2 PRACK");
+}
+
+}  // namespace
+}  // namespace sbc::control::test

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "control/sip/sip_grammar.h"
+
 namespace sbc::sip {
 namespace {
 
@@ -68,36 +70,6 @@ bool sameName(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Splits a header value at commas that are outside quotes and angle brackets.
-void splitList(std::string_view value, std::vector<std::string>& out) {
-  bool quoted = false;
-  int angle = 0;
-  std::size_t start = 0;
-  auto emit = [&](std::size_t end) {
-    std::string_view part = value.substr(start, end - start);
-    while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
-    while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.remove_suffix(1);
-    if (!part.empty()) out.emplace_back(part);
-  };
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const char c = value[i];
-    if (quoted) {
-      if (c == '\\' && i + 1 < value.size()) ++i;
-      else if (c == '"') quoted = false;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == '<') {
-      ++angle;
-    } else if (c == '>' && angle > 0) {
-      --angle;
-    } else if (c == ',' && angle == 0) {
-      emit(i);
-      start = i + 1;
-    }
-  }
-  emit(value.size());
-}
-
 }  // namespace
 
 std::string_view headerName(HeaderId id) {
@@ -150,7 +122,11 @@ std::vector<const HeaderField*> Message::findAll(HeaderId id) const {
 std::vector<std::string> Message::values(HeaderId id) const {
   std::vector<std::string> out;
   for (const HeaderField& field : headers)
-    if (field.id == id) splitList(field.value, out);
+    if (field.id == id)
+      grammar::forEachListElement(field.value, [&out](std::string_view element) {
+        if (!element.empty()) out.emplace_back(element);
+        return true;
+      });
   return out;
 }
 

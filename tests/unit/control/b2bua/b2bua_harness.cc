@@ -196,4 +196,20 @@ std::string requestInDialog(const sip::Message& inviteFromSbc, const std::string
   return text;
 }
 
+std::string carrierInDialog(const sip::Message& responseFromSbc, const std::string& method,
+                            std::uint32_t cseq, const std::string& body) {
+  const auto contact = sip::parseNameAddr(responseFromSbc.values(HeaderId::Contact).front());
+  std::string text = method + " " + contact->uri.str() + " SIP/2.0\r\n";
+  text += "Via: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKcarrier" + method +
+          std::to_string(cseq) + "\r\n";
+  text += "Max-Forwards: 70\r\n";
+  text += "From: " + std::string(responseFromSbc.value(HeaderId::From)) + "\r\n";
+  text += "To: " + std::string(responseFromSbc.value(HeaderId::To)) + "\r\n";
+  text += "Call-ID: " + std::string(responseFromSbc.value(HeaderId::CallId)) + "\r\n";
+  text += "CSeq: " + std::to_string(cseq) + " " + method + "\r\n";
+  if (!body.empty()) text += "Content-Type: application/sdp\r\n";
+  text += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return text;
+}
+
 }  // namespace sbc::control::test

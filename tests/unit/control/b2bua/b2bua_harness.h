@@ -84,4 +84,9 @@ std::string requestInDialog(const sip::Message& inviteFromSbc, const std::string
                             std::uint32_t cseq, const std::string& farTag,
                             const std::string& farAddress, const std::string& body = {});
 
+// A request from the carrier inside a call's leg A, built from a response the SBC sent it
+// there (its To tag and Contact).
+std::string carrierInDialog(const sip::Message& responseFromSbc, const std::string& method,
+                            std::uint32_t cseq, const std::string& body = {});
+
 }  // namespace sbc::control::test

@@ -13,23 +13,6 @@ namespace {
 
 using sip::HeaderId;
 
-// A request from the carrier inside the call's leg A: built from the response the SBC sent it.
-std::string carrierInDialog(const sip::Message& responseFromSbc, const std::string& method,
-                            std::uint32_t cseq, const std::string& body = {}) {
-  const auto contact = sip::parseNameAddr(responseFromSbc.values(HeaderId::Contact).front());
-  std::string text = method + " " + contact->uri.str() + " SIP/2.0\r\n";
-  text += "Via: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKcarrier" + method +
-          std::to_string(cseq) + "\r\n";
-  text += "Max-Forwards: 70\r\n";
-  text += "From: " + std::string(responseFromSbc.value(HeaderId::From)) + "\r\n";
-  text += "To: " + std::string(responseFromSbc.value(HeaderId::To)) + "\r\n";
-  text += "Call-ID: " + std::string(responseFromSbc.value(HeaderId::CallId)) + "\r\n";
-  text += "CSeq: " + std::to_string(cseq) + " " + method + "\r\n";
-  if (!body.empty()) text += "Content-Type: application/sdp\r\n";
-  text += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  return text;
-}
-
 class B2buaTest : public ::testing::Test {
  protected:
   B2buaTest() : h(B2buaHarness::defaultConfig()) {}
@@ -344,11 +327,7 @@ class SessionTimerTest : public ::testing::Test {
     ok.insert(ok.find("Content-Type"), "Session-Expires: 90;refresher=uac\r\nRequire: timer\r\n");
     h.receive(ok, "198.18.2.10");
     auto toCaller = h.lastResponse(200);
-    std::string ack = "ACK " + sip::parseNameAddr(toCaller->message.values(HeaderId::Contact).front())->uri.str() +
-                      " SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKack\r\nMax-Forwards: 70\r\n"
-                      "From: " + std::string(toCaller->message.value(HeaderId::From)) + "\r\nTo: " +
-                      std::string(toCaller->message.value(HeaderId::To)) + "\r\nCall-ID: st@carrier\r\n"
-                      "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
+    const std::string ack = carrierInDialog(toCaller->message, "ACK", 1);
     h.receive(ack, "198.18.1.10");
     return {invite->message, toCaller->message};
   }
@@ -406,12 +385,8 @@ TEST_F(SessionTimerTest, ACallerRefreshKeepsTheCallUp) {
   auto [invite, toCaller] = answered();
   h.advance(40'000);
   // The caller refreshes with UPDATE; it is carried to the contact center and answered.
-  const auto contact = sip::parseNameAddr(toCaller.values(HeaderId::Contact).front());
-  std::string update = "UPDATE " + contact->uri.str() + " SIP/2.0\r\n"
-                       "Via: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKupd1\r\nMax-Forwards: 70\r\n"
-                       "From: " + std::string(toCaller.value(HeaderId::From)) + "\r\nTo: " +
-                       std::string(toCaller.value(HeaderId::To)) + "\r\nCall-ID: st@carrier\r\n"
-                       "CSeq: 2 UPDATE\r\nSession-Expires: 90;refresher=uac\r\nContent-Length: 0\r\n\r\n";
+  std::string update = carrierInDialog(toCaller, "UPDATE", 2);
+  update.insert(update.find("Content-Length"), "Session-Expires: 90;refresher=uac\r\n");
   h.receive(update, "198.18.1.10");
   auto carried = h.lastRequest("UPDATE");
   ASSERT_TRUE(carried);
@@ -566,12 +541,8 @@ TEST(B2buaReliableProvisionalTest, EarlyMediaWithPrackCrossesBothLegs) {
   EXPECT_EQ(h.media.answers, 1);
 
   // The caller acknowledges it with PRACK in the early dialog; RAck names the caller's CSeq.
-  const auto contact = sip::parseNameAddr(early->message.values(HeaderId::Contact).front());
-  std::string prack = "PRACK " + contact->uri.str() + " SIP/2.0\r\n"
-                      "Via: SIP/2.0/UDP 198.18.1.10:5060;branch=z9hG4bKprack1\r\nMax-Forwards: 70\r\n"
-                      "From: " + std::string(early->message.value(HeaderId::From)) + "\r\nTo: " +
-                      std::string(early->message.value(HeaderId::To)) + "\r\nCall-ID: prack@carrier\r\n"
-                      "CSeq: 2 PRACK\r\nRAck: 7 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  std::string prack = carrierInDialog(early->message, "PRACK", 2);
+  prack.insert(prack.find("Content-Length"), "RAck: 7 1 INVITE\r\n");
   h.receive(prack, "198.18.1.10");
   auto carried = h.lastRequest("PRACK");
   ASSERT_TRUE(carried);

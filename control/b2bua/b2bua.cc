@@ -554,6 +554,11 @@ void B2bua::onResponse(sip::TransactionId client, const sip::Message& response) 
     if (done) done(response.statusCode);
     return;
   }
+  if (context.kind == ClientKind::kAbandonedInvite) {
+    onAbandonedResponse(context, response);
+    if (final) clients_.erase(found);
+    return;
+  }
   Call* call = findCall(context.callId);
   if (!call) {
     if (final) clients_.erase(found);
@@ -982,20 +987,47 @@ bool B2bua::tryAnotherHost(Call& call) {
     if (other == call.legs[1].peer.address) return false;
     ++call.failoverAttempts;
     ++counters_.failovers;
-    // The abandoned INVITE is cancelled: should the host it went to answer it after all (it
-    // was slow, not dead, or the VIP came up elsewhere), the CANCEL follows its first
-    // provisional response instead of leaving the call ringing there (RFC 3261 9.1).
-    transactions_->cancel(call.inviteClient);
-    clients_.erase(call.inviteClient);
+    abandonInvite(call);
     sendInviteOnLegB(call, other);
     return true;
   }
   ++call.failoverAttempts;
   ++counters_.failovers;
-  transactions_->cancel(call.inviteClient);  // as above
-  clients_.erase(call.inviteClient);
+  abandonInvite(call);
   sendInviteOnLegB(call, *target);
   return true;
+}
+
+void B2bua::abandonInvite(Call& call) {
+  // The abandoned INVITE is cancelled: should the host it went to answer it after all (it was
+  // slow, not dead, or the VIP came up elsewhere), the CANCEL follows its first provisional
+  // response instead of leaving the call ringing there (RFC 3261 9.1). Its context stays, with
+  // the dialog it was sent in, until its final response: a 2xx that beat the CANCEL is ACKed
+  // and hung up at once (onAbandonedResponse).
+  const auto found = clients_.find(call.inviteClient);
+  if (found == clients_.end()) return;
+  transactions_->cancel(call.inviteClient);
+  found->second.kind = ClientKind::kAbandonedInvite;
+  found->second.abandonedDialog = call.legs[1];
+}
+
+void B2bua::onAbandonedResponse(ClientContext& context, const sip::Message& response) {
+  if (response.statusCode < 200 || response.statusCode >= 300) return;
+  Dialog stray = context.abandonedDialog;
+  stray.remoteTag = tagOf(response.value(HeaderId::To));
+  if (const std::string target = contactUri(response); !target.empty()) stray.remoteTarget = target;
+  std::vector<std::string> routes = response.values(HeaderId::RecordRoute);
+  stray.routeSet.assign(routes.rbegin(), routes.rend());
+  const sip::Peer hop = nextHop(stray);
+  sip::Message ack = makeInDialogRequest(stray, "ACK", cseqNumber(response));
+  ack.prepend(HeaderId::Via, viaValue(hop, stray.local, transactions_->newBranch()));
+  transactions_->sendStateless(ack, hop);
+  sip::Message bye = makeInDialogRequest(stray, "BYE");
+  bye.prepend(HeaderId::Via, viaValue(hop, stray.local, transactions_->newBranch()));
+  bye.add(HeaderId::Reason, "SIP;cause=200;text=\"call completed elsewhere\"");
+  addCommonHeaders(bye);
+  transactions_->sendRequest(std::move(bye), hop);
+  ++counters_.abandonedAnswers;
 }
 
 void B2bua::failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to) {
@@ -1014,9 +1046,7 @@ void B2bua::failOver(const dataplane::SocketAddress& from, const dataplane::Sock
   for (std::uint64_t id : waiting)
     if (Call* call = findCall(id)) {
       ++counters_.failovers;
-      // The abandoned INVITE is cancelled (see tryAnotherHost()).
-      transactions_->cancel(call->inviteClient);
-      clients_.erase(call->inviteClient);
+      abandonInvite(*call);
       sendInviteOnLegB(*call, to);
     }
 }

@@ -37,6 +37,7 @@ struct B2buaCounters {
   std::uint64_t rejectedCodecs = 0;
   std::uint64_t challenged = 0;       // INVITEs of an authenticated trunk answered 407 or 400
   std::uint64_t failovers = 0;        // leg B INVITEs re-sent to another contact center host
+  std::uint64_t abandonedAnswers = 0; // 2xx to an INVITE given up by a failover: ACKed, hung up
   std::uint64_t mediaTimeouts = 0;
   std::uint64_t strayRequests = 0;    // in-dialog requests for no known dialog (481)
   std::uint64_t strayResponses = 0;
@@ -75,7 +76,7 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
              std::function<void(int status)> done) override;
 
  private:
-  enum class ClientKind : std::uint8_t { kInvite, kForwarded, kBye, kProbe, kRefresh };
+  enum class ClientKind : std::uint8_t { kInvite, kForwarded, kBye, kProbe, kRefresh, kAbandonedInvite };
   struct ClientContext {
     ClientKind kind = ClientKind::kInvite;
     std::uint64_t callId = 0;
@@ -85,6 +86,7 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
     bool carriedOffer = false;
     std::function<void(int)> probeDone;
     TimerId probeTimer = 0;
+    Dialog abandonedDialog;  // kAbandonedInvite: leg B as that INVITE was sent
   };
 
   static ClientContext byeContext();
@@ -135,6 +137,8 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   void checkMedia();
   void failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to);
   bool tryAnotherHost(Call& call);
+  void abandonInvite(Call& call);
+  void onAbandonedResponse(ClientContext& context, const sip::Message& response);
 
   Call* findCall(std::uint64_t id);
   std::string dialogKey(std::string_view callId, std::string_view localTag) const;

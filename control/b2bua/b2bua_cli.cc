@@ -84,7 +84,8 @@ std::string sipText(const B2bua& b2bua) {
          std::to_string(c.rejectedUnknownSource) + ", limits " + std::to_string(c.rejectedLimits) +
          ", codecs " + std::to_string(c.rejectedCodecs) + ", challenged " +
          std::to_string(c.challenged) + ")\n";
-  out += "failovers " + std::to_string(c.failovers) + ", media timeouts " +
+  out += "failovers " + std::to_string(c.failovers) + " (late answers hung up " +
+         std::to_string(c.abandonedAnswers) + "), media timeouts " +
          std::to_string(c.mediaTimeouts) + ", stray requests " + std::to_string(c.strayRequests) +
          ", stray responses " + std::to_string(c.strayResponses) + "\n";
   TextTable trunks({{"TRUNK"},
@@ -126,7 +127,8 @@ std::string sipJson(const B2bua& b2bua) {
   json.field("rejected", c.rejected).field("rejected_unknown_source", c.rejectedUnknownSource);
   json.field("rejected_limits", c.rejectedLimits).field("rejected_codecs", c.rejectedCodecs);
   json.field("challenged", c.challenged);
-  json.field("failovers", c.failovers).field("media_timeouts", c.mediaTimeouts);
+  json.field("failovers", c.failovers).field("abandoned_answers", c.abandonedAnswers);
+  json.field("media_timeouts", c.mediaTimeouts);
   json.field("stray_requests", c.strayRequests).field("stray_responses", c.strayResponses);
   json.key("trunks").beginArray();
   for (const TrunkState& trunk : b2bua.trunks().trunks()) {

@@ -439,6 +439,33 @@ TEST_F(B2buaTest, InviteAbandonedByAFailoverIsCancelledWhenTheOldHostAnswersLate
   EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kConfirmed);
 }
 
+TEST_F(B2buaTest, LateAnswerFromTheAbandonedHostIsAckedAndHungUp) {
+  h.b2bua->start();
+  h.receive(carrierInvite("fo-200@carrier", "800", "z9hG4bKfo200"), "198.18.1.10");
+  const auto first = h.lastRequest("INVITE");
+  ASSERT_TRUE(first);
+  for (int i = 0; i < 3; ++i) {  // the VIP goes quiet, the backup answers: the INVITE moves
+    answerProbes(h, "198.18.2.11");
+    h.advance(500);
+  }
+  // The old host answers 200 at once, before any CANCEL could reach it.
+  h.receive(answerTo(first->message, 200, "old", sdpFor("198.18.2.10", 40000),
+                     "<sip:agent@198.18.2.10:5060>"),
+            "198.18.2.10");
+  const auto ack = h.lastRequest("ACK");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->to.address.toString(), "198.18.2.10:5060");
+  const auto bye = h.lastRequest("BYE");
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_NE(std::string(bye->message.value(HeaderId::To)).find("tag=old"), std::string::npos);
+  EXPECT_EQ(h.b2bua->counters().abandonedAnswers, 1u);
+  // Nothing of it reached the caller; the call waits for the backup.
+  EXPECT_FALSE(h.lastResponse(200));
+  ASSERT_EQ(h.b2bua->calls().size(), 1u);
+  EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kTrying);
+}
+
 TEST_F(B2buaTest, VipBackUpLeavesCallsWaitingOnTheBackupThere) {
   h.b2bua->start();
   for (int i = 0; i < 3; ++i) {  // the VIP is quiet: new calls go to the backup

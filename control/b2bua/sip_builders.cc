@@ -3,6 +3,7 @@
 #include <random>
 
 #include "control/sip/sip_headers.h"
+#include "control/sip/transaction_messages.h"
 
 namespace sbc::control {
 
@@ -52,31 +53,11 @@ std::string_view reasonPhrase(int status) {
   return "Global Failure";
 }
 
-sip::Message makeResponse(const sip::Message& request, int status, std::string_view toTag,
-                          std::string_view reason) {
-  sip::Message response;
-  response.statusCode = status;
-  response.reasonPhrase = std::string(reason.empty() ? reasonPhrase(status) : reason);
-  for (const sip::HeaderField& field : request.headers) {
-    switch (field.id) {
-      case sip::HeaderId::Via:
-      case sip::HeaderId::From:
-      case sip::HeaderId::CallId:
-      case sip::HeaderId::CSeq:
-        response.headers.push_back({field.id, std::string(sip::headerName(field.id)), field.value});
-        break;
-      case sip::HeaderId::To: {
-        std::string to = field.value;
-        const auto parsed = sip::parseNameAddr(to);
-        if (!toTag.empty() && status != 100 && parsed && !parsed->tag()) to += ";tag=" + std::string(toTag);
-        response.headers.push_back({field.id, "To", std::move(to)});
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return response;
+sip::Message responseTo(const sip::Message& request, int status, std::string_view toTag,
+                        std::string_view reason) {
+  // A 100 is hop by hop and never carries a tag (RFC 3261 8.2.6.1).
+  return sip::makeResponse(request, status, reason.empty() ? reasonPhrase(status) : reason,
+                           status == 100 ? std::string_view() : toTag);
 }
 
 std::string randomToken() {

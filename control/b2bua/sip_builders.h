@@ -17,8 +17,8 @@ std::string_view reasonPhrase(int status);
 
 // A response to `request`: its Vias, From, Call-ID and CSeq, its To with `toTag` added when the
 // To has no tag yet (and toTag is not empty).
-sip::Message makeResponse(const sip::Message& request, int status, std::string_view toTag = {},
-                          std::string_view reason = {});
+sip::Message responseTo(const sip::Message& request, int status, std::string_view toTag = {},
+                        std::string_view reason = {});
 
 // Random tokens for tags and Call-IDs: 16 hex digits (64 bits) from a per-process generator.
 std::string randomToken();

@@ -1,0 +1,147 @@
+// How calls end (BYE both ways, CANCEL, the record) and move: the media watchdog, and the
+// failover of INVITEs waiting on a contact center host that went down.
+
+#include "control/b2bua/b2bua.h"
+
+#include <algorithm>
+
+#include "control/b2bua/b2bua_messages.h"
+#include "control/b2bua/call_classifier.h"
+#include "control/b2bua/sip_builders.h"
+#include "control/sip/sip_headers.h"
+
+namespace sbc::control {
+
+using sip::HeaderId;
+
+void B2bua::hangUp(Call& call, const std::string& cause, std::optional<LegSide> alreadyGone) {
+  if (call.state == CallState::kEnded) return;
+  for (LegSide side : {LegSide::kA, LegSide::kB}) {
+    if (alreadyGone && *alreadyGone == side) continue;
+    Dialog& dialog = call.legs[index(side)];
+    if (dialog.remoteTag.empty()) continue;  // no dialog on that leg
+    if (side == LegSide::kB && call.state != CallState::kConfirmed) continue;  // CANCEL, below
+    if (side == LegSide::kA && call.state != CallState::kConfirmed) {
+      // The caller has no confirmed dialog: its INVITE is still open.
+      if (!call.cancelled && call.inviteServer != 0 && serverInvites_.count(call.inviteServer)) {
+        serverInvites_.erase(call.inviteServer);
+        respond(call.inviteServer, responseTo(call.originalInvite, 487, dialog.localTag), &call, side);
+      }
+      continue;
+    }
+    sip::Message bye = makeInDialogRequest(dialog, "BYE");
+    if (cause == "media-timeout") bye.add(HeaderId::Reason, "SIP;cause=408;text=\"media timeout\"");
+    if (cause == "session-expired") bye.add(HeaderId::Reason, "SIP;cause=408;text=\"session timer expired\"");
+    sendRequest(call, side, std::move(bye), byeContext());
+  }
+  if ((call.state == CallState::kTrying || call.state == CallState::kEarly) && call.inviteClient != 0)
+    transactions_->cancel(call.inviteClient);
+  finish(call, cause);
+}
+
+void B2bua::finish(Call& call, const std::string& cause) {
+  if (call.state == CallState::kEnded) return;
+  call.state = CallState::kEnded;
+  if (call.endCause.empty() || call.endCause == "cancelled") call.endCause = cause;
+  call.endMs = wallClock_();
+  media_.refresh(call);
+  media_.release(call);
+  for (auto* timers : {&call.retransmitTimer, &call.sessionTimer})
+    for (TimerId& timer : *timers)
+      if (timer) {
+        timers_.cancel(timer);
+        timer = 0;
+      }
+  if (!call.trunk.empty())
+    if (TrunkState* trunk = trunks_.byName(call.trunk)) trunks_.release(*trunk);
+  records_.write(call);
+  ++counters_.callsEnded;
+  for (const Dialog& dialog : call.legs) dialogs_.erase(dialogKey(dialog.callId, dialog.localTag));
+  serverInvites_.erase(call.inviteServer);
+  // Transactions still running (a BYE, a 2xx being ACKed) find no call and stop quietly.
+  calls_.erase(call.id);
+}
+
+void B2bua::endAllCalls(const std::string& cause) {
+  std::vector<std::uint64_t> ids;
+  for (const auto& [id, call] : calls_) ids.push_back(id);
+  for (std::uint64_t id : ids)
+    if (Call* call = findCall(id)) hangUp(*call, cause, std::nullopt);
+}
+
+void B2bua::checkMedia() {
+  const Millis now = timers_.clock().now();
+  std::vector<std::uint64_t> silent;
+  for (auto& [id, call] : calls_) {
+    if (call->state != CallState::kConfirmed) continue;
+    const auto idle = media_.refresh(*call);
+    if (idle && *idle >= static_cast<Millis>(config_.mediaTimeoutMs)) silent.push_back(id);
+  }
+  for (std::uint64_t id : silent)
+    if (Call* call = findCall(id)) {
+      ++counters_.mediaTimeouts;
+      hangUp(*call, "media-timeout", std::nullopt);
+    }
+  (void)now;
+  mediaTimer_ = timers_.schedule(std::min<Millis>(1000, config_.mediaTimeoutMs), [this] { checkMedia(); });
+}
+
+bool B2bua::tryAnotherHost(Call& call) {
+  if (call.type == CallType::kOutbound || call.state != CallState::kTrying) return false;
+  const auto target = vip_.target();
+  if (!target || *target == call.legs[1].peer.address || call.failoverAttempts >= 2) {
+    // The monitor has not switched yet; the backup, if any, is the other candidate.
+    const auto& backup = vip_.backup();
+    const auto& vip = vip_.vip();
+    if (!backup || !vip || call.failoverAttempts >= 2) return false;
+    const dataplane::SocketAddress other =
+        call.legs[1].peer.address == vip->address ? backup->address : vip->address;
+    if (other == call.legs[1].peer.address) return false;
+    ++call.failoverAttempts;
+    ++counters_.failovers;
+    abandonInvite(call);
+    sendInviteOnLegB(call, other);
+    return true;
+  }
+  ++call.failoverAttempts;
+  ++counters_.failovers;
+  abandonInvite(call);
+  sendInviteOnLegB(call, *target);
+  return true;
+}
+
+void B2bua::abandonInvite(Call& call) {
+  // The abandoned INVITE is cancelled: should the host it went to answer it after all (it was
+  // slow, not dead, or the VIP came up elsewhere), the CANCEL follows its first provisional
+  // response instead of leaving the call ringing there (RFC 3261 9.1). Its context stays, with
+  // the dialog it was sent in, until its final response: a 2xx that beat the CANCEL is ACKed
+  // and hung up at once (onAbandonedResponse).
+  const auto found = clients_.find(call.inviteClient);
+  if (found == clients_.end()) return;
+  transactions_->cancel(call.inviteClient);
+  found->second.kind = ClientKind::kAbandonedInvite;
+  found->second.abandonedDialog = call.legs[1];
+}
+
+void B2bua::failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to) {
+  // Calls still waiting for the first answer from the host that went away are re-sent to the
+  // one that is up now; calls already up keep their dialogs and media. A switch back to the
+  // VIP because it answers again leaves the backup up: what waits on the backup stays there.
+  auto isDown = [&from](const std::optional<ProbedAddress>& host) {
+    return host && host->address == from && !host->up;
+  };
+  if (!isDown(vip_.vip()) && !isDown(vip_.backup())) return;
+  std::vector<std::uint64_t> waiting;
+  for (auto& [id, call] : calls_)
+    if (call->state == CallState::kTrying && !call->cancelled && call->legs[1].peer.address == from &&
+        call->type != CallType::kOutbound)
+      waiting.push_back(id);
+  for (std::uint64_t id : waiting)
+    if (Call* call = findCall(id)) {
+      ++counters_.failovers;
+      abandonInvite(*call);
+      sendInviteOnLegB(*call, to);
+    }
+}
+
+}  // namespace sbc::control

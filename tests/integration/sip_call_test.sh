@@ -4,6 +4,7 @@
 # played from pcap both ways. Checks that the call completes at both ends, that every RTP
 # packet each side played arrives at the other side unchanged and from the SBC's address, that
 # no byte sent to the carrier names the core, and that the call record is right.
+# SIP_CALL_TRANSPORT=tcp: the carrier signals over TCP (the contact center stays on UDP).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/lab.sh"
@@ -30,7 +31,9 @@ timeout 60 ip netns exec "$NS_CC" sipp -sf uas_pcap.xml -i "$VIP_IP" -p 5060 \
 UAS_PID=$!
 check "the SBC's OPTIONS find the contact center up at the VIP" wait_contact_center_up vip 10
 
-timeout 60 ip netns exec "$NS_CAR" sipp -sn uac_pcap "$SBC_ACC_IP:5060" -s 8005551234 \
+TRANSPORT_ARGS=()
+[ "${SIP_CALL_TRANSPORT:-udp}" = tcp ] && TRANSPORT_ARGS=(-t t1)
+timeout 60 ip netns exec "$NS_CAR" sipp -sn uac_pcap "$SBC_ACC_IP:5060" -s 8005551234 "${TRANSPORT_ARGS[@]}" \
   -i "$CAR_IP" -p 5060 -mi "$CAR_IP" -mp 16000 -m 1 -l 1 -nostdin -trace_err \
   -error_file "$LAB_DIR/uac-errors.log" >"$LAB_DIR/uac.out" 2>&1 &
 UAC_PID=$!
@@ -74,8 +77,9 @@ check "the carrier got every contact-center RTP packet unchanged, from $SBC_ACC_
 echo "played $PLAYED, at the contact center $(wc -l <"$LAB_DIR/at-cc.txt"), at the carrier $(wc -l <"$LAB_DIR/at-car.txt")"
 
 # Topology hiding: nothing the SBC sent to the carrier names a core address.
-python3 "$LAB_ROOT/tests/integration/lib/pcap_udp.py" "$LAB_DIR/car.pcap" --src "$SBC_ACC_IP" >"$LAB_DIR/to-carrier.jsonl"
-check "the SBC sent SIP to the carrier" grep -q '"sport": 5060' "$LAB_DIR/to-carrier.jsonl"
+python3 "$LAB_ROOT/tests/integration/lib/pcap_udp.py" "$LAB_DIR/car.pcap" --tcp --src "$SBC_ACC_IP" >"$LAB_DIR/to-carrier.jsonl"
+check "the SBC sent SIP to the carrier over ${SIP_CALL_TRANSPORT:-udp}" \
+  grep -q "\"proto\": \"${SIP_CALL_TRANSPORT:-udp}\", \"src\": \"$SBC_ACC_IP\", \"sport\": 5060" "$LAB_DIR/to-carrier.jsonl"
 LEAKS=$(python3 -c "
 import json,sys
 core=[b'198.18.2.', b'2001:db8:2:']

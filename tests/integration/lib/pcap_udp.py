@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Reads a pcap (Ethernet or Linux cooked) and prints its UDP/IPv4 packets as JSON lines:
-time, src, sport, dst, dport, payload (hex). Filters: --src/--dst address, --not-port."""
+"""Reads a pcap (Ethernet or Linux cooked) and prints its UDP/IPv4 packets (and, with --tcp, the
+payloads of TCP segments too) as JSON lines: time, proto, src, sport, dst, dport, payload (hex).
+Filters: --src/--dst address, --not-port."""
 import argparse
 import json
 import struct
@@ -23,7 +24,7 @@ def packets(path):
             yield sec + frac / (1e9 if nano else 1e6), linktype, data
 
 
-def udp4(linktype, data):
+def udp4(linktype, data, tcp=False):
     if linktype == 1:  # Ethernet
         offset, ethertype = 14, struct.unpack("!H", data[12:14])[0]
         if ethertype == 0x8100:
@@ -35,13 +36,19 @@ def udp4(linktype, data):
     if ethertype != 0x0800 or len(data) < offset + 20:
         return None
     ihl = (data[offset] & 15) * 4
-    if data[offset + 9] != 17:
+    proto = data[offset + 9]
+    if proto != 17 and not (tcp and proto == 6):
         return None
+    total = struct.unpack("!H", data[offset + 2:offset + 4])[0]
     src = ".".join(str(b) for b in data[offset + 12:offset + 16])
     dst = ".".join(str(b) for b in data[offset + 16:offset + 20])
     u = offset + ihl
+    if proto == 6:
+        sport, dport = struct.unpack("!HH", data[u:u + 4])
+        header = (data[u + 12] >> 4) * 4
+        return "tcp", src, sport, dst, dport, data[u + header:offset + total]
     sport, dport, length = struct.unpack("!HHH", data[u:u + 6])
-    return src, sport, dst, dport, data[u + 8:u + length]
+    return "udp", src, sport, dst, dport, data[u + 8:u + length]
 
 
 def main():
@@ -50,17 +57,20 @@ def main():
     parser.add_argument("--src")
     parser.add_argument("--dst")
     parser.add_argument("--not-port", type=int)
+    parser.add_argument("--tcp", action="store_true", help="TCP segments' payloads too")
     args = parser.parse_args()
     for when, linktype, data in packets(args.pcap):
-        u = udp4(linktype, data)
+        u = udp4(linktype, data, args.tcp)
         if not u:
             continue
-        src, sport, dst, dport, payload = u
+        proto, src, sport, dst, dport, payload = u
+        if proto == "tcp" and not payload:
+            continue
         if args.src and src != args.src or args.dst and dst != args.dst:
             continue
         if args.not_port and args.not_port in (sport, dport):
             continue
-        print(json.dumps({"time": when, "src": src, "sport": sport, "dst": dst, "dport": dport,
+        print(json.dumps({"time": when, "proto": proto, "src": src, "sport": sport, "dst": dst, "dport": dport,
                           "payload": payload.hex()}))
 
 

@@ -17,6 +17,7 @@ sip_config() {  # prints the lab's sbcd configuration with the SIP side
   lab_config
   cat <<CONF
 sip listen access0 udp $SBC_ACC_IP
+sip listen access0 tcp $SBC_ACC_IP
 sip listen core0 udp $SBC_CORE_IP
 sip media-timeout ${SIP_MEDIA_TIMEOUT:-30}
 sip records $LAB_DIR/calls.jsonl
@@ -44,7 +45,7 @@ sipp_dir() {
 
 CAPTURE_PIDS=()
 capture_start() {  # ns iface file
-  ip netns exec "$1" tcpdump -i "$2" -w "$3" -U -s 0 udp >/dev/null 2>&1 &
+  ip netns exec "$1" tcpdump -i "$2" -w "$3" -U -s 0 udp or tcp >/dev/null 2>&1 &
   CAPTURE_PIDS+=($!)
 }
 capture_stop() {

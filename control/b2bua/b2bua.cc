@@ -87,6 +87,7 @@ void B2bua::onRequest(sip::TransactionId server, const sip::Message& request,
 
 void B2bua::onOutOfDialog(sip::TransactionId server, const sip::Message& request,
                           const sip::Peer& from) {
+  if (!checkRequest(server, request)) return;
   if (request.method == "OPTIONS") {
     sip::Message answer = responseTo(request, 200, randomToken());
     answer.add(HeaderId::Allow, std::string(kAllow));
@@ -106,27 +107,34 @@ void B2bua::onOutOfDialog(sip::TransactionId server, const sip::Message& request
   respond(server, std::move(answer), nullptr, LegSide::kA);
 }
 
+bool B2bua::checkRequest(sip::TransactionId server, const sip::Message& request) {
+  // RFC 3261 8.2.2: a UAS refuses a Request-URI scheme it does not know (416) and option tags
+  // in Require it does not support (420), whatever the method.
+  const auto uri = sip::parseUri(request.requestUri);
+  if (!uri || (!uri->isSip() && uri->scheme != "tel")) {
+    reject(server, request, 416);
+    return false;
+  }
+  std::string unsupported;
+  for (const std::string& value : request.values(HeaderId::Require))
+    for (const std::string& tag : sip::parseTokenList(value))
+      if (!isSupportedOption(tag)) unsupported += (unsupported.empty() ? "" : ", ") + tag;
+  if (!unsupported.empty()) {
+    sip::Message answer = responseTo(request, 420, randomToken());
+    answer.add(HeaderId::Unsupported, unsupported);
+    respond(server, std::move(answer), nullptr, LegSide::kA);
+    return false;
+  }
+  return true;
+}
+
 bool B2bua::checkInvite(sip::TransactionId server, const sip::Message& invite) {
   const auto maxForwards = sip::parseUnsigned(invite.value(HeaderId::MaxForwards));
   if (maxForwards && *maxForwards == 0) {
     reject(server, invite, 483);
     return false;
   }
-  const auto uri = sip::parseUri(invite.requestUri);
-  if (!uri || (!uri->isSip() && uri->scheme != "tel")) {
-    reject(server, invite, 416);
-    return false;
-  }
-  std::string unsupported;
-  for (const std::string& value : invite.values(HeaderId::Require))
-    for (const std::string& tag : sip::parseTokenList(value))
-      if (!isSupportedOption(tag)) unsupported += (unsupported.empty() ? "" : ", ") + tag;
-  if (!unsupported.empty()) {
-    sip::Message answer = responseTo(invite, 420, randomToken());
-    answer.add(HeaderId::Unsupported, unsupported);
-    respond(server, std::move(answer), nullptr, LegSide::kA);
-    return false;
-  }
+  if (!checkRequest(server, invite)) return false;
   if (!invite.body.empty() && !hasSdp(invite)) {
     sip::Message answer = responseTo(invite, 415, randomToken());
     answer.add(HeaderId::Accept, "application/sdp");

@@ -54,6 +54,7 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   // Starts the health checks and the media watchdog.
   void start();
   sip::TransactionLayer& transactions() { return *transactions_; }
+  const sip::TransactionLayer& transactions() const { return *transactions_; }
 
   const std::unordered_map<std::uint64_t, std::unique_ptr<Call>>& calls() const { return calls_; }
   const B2buaCounters& counters() const { return counters_; }
@@ -94,6 +95,7 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   // New dialogs.
   void onNewInvite(sip::TransactionId server, const sip::Message& invite, const sip::Peer& from);
   void onOutOfDialog(sip::TransactionId server, const sip::Message& request, const sip::Peer& from);
+  bool checkRequest(sip::TransactionId server, const sip::Message& request);
   bool checkInvite(sip::TransactionId server, const sip::Message& invite);
   void sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to);
 

@@ -88,6 +88,9 @@ std::string sipText(const B2bua& b2bua) {
          std::to_string(c.abandonedAnswers) + "), media timeouts " +
          std::to_string(c.mediaTimeouts) + ", stray requests " + std::to_string(c.strayRequests) +
          ", stray responses " + std::to_string(c.strayResponses) + "\n";
+  const sip::TransactionCounters& t = b2bua.transactions().counters();
+  out += "malformed requests " + std::to_string(t.malformedRequests) + ", malformed responses " +
+         std::to_string(t.malformedResponses) + "\n";
   TextTable trunks({{"TRUNK"},
                     {"ACTIVE", TextTable::Align::kRight},
                     {"MAX-CALLS", TextTable::Align::kRight},
@@ -130,6 +133,10 @@ std::string sipJson(const B2bua& b2bua) {
   json.field("failovers", c.failovers).field("abandoned_answers", c.abandonedAnswers);
   json.field("media_timeouts", c.mediaTimeouts);
   json.field("stray_requests", c.strayRequests).field("stray_responses", c.strayResponses);
+  const sip::TransactionCounters& t = b2bua.transactions().counters();
+  json.field("malformed_requests", t.malformedRequests);
+  json.field("malformed_responses", t.malformedResponses);
+  json.field("retransmissions_absorbed", t.requestRetransmissionsAbsorbed);
   json.key("trunks").beginArray();
   for (const TrunkState& trunk : b2bua.trunks().trunks()) {
     json.beginObject();

@@ -117,19 +117,21 @@ std::string checkFieldValue(HeaderId id, std::string_view value) {
   }
 }
 
-std::string headerSetFault(const Message& message) {
+namespace {
+
+std::string findHeaderSetFault(const Message& message, bool maxForwardsRequired) {
   struct Rule {
     HeaderId id;
     bool requiredInRequests;
     bool requiredInResponses;
   };
-  static constexpr Rule kRules[] = {
+  const Rule rules[] = {
       {HeaderId::To, true, true},          {HeaderId::From, true, true},
       {HeaderId::CallId, true, true},      {HeaderId::CSeq, true, true},
-      {HeaderId::MaxForwards, true, false},
+      {HeaderId::MaxForwards, maxForwardsRequired, false},
   };
   const bool request = message.isRequest();
-  for (const Rule& rule : kRules) {
+  for (const Rule& rule : rules) {
     const std::size_t count = message.findAll(rule.id).size();
     const bool required = request ? rule.requiredInRequests : rule.requiredInResponses;
     if (count == 0 && required) return "missing " + std::string(headerName(rule.id)) + " header";
@@ -142,6 +144,16 @@ std::string headerSetFault(const Message& message) {
     length = field->value;
   }
   return {};
+}
+
+}  // namespace
+
+std::string headerSetFault(const Message& message) {
+  return findHeaderSetFault(message, /*maxForwardsRequired=*/true);
+}
+
+std::string headerSetFaultToRefuse(const Message& request) {
+  return findHeaderSetFault(request, /*maxForwardsRequired=*/false);
 }
 
 }  // namespace sbc::sip

@@ -3,9 +3,9 @@
 //
 // The parser refuses a message whose relied-on field breaks its grammar (checkFieldValue). What
 // RFC 4475 leaves to the element above the parser — a request without To or From, or with two
-// CSeq (3.3.1 insuf, 3.3.9 multi01), two different Content-Length values on a datagram
-// (3.3.10 mcl01) — passes the parser and is reported by headerSetFault(), so the B2BUA can
-// answer 400 with a Warning that says why.
+// CSeq (3.3.1 insuf, 3.3.8 multi01), two different Content-Length values on a datagram
+// (3.3.9 mcl01) — passes the parser and is reported by headerSetFault(), so that the
+// transaction layer can answer 400 with a Warning that says why (headerSetFaultToRefuse()).
 
 #include <string>
 #include <string_view>
@@ -26,5 +26,10 @@ std::string checkFieldValue(HeaderId id, std::string_view value);
 // From, Call-ID, CSeq or Via (and Max-Forwards in a request, RFC 3261 8.1.1), or a second To,
 // From, Call-ID, CSeq or Max-Forwards, or Content-Length values that disagree.
 std::string headerSetFault(const Message& message);
+
+// The header-set faults a server refuses a request for (400, RFC 4475 3.3.1 insuf, 3.3.8
+// multi01, 3.3.9 mcl01 on a datagram): those of headerSetFault() but a missing Max-Forwards,
+// which RFC 2543 peers leave out and RFC 4475 3.4.1 (inv2543) asks servers to accept.
+std::string headerSetFaultToRefuse(const Message& request);
 
 }  // namespace sbc::sip

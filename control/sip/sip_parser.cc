@@ -267,7 +267,7 @@ class DatagramParser {
           lengthLine_ = line;
           lengthName_ = field.name;
         } else if (length != contentLength_) {
-          // RFC 4475 3.3.10 (mcl01): on a datagram this is as if there were no value; the
+          // RFC 4475 3.3.9 (mcl01): on a datagram this is as if there were no value; the
           // element above answers 400 (headerSetFault). A stream cannot be framed at all.
           length_ = Length::Conflicting;
         }

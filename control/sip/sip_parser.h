@@ -42,12 +42,18 @@ class StreamFramer {
   std::optional<ParseResult> next();
   bool failed() const { return failed_; }
   const ParseError& error() const { return error_; }
+  // The octets of what the last next() refused, so that the receiver can still answer it (400
+  // with a Warning): the whole message when it framed but did not parse, the header section
+  // when a framing fault was found in it (a bad Content-Length), else empty. Valid until the
+  // next call of append() or next().
+  std::string_view refusedBytes() const { return refused_; }
 
  private:
-  std::optional<ParseResult> fatal(std::string reason);
+  std::optional<ParseResult> fatal(std::string reason, std::string_view headerSection = {});
   void compact();
 
   std::string buffer_;
+  std::string refused_;
   bool failed_ = false;
   ParseError error_;
   std::size_t start_ = 0;        // where the next message begins in buffer_

@@ -45,10 +45,12 @@ std::string readContentLength(std::string_view section, std::uint64_t& length) {
 }  // namespace
 
 void StreamFramer::append(std::string_view bytes) {
+  refused_.clear();
   if (!failed_) buffer_.append(bytes);
 }
 
-std::optional<ParseResult> StreamFramer::fatal(std::string reason) {
+std::optional<ParseResult> StreamFramer::fatal(std::string reason, std::string_view headerSection) {
+  refused_.assign(headerSection);
   failed_ = true;
   error_.reason = std::move(reason);
   error_.offset = 0;
@@ -68,6 +70,7 @@ void StreamFramer::compact() {
 }
 
 std::optional<ParseResult> StreamFramer::next() {
+  refused_.clear();
   if (failed_) return std::nullopt;
   if (messageSize_ == 0) {
     // RFC 3261 7.5: CRLFs before a start line are ignored (RFC 5626 keep-alives too).
@@ -87,12 +90,16 @@ std::optional<ParseResult> StreamFramer::next() {
     if (headerEnd + 4 > kMaxHeaderBytes)
       return fatal("header section exceeds " + std::to_string(kMaxHeaderBytes) + " octets");
     std::uint64_t length = 0;
+    // A fault in the length ends the stream, but the header section is whole: the caller
+    // may still answer it.
+    const std::string_view headerSection = pending.substr(0, headerEnd + 4);
     if (std::string why = readContentLength(pending.substr(0, headerEnd + 2), length);
         !why.empty())
-      return fatal(std::move(why));
+      return fatal(std::move(why), headerSection);
     if (length > kMaxBodyBytes) {
       return fatal("Content-Length " + std::to_string(length) + " exceeds the limit of " +
-                   std::to_string(kMaxBodyBytes) + " octets");
+                   std::to_string(kMaxBodyBytes) + " octets",
+                   headerSection);
     }
     messageSize_ = headerEnd + 4 + static_cast<std::size_t>(length);
   }
@@ -100,7 +107,9 @@ std::optional<ParseResult> StreamFramer::next() {
     compact();
     return std::nullopt;
   }
-  ParseResult result = parseDatagram(std::string_view(buffer_.data() + start_, messageSize_));
+  const std::string_view message(buffer_.data() + start_, messageSize_);
+  ParseResult result = parseDatagram(message);
+  if (!result.ok()) refused_.assign(message);
   start_ += messageSize_;
   scanned_ = start_;
   messageSize_ = 0;

@@ -263,10 +263,10 @@ struct SocketTransports::Impl {
     std::string error;
     const StreamConnection::ReadOutcome outcome = connection.read(
         limits.maxReadsPerConnection,
-        [&](ParseResult&& parsed) {
-          // The stream gives no bytes back for a message that did not parse: the layer
-          // gets none, counts it, and answers nothing.
-          deliver(std::move(parsed), {}, connection.peer());
+        [&](ParseResult&& parsed, std::string_view refused) {
+          // A message that framed but did not parse comes with its octets: the layer answers
+          // it (400 with a Warning) on this connection, which stays usable.
+          deliver(std::move(parsed), refused, connection.peer());
           return connections.contains(id);
         },
         now(), error);
@@ -279,6 +279,7 @@ struct SocketTransports::Impl {
         return false;
       case StreamConnection::ReadOutcome::FramingFault:
         ++stats.framingFaults;
+        refuseUnframed(connection);
         closeConnection(id, error);
         return false;
       case StreamConnection::ReadOutcome::IoError:
@@ -286,6 +287,21 @@ struct SocketTransports::Impl {
         return false;
     }
     return false;
+  }
+
+  // A framing fault ends the stream (RFC 3261 18.3; RFC 4475 3.1.2.3 ncl, 3.3.9 mcl01), but
+  // where the header section of the message at fault is whole, the sender still hears why:
+  // the malformed handler answers it (400 with a Warning) on the connection before it closes.
+  void refuseUnframed(StreamConnection& connection) {
+    const std::string_view header = connection.framingFaultBytes();
+    if (header.empty() || !onMalformed) return;
+    const std::string bytes(header);  // the view lives in the connection's framer
+    const std::uint64_t id = connection.id();
+    onMalformed(bytes, connection.framingError(), connection.peer());
+    if (auto it = connections.find(id); it != connections.end()) {
+      std::string error;
+      it->second.connection->flush(now(), error);
+    }
   }
 
   void failConnection(std::uint64_t id, const std::string& error) {

@@ -58,9 +58,8 @@ void StreamConnection::becomeEstablished(std::string& error, bool& ok) {
   waitingForHandshake_.clear();
 }
 
-StreamConnection::ReadOutcome StreamConnection::read(
-    int maxReads, const std::function<bool(ParseResult&&)>& deliver, control::Millis now,
-    std::string& error) {
+StreamConnection::ReadOutcome StreamConnection::read(int maxReads, const Deliver& deliver,
+                                                     control::Millis now, std::string& error) {
   for (int i = 0; i < maxReads; ++i) {
     char buffer[kReadChunk];
     const ssize_t n = recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
@@ -85,7 +84,7 @@ StreamConnection::ReadOutcome StreamConnection::read(
     }
     framer_.append(bytes);
     while (std::optional<ParseResult> message = framer_.next())
-      if (!deliver(std::move(*message))) return ReadOutcome::Open;
+      if (!deliver(std::move(*message), framer_.refusedBytes())) return ReadOutcome::Open;
     if (framer_.failed()) {
       error = "framing: " + framer_.error().reason;
       return ReadOutcome::FramingFault;

@@ -34,9 +34,14 @@ class StreamConnection {
   bool finishConnect(std::string& error);
 
   // Reads up to `maxReads` chunks and hands every whole message to `deliver`, which returns
-  // false to stop (the owner closed the connection meanwhile).
-  ReadOutcome read(int maxReads, const std::function<bool(ParseResult&&)>& deliver,
-                   control::Millis now, std::string& error);
+  // false to stop (the owner closed the connection meanwhile). A message that framed but did
+  // not parse comes with its octets (`refused`), so that it can still be answered.
+  using Deliver = std::function<bool(ParseResult&&, std::string_view refused)>;
+  ReadOutcome read(int maxReads, const Deliver& deliver, control::Millis now, std::string& error);
+  // After ReadOutcome::FramingFault: the fault, and the header section of the message at
+  // fault where it was whole (else empty), until the next read().
+  const ParseError& framingError() const { return framer_.error(); }
+  std::string_view framingFaultBytes() const { return framer_.refusedBytes(); }
 
   // Adds a whole message to what is to be sent; false when that would pass `limit` bytes
   // waiting (a peer that does not read) or the TLS layer failed.

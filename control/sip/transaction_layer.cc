@@ -8,6 +8,7 @@
 #include "control/sip/client_transaction.h"
 #include "control/sip/malformed_request.h"
 #include "control/sip/server_transaction.h"
+#include "control/sip/sip_field_rules.h"
 #include "control/sip/sip_headers.h"
 #include "control/sip/transaction_context.h"
 #include "control/sip/transaction_matching.h"
@@ -200,6 +201,10 @@ struct TransactionLayer::Impl final : TransactionContext {
     std::string fault;
     std::optional<RequestIdentity> identity = identifyRequest(request, fault);
     if (!identity) return refuseMalformed(request, fault, from);
+    // Two To, two CSeq, Content-Length values that disagree (RFC 4475 3.3.8, 3.3.9): nothing
+    // above may guess which one counts.
+    if (fault = headerSetFaultToRefuse(request); !fault.empty())
+      return refuseMalformed(request, fault, from);
     if (request.method == "ACK") return onAck(request, *identity, from);
     if (request.method == "CANCEL") return onCancel(request, *identity, from);
     if (ServerTransaction* existing = findServer(*identity, Lookup::SameRequest))
@@ -275,13 +280,20 @@ struct TransactionLayer::Impl final : TransactionContext {
     }
   }
 
-  // 8.2 and 21.4.1: a request we cannot process is answered 400 (never an ACK), with a Warning
-  // naming the fault; without a Via there is nowhere to send it, so it is only counted.
-  void refuseMalformed(const Message& request, std::string_view fault, const Peer& from) {
+  // 8.2 and 21.4.1: a request we cannot process is answered 400 (505 for a SIP version other
+  // than 2.0, RFC 3261 8.2.2), never an ACK, with a Warning naming the fault. The answer goes
+  // back where the request came from (its source address and port, or its connection), so a
+  // top Via that does not parse is no reason for silence: it is copied as it came (RFC 4475
+  // 3.1.2.1 badinv01, 3.1.2.16 badvers). Without any Via the answer could not be matched by
+  // the sender: the request is only counted.
+  void refuseMalformed(const Message& request, std::string_view fault, const Peer& from,
+                       int status = 400) {
     ++stats.malformedRequests;
     if (request.method == "ACK" || request.values(HeaderId::Via).empty()) return;
-    if (!parseVia(request.values(HeaderId::Via).front())) return;
-    Message response = makeResponse(request, 400, "Bad Request", newTag());
+    if (status != 505) status = 400;
+    Message response = makeResponse(request, status,
+                                     status == 505 ? "Version Not Supported" : "Bad Request",
+                                     newTag());
     response.add(HeaderId::Warning, miscWarning(warningAgent(from), fault));
     sendResponse(response, from);
   }
@@ -395,7 +407,7 @@ void TransactionLayer::onMalformed(std::string_view bytes, const ParseError& err
   }
   std::string fault = error.reason;
   if (!error.header.empty()) fault = error.header + ": " + fault;
-  impl_->refuseMalformed(*request, fault, from);
+  impl_->refuseMalformed(*request, fault, from, error.responseCode);
 }
 
 void TransactionLayer::onTransportFailure(const Peer& to) {

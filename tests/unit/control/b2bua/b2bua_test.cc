@@ -291,6 +291,24 @@ TEST_F(B2buaTest, TooManyHopsAndUnknownExtensionsAreRefused) {
   EXPECT_EQ(bad->message.value(HeaderId::Unsupported), "nothingtoseehere");
 }
 
+TEST_F(B2buaTest, OptionsIsCheckedLikeAnyRequest) {
+  auto options = [](const std::string& uri, const std::string& extra, const std::string& branch) {
+    return "OPTIONS " + uri + " SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.10:5060;branch=" + branch +
+           "\r\nMax-Forwards: 70\r\nFrom: <sip:ping@198.18.1.10>;tag=p1\r\n"
+           "To: <sip:198.18.1.1>\r\nCall-ID: opt-" + branch + "\r\nCSeq: 1 OPTIONS\r\n" + extra +
+           "Content-Length: 0\r\n\r\n";
+  };
+  h.receive(options("sip:198.18.1.1", "", "z9hG4bKo1"), "198.18.1.10");
+  auto ok = h.lastResponse(200);
+  ASSERT_TRUE(ok);
+  EXPECT_NE(ok->message.value(HeaderId::Allow).find("INVITE"), std::string_view::npos);
+  h.receive(options("sip:198.18.1.1", "Require: foo\r\n", "z9hG4bKo2"), "198.18.1.10");
+  ASSERT_TRUE(h.lastResponse(420));
+  EXPECT_EQ(h.lastResponse(420)->message.value(HeaderId::Unsupported), "foo");
+  h.receive(options("unknown:198.18.1.1", "", "z9hG4bKo3"), "198.18.1.10");
+  EXPECT_TRUE(h.lastResponse(416));
+}
+
 TEST_F(B2buaTest, ByeForNoDialogIs481AndCallsStayUp) {
   auto [invite, ok] = answeredCall("call-12@carrier");
   std::string stray = carrierInDialog(ok, "BYE", 5);

@@ -80,6 +80,40 @@ TEST(StreamFramerTest, AMessageThatFramesButDoesNotParseLeavesTheStreamUsable) {
   EXPECT_FALSE(framer.failed());
 }
 
+// So that the receiver can still answer 400: the octets of a message that framed but did not
+// parse, and the header section of one whose Content-Length broke the stream (RFC 4475
+// 3.1.2.3 ncl, 3.3.9 mcl01 over TCP).
+TEST(StreamFramerTest, RefusedBytesAreKeptForTheAnswer) {
+  std::string bad = request("INVITE", 1, "");
+  bad.replace(bad.find("CSeq: 1 INVITE"), 14, "CSeq: 1 BYE   ");
+  StreamFramer framer;
+  framer.append(bad + request("OPTIONS", 2, ""));
+  auto first = framer.next();
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->ok());
+  EXPECT_EQ(framer.refusedBytes(), bad);
+  auto second = framer.next();
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->ok());
+  EXPECT_TRUE(framer.refusedBytes().empty());
+
+  std::string negative = request("INVITE", 3, "");
+  negative.replace(negative.find("Content-Length: 0"), 17, "Content-Length: -999");
+  StreamFramer broken;
+  broken.append(negative + "v=0\r\n");
+  EXPECT_FALSE(broken.next());
+  EXPECT_TRUE(broken.failed());
+  EXPECT_EQ(broken.refusedBytes(), negative);  // the header section, up to its empty line
+
+  StreamFramer endless;  // no whole header section: nothing to answer
+  endless.append("INVITE sip:bob@biloxi.example.com SIP/2.0\r\n");
+  while (!endless.failed()) {
+    endless.append("X-Filler: " + std::string(1000, 'a') + "\r\n");
+    endless.next();
+  }
+  EXPECT_TRUE(endless.refusedBytes().empty());
+}
+
 TEST(StreamFramerTest, WaitsForTheWholeBody) {
   const std::string message = request("MESSAGE", 1, "hello world");
   StreamFramer framer;

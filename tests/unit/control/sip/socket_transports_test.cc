@@ -331,6 +331,50 @@ TEST_F(SocketTransportsTest, FramingFaultClosesOnlyThatConnection) {
   EXPECT_EQ(sbc->received[0].first.value(HeaderId::CallId), "call-1@198.18.0.2");
 }
 
+// A message that frames but does not parse reaches the malformed handler with its octets (so
+// that it can be answered 400), and the stream stays usable. One whose Content-Length breaks
+// the framing (RFC 4475 3.1.2.3 ncl) reaches it with its header section, and what the handler
+// sends in answer leaves on the connection before it closes.
+TEST_F(SocketTransportsTest, TcpMalformedMessagesReachTheHandlerWithTheirBytes) {
+  Endpoint* sbc = open({listener(TransportKind::Tcp, "127.0.0.1:0")});
+  ASSERT_TRUE(sbc) << openError;
+  std::vector<std::string> seen;
+  sbc->transports->setHandlers(
+      [sbc](const Message& message, const Peer& from) { sbc->received.emplace_back(message, from); },
+      [&](std::string_view bytes, const ParseError& error, const Peer& from) {
+        seen.emplace_back(bytes);
+        Message answer;
+        answer.statusCode = 400;
+        answer.reasonPhrase = "Bad Request";
+        answer.add(HeaderId::Warning, "399 sbc \"" + error.reason + "\"");
+        std::string sendError;
+        sbc->transports->send(answer, from, sendError);
+      });
+  RawSocket phone(AF_INET, SOCK_STREAM);
+  ASSERT_TRUE(phone.connectTo(sbc->at()));
+  std::string bad = request("OPTIONS", "z9hG4bKbadcseq").serialize();
+  bad.replace(bad.find("CSeq: 1 OPTIONS"), 15, "CSeq: x OPTIONS");
+  ASSERT_TRUE(phone.write(bad + request("OPTIONS", "z9hG4bKgood").serialize()));
+  ASSERT_TRUE(pumpUntil([&] { return !sbc->received.empty(); }));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], bad);
+  std::string got;
+  EXPECT_TRUE(rawReadUntil(phone, got, "SIP/2.0 400 Bad Request\r\n"));
+
+  RawSocket ncl(AF_INET, SOCK_STREAM);
+  ASSERT_TRUE(ncl.connectTo(sbc->at()));
+  std::string negative = request("OPTIONS", "z9hG4bKncl").serialize();
+  negative.replace(negative.find("Content-Length: 0"), 17, "Content-Length: -999");
+  ASSERT_TRUE(ncl.write(negative));
+  std::string answer;
+  EXPECT_TRUE(rawReadUntil(ncl, answer, "not a decimal number"));
+  EXPECT_TRUE(rawSeesClose(ncl));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1], negative);
+  EXPECT_EQ(sbc->transports->counters().framingFaults, 1u);
+  EXPECT_EQ(sbc->transports->connectionCount(), 1u);
+}
+
 TEST_F(SocketTransportsTest, RefusedConnectIsReportedThroughTheFailureHandler) {
   Endpoint* a = open({listener(TransportKind::Tcp, "127.0.0.1:0")});
   ASSERT_TRUE(a) << openError;

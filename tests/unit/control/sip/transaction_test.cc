@@ -254,6 +254,127 @@ TEST_F(TransactionLayerTest, UnparsableBytesThatCannotBeAnsweredAreCounted) {
   EXPECT_EQ(layer->counters().malformedRequests, 3u);
 }
 
+// RFC 4475 3.1.2.1 (badinv01): the answer goes back to the source, so a top Via that does not
+// parse is copied as it came rather than being a reason for silence.
+TEST_F(TransactionLayerTest, UnparsableTopViaIsCopiedIntoTheAnswer) {
+  const std::string bytes =
+      "INVITE sip:user@example.com SIP/2.0\r\n"
+      "To: sip:j.user@example.com\r\n"
+      "From: sip:caller@example.net;tag=134161461246\r\n"
+      "Max-Forwards: 7\r\n"
+      "Call-ID: badinv01.0ha0isndaksdjasdf3234nas\r\n"
+      "CSeq: 8 INVITE\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.15;;,;,,\r\n"
+      "Content-Length: 0\r\n\r\n";
+  ParseError error;
+  error.reason = "empty or malformed parameter";
+  error.header = "Via";
+  layer->onMalformed(bytes, error, udpPeer());
+  ASSERT_NE(lastSent(400), nullptr);
+  const Message& bad = *lastSent(400);
+  ASSERT_NE(bad.find(HeaderId::Via), nullptr);
+  EXPECT_EQ(bad.find(HeaderId::Via)->value, "SIP/2.0/UDP 192.0.2.15;;,;,,");
+  EXPECT_EQ(bad.value(HeaderId::Warning),
+            "399 198.18.0.1:5060 \"Via: empty or malformed parameter\"");
+  EXPECT_EQ(transports.sent.back().to.address, udpPeer().address);
+  EXPECT_EQ(layer->counters().malformedRequests, 1u);
+}
+
+// RFC 3261 8.2.2, RFC 4475 3.1.2.16 (badvers): another SIP version is answered 505.
+TEST_F(TransactionLayerTest, AnotherSipVersionGets505) {
+  const std::string bytes =
+      "OPTIONS sip:t.watson@example.org SIP/7.0\r\n"
+      "Via:     SIP/7.0/UDP c.example.com;branch=z9hG4bKkdjuw\r\n"
+      "Max-Forwards:     70\r\n"
+      "From:    A. Bell <sip:a.g.bell@example.com>;tag=qweoiqpe\r\n"
+      "To:      T. Watson <sip:t.watson@example.org>\r\n"
+      "Call-ID: badvers.31417@c.example.com\r\n"
+      "CSeq:    1 OPTIONS\r\n"
+      "l: 0\r\n\r\n";
+  ParseError error;
+  error.reason = "unsupported SIP version SIP/7.0 (only SIP/2.0)";
+  error.responseCode = 505;
+  layer->onMalformed(bytes, error, udpPeer());
+  ASSERT_EQ(transports.sent.size(), 1u);
+  const Message& answer = transports.sent.back().message;
+  EXPECT_EQ(answer.statusCode, 505);
+  EXPECT_EQ(answer.reasonPhrase, "Version Not Supported");
+  EXPECT_NE(answer.value(HeaderId::Warning).find("SIP/7.0"), std::string::npos);
+}
+
+// RFC 4475 3.3.8 (multi01) and 3.3.9 (mcl01 on a datagram): parsed, but refused with 400; a
+// missing Max-Forwards (3.4.1 inv2543, an RFC 2543 peer) is not.
+TEST_F(TransactionLayerTest, RepeatedSingleFieldsAndDisagreeingLengthsGet400) {
+  Message twoTo = makeRequest("INVITE", "z9hG4bKtwoto");
+  twoTo.add(HeaderId::To, "<sip:carol@198.18.0.1>");
+  layer->onMessage(twoTo, udpPeer());
+  ASSERT_NE(lastSent(400), nullptr);
+  EXPECT_EQ(lastSent(400)->value(HeaderId::Warning),
+            "399 198.18.0.1:5060 \"more than one To header\"");
+
+  Message lengths = makeRequest("OPTIONS", "z9hG4bKlengths");
+  lengths.add(HeaderId::ContentLength, "0");
+  lengths.add(HeaderId::ContentLength, "15");
+  layer->onMessage(lengths, udpPeer());
+  EXPECT_NE(lastSent(400)->value(HeaderId::Warning).find("Content-Length values disagree"),
+            std::string::npos);
+  EXPECT_TRUE(user.calls.empty());
+  EXPECT_EQ(layer->serverCount(), 0u);
+  EXPECT_EQ(layer->counters().malformedRequests, 2u);
+
+  Message rfc2543 = makeRequest("INVITE", "z9hG4bKnomf");
+  rfc2543.remove(HeaderId::MaxForwards);
+  EXPECT_NE(receive(rfc2543), 0u);
+  EXPECT_EQ(layer->counters().malformedRequests, 2u);
+}
+
+// PROTOS c07-sip sends start lines with an empty or all-blank method: still not a response,
+// and its Via, From, To, Call-ID and CSeq say where the 400 goes. A blank-led ACK is not
+// answered, and control octets in the salvaged fields do not reach the answer.
+TEST_F(TransactionLayerTest, StartLineWithoutAMethodIsStillAnswered) {
+  const std::string fields =
+      "Via: SIP/2.0/UDP 198.18.0.2:5060;branch=z9hG4bKnomethod\r\n"
+      "From: 1 <sip:alice@198.18.0.2>;tag=1\r\n"
+      "To: Receiver <sip:bob@198.18.0.1>\r\n"
+      "Call-ID: no\x01method\r@198.18.0.2\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Content-Length: 0\r\n\r\n";
+  ParseError error;
+  error.reason = "request line has no method";
+  layer->onMalformed(" sip:bob@198.18.0.1 SIP/2.0\r\n" + fields, error, udpPeer());
+  layer->onMalformed("      sip:bob@198.18.0.1 SIP/2.0\r\n" + fields, error, udpPeer());
+  layer->onMalformed("  ACK sip:bob@198.18.0.1 SIP/2.0\r\n" + fields, error, udpPeer());
+  ASSERT_EQ(transports.sent.size(), 2u);
+  for (const SentMessage& sent : transports.sent) {
+    EXPECT_EQ(sent.message.statusCode, 400);
+    EXPECT_EQ(sent.message.value(HeaderId::CallId), "nomethod@198.18.0.2");
+  }
+  EXPECT_EQ(layer->counters().malformedRequests, 3u);
+}
+
+// RFC 4475 3.3.1 (insuf) asks for a 400 to a request without From, To or Call-ID; the bytes
+// that did not parse get the same answer as a request that did (PROTOS sip-to, sip-from-colon).
+TEST_F(TransactionLayerTest, UnparsableBytesWithoutToOrFromStillGet400) {
+  ParseError error;
+  error.reason = "header line without a name";
+  layer->onMalformed("INVITE sip:bob@198.18.0.1 SIP/2.0\r\n"
+                     "Via: SIP/2.0/UDP 198.18.0.2:5060;branch=z9hG4bKnoto\r\n"
+                     "From 1 <sip:alice@198.18.0.2>;tag=1\r\n"
+                     ": Receiver <sip:bob@198.18.0.1>\r\n"
+                     "Call-ID: noto@198.18.0.2\r\n"
+                     "CSeq: 1 INVITE\r\n\r\n",
+                     error, udpPeer());
+  ASSERT_NE(lastSent(400), nullptr);
+  EXPECT_EQ(lastSent(400)->value(HeaderId::CallId), "noto@198.18.0.2");
+  EXPECT_EQ(lastSent(400)->value(HeaderId::CSeq), "1 INVITE");
+  // Without a CSeq the sender could not match an answer.
+  layer->onMalformed("INVITE sip:bob@198.18.0.1 SIP/2.0\r\n"
+                     "Via: SIP/2.0/UDP 198.18.0.2:5060;branch=z9hG4bKnocseq\r\n\r\n",
+                     error, udpPeer());
+  EXPECT_EQ(transports.sent.size(), 1u);
+  EXPECT_EQ(layer->counters().malformedRequests, 2u);
+}
+
 // --- lifetime ---------------------------------------------------------------------------------
 
 TEST_F(TransactionLayerTest, DestroyingTheLayerCancelsEveryTimer) {

@@ -113,8 +113,10 @@ int main(int argc, char** argv) {
   }
   for (uint32_t s : relay.sessionCounts) maxSessions = std::max<uint64_t>(maxSessions, s);
   maxSessions = std::max<uint64_t>(maxSessions, churn.sessions + churn.churnPerSecond);
-  // The flow hash: about 200 bytes per flow, two flows per session, plus mbufs.
-  uint32_t memoryMb = static_cast<uint32_t>(256 + maxSessions * 2 * 200 / (1 << 20));
+  // DPDK memory: mbufs, and the flow table's deferred-free queue, a ring of 16-byte entries
+  // rounded up to a power of two (at most 32 bytes per flow), two flows per session. The flows
+  // themselves and the flow table's port arrays are plain process memory.
+  uint32_t memoryMb = static_cast<uint32_t>(256 + maxSessions * 2 * 32 / (1 << 20));
   std::string error;
   if (!sbc::bench::startEal(memoryMb, error)) {
     std::fprintf(stderr, "sbcbench: %s\n", error.c_str());

@@ -23,9 +23,20 @@ namespace sbc::dataplane {
 
 inline constexpr uint16_t kMaxBurst = 32;
 
+// A packet the relay's fast path may take: untagged IPv4 without options, with a checksum to
+// adjust (the path still checks everything about the flow). Classify's own fast path makes
+// only such packets.
+inline bool fastCandidate(const rte_mbuf* m) {
+  constexpr uint64_t kLengths = 14 | 20 << 7;  // l2_len, l3_len: the low bits of tx_offload
+  return m->packet_type == (RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP) &&
+         (m->tx_offload & 0xffff) == kLengths &&
+         (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE;
+}
+
 struct ClassifiedBurst {
   rte_mbuf* udp[kMaxBurst];
   FlowKey udpKeys[kMaxBurst];
+  uint32_t udpFastMask = 0;  // bit i: fastCandidate(udp[i])
   uint16_t udpCount = 0;
   rte_mbuf* arp[kMaxBurst];
   uint16_t arpCount = 0;

@@ -52,14 +52,32 @@ static_assert(sizeof(WireAddress) == 20);
 
 inline constexpr uint16_t kNoNeighbor = 0xffff;
 
+// The identity of an IPv4 source or peer in one word: address and UDP port as they sit in the
+// headers, and a marker bit, so that 0 is never an identity.
+inline uint64_t v4Identity(uint32_t addressBe, uint16_t portBe) {
+  return uint64_t{addressBe} | uint64_t{portBe} << 32 | uint64_t{1} << 48;
+}
+inline uint64_t v4IdentityOf(const WireAddress& w) {
+  if (w.family != IpFamily::kV4) return 0;
+  uint32_t a;
+  std::memcpy(&a, w.address, 4);
+  return v4Identity(a, w.portBe);
+}
+
 // Where a flow's packets are sent. Written by the control side before publication and by the
-// worker that latches the opposite leg; readers retry while `sequence` is odd or changed.
+// worker that latches the opposite leg; readers retry while `sequence` is odd or changed
+// (readDestination). 20 bytes in the flow's first line; an IPv6 peer's address is in the
+// second (Flow::destinationV6), under the same sequence.
 struct FlowDestination {
   std::atomic<uint32_t> sequence{0};
   uint16_t neighborIndex = kNoNeighbor;  // next hop in the NeighborTable, or:
   MacAddress directMac{};                // the MAC a latched peer's packets came from
-  WireAddress peer{};
+  uint16_t peerPortBe = 0;
+  IpFamily peerFamily = IpFamily::kNone;  // kNone: nowhere to send yet
+  uint8_t pad = 0;
+  uint32_t peerV4 = 0;                    // network order, when peerFamily is kV4
 };
+static_assert(sizeof(FlowDestination) == 20);
 
 enum class LatchState : uint32_t { kUnlatched = 0, kLatching = 1, kLatched = 2 };
 
@@ -71,30 +89,34 @@ inline constexpr uint8_t kAnyPeerPort = 1 << 3;     // expected peer's port is n
 }  // namespace flow_flags
 
 struct alignas(64) Flow {
-  // ---- cache line 0: what every packet reads ----
+  // ---- cache line 0: everything a relayed IPv4 packet reads or writes ----
   std::atomic<uint32_t> latchState{static_cast<uint32_t>(LatchState::kUnlatched)};
   uint8_t flags = 0;
   uint8_t egressInterface = 0;  // index into the dataplane's interface table
-  uint16_t pad0 = 0;
-  WireAddress latched{};        // valid when latchState == kLatched
-  FlowDestination destination;  // where this flow's packets go
+  uint16_t egressPortBe = 0;    // the SBC's UDP port on the egress leg (= egressSource.portBe)
+  // v4Identity of the latched peer while latchState is kLatched and the peer is IPv4; else 0.
+  // One compare with the packet's source admits it (the relay's fast path).
+  std::atomic<uint64_t> latchedV4{0};
+  uint32_t egressV4 = 0;        // the SBC's IPv4 address on the egress leg, network order
   // When the flow last carried a packet, in coarse ticks (see coarseTime). Shared by all
   // workers, not per worker: with RSS a forged source lands on another worker than the real
   // peer, and that worker must still see that the peer spoke a moment ago.
   std::atomic<uint32_t> lastSeenCoarse{0};
-  // ---- cache line 1: the rest of the rewrite, and the flow's counters ----
-  alignas(64) WireAddress egressSource{};  // the SBC's address and port on the egress leg
-  Flow* opposite = nullptr;                // whose destination this flow's latch sets
-  uint32_t index = 0;                      // slot in the pool, of the cold part and of FlowStats
-  uint32_t sessionId = 0;
-  uint32_t relatchSilenceCoarse = 0;
   // Packets and bytes relayed. Written by the worker that receives the flow's traffic (RSS
   // keeps one peer's 5-tuple on one queue), with plain loads and stores, no atomic
-  // read-modify-write: in a line the packet has already brought in, where a per-worker array
+  // read-modify-write: in the line the packet has already brought in, where a per-worker array
   // cost one more cache miss per packet (8% at 100k sessions, measured). Should two workers
   // ever relay one flow at once (RSS reprogrammed mid-call), a count may be lost, never torn.
   std::atomic<uint64_t> packets{0};
   std::atomic<uint64_t> bytes{0};
+  FlowDestination destination;  // where this flow's packets go
+  uint32_t index = 0;           // slot in the pool, of the cold part and of FlowStats
+  // ---- cache line 1: IPv6, and what only latching and the control side read ----
+  alignas(64) WireAddress latched{};  // valid when latchState == kLatched
+  WireAddress egressSource{};         // the SBC's address and port on the egress leg
+  uint8_t destinationV6[16]{};        // destination's address when its peerFamily is kV6
+  uint32_t sessionId = 0;
+  uint32_t relatchSilenceCoarse = 0;
 
   void countPacket(uint32_t length) {
     packets.store(packets.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -102,12 +124,56 @@ struct alignas(64) Flow {
   }
 };
 static_assert(sizeof(Flow) == 128);
+static_assert(offsetof(Flow, index) + sizeof(uint32_t) <= 64, "per-packet fields must stay in line 0");
 
 // What only latching reads: kept out of the per-packet lines, in an array beside the pool.
 struct FlowCold {
   WireAddress expected{};  // peer named by the SDP (may be unspecified)
+  Flow* opposite = nullptr;  // whose destination this flow's latch sets
 };
-static_assert(offsetof(Flow, lastSeenCoarse) < 64, "per-packet fields must stay in line 0");
+
+// A flow's destination read consistently: a worker latching the opposite leg may be rewriting
+// it at this moment.
+struct DestinationSnapshot {
+  uint16_t neighborIndex = kNoNeighbor;
+  MacAddress directMac{};
+  WireAddress peer{};
+};
+inline DestinationSnapshot readDestination(const Flow& f) {
+  const FlowDestination& d = f.destination;
+  DestinationSnapshot s;
+  uint32_t before, after;
+  do {
+    before = d.sequence.load(std::memory_order_acquire);
+    s.neighborIndex = d.neighborIndex;
+    s.directMac = d.directMac;
+    s.peer = WireAddress{};
+    s.peer.portBe = d.peerPortBe;
+    s.peer.family = d.peerFamily;
+    if (d.peerFamily == IpFamily::kV6)
+      std::memcpy(s.peer.address, f.destinationV6, 16);
+    else
+      std::memcpy(s.peer.address, &d.peerV4, 4);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    after = d.sequence.load(std::memory_order_relaxed);
+  } while ((before & 1) || before != after);
+  return s;
+}
+// Rewrites a flow's destination; the caller is the only writer at this moment (the control side
+// before publication, or the worker that won the opposite flow's latch).
+inline void writeDestination(Flow& f, const DestinationSnapshot& s) {
+  FlowDestination& d = f.destination;
+  const uint32_t seq = d.sequence.load(std::memory_order_relaxed);
+  d.sequence.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  d.neighborIndex = s.neighborIndex;
+  d.directMac = s.directMac;
+  d.peerPortBe = s.peer.portBe;
+  d.peerFamily = s.peer.family;
+  std::memcpy(&d.peerV4, s.peer.address, 4);
+  std::memcpy(f.destinationV6, s.peer.address, 16);
+  d.sequence.store(seq + 2, std::memory_order_release);
+}
 
 // Coarse time for per-packet timestamps: the TSC in units of 2^16 cycles (about 20 µs at
 // 3 GHz), so that it fits 32 bits and one store. Compare two readings with elapsedCoarse:

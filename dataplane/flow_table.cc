@@ -33,11 +33,12 @@ SocketAddress WireAddress::toSocketAddress() const {
   return a;
 }
 
-std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rcu,
-                                             const char* name) {
+std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rcu, const char* name,
+                                             uint32_t maxLocalAddresses) {
   std::unique_ptr<FlowTable> t(new FlowTable());
   t->capacity_ = capacity;
   t->rcu_ = rcu;
+  t->maxAddresses_ = maxLocalAddresses < 1 ? 1 : maxLocalAddresses;
 
   std::string dqName = std::string(name) + "_dq";
   rte_rcu_qsbr_dq_parameters dq{};
@@ -52,11 +53,14 @@ std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rc
   t->deferred_ = rte_rcu_qsbr_dq_create(&dq);
   if (t->deferred_ == nullptr) return nullptr;
 
-  t->directory_ = new (std::nothrow) DirectoryEntry[kDirectorySlots];
+  uint32_t slots = 2;
+  while (slots < 2 * t->maxAddresses_) slots *= 2;
+  t->directoryMask_ = slots - 1;
+  t->directory_ = new (std::nothrow) DirectoryEntry[slots];
   if (t->directory_ == nullptr) return nullptr;
   // Address space for every address the directory can hold, reserved but not committed: the
   // kernel gives a page only where the control side first publishes a port (zero: no flow).
-  t->portsBytes_ = size_t{kMaxLocalAddresses} << 16 << 2;
+  t->portsBytes_ = (size_t{t->maxAddresses_} + 1) << 16 << 2;
   void* ports = mmap(nullptr, t->portsBytes_, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (ports == MAP_FAILED) return nullptr;
@@ -95,11 +99,11 @@ FlowTable::~FlowTable() {
 }
 
 uint32_t FlowTable::addAddress(const uint64_t* w) {
-  if (addresses_ == kMaxLocalAddresses) return kNoAddress;
+  if (addresses_ == maxAddresses_) return kNoAddress;
   uint32_t h = directoryHash(w);
   uint32_t probes = 0;
   while (directory_[h].number.load(std::memory_order_relaxed) != 0) {
-    h = (h + 1) & (kDirectorySlots - 1);
+    h = (h + 1) & directoryMask_;
     ++probes;
   }
   DirectoryEntry& e = directory_[h];
@@ -113,9 +117,7 @@ uint32_t FlowTable::addAddress(const uint64_t* w) {
 }
 
 Flow* FlowTable::lookup(const FlowKey& key) const {
-  const std::atomic<uint32_t>* entry = entryFor(key);
-  if (entry == nullptr) return nullptr;
-  const uint32_t slot = slotAt(entry);
+  const uint32_t slot = slotAt(entryFor(key));
   return slot == kNoSlot ? nullptr : &pool_[slot];
 }
 
@@ -151,9 +153,11 @@ bool FlowTable::publish(const FlowKey& key, Flow* flow) {
 }
 
 bool FlowTable::remove(const FlowKey& key) {
-  const std::atomic<uint32_t>* found = entryFor(key);
-  if (found == nullptr) return false;
-  auto& entry = const_cast<std::atomic<uint32_t>&>(*found);
+  uint64_t w[3];
+  std::memcpy(w, &key, sizeof w);
+  const uint32_t address = findAddress(w);
+  if (address == kNoAddress) return false;
+  std::atomic<uint32_t>& entry = ports_[(static_cast<size_t>(address) << 16) | (w[2] & kUdpPortMask)];
   const uint32_t old = entry.load(std::memory_order_relaxed);
   if (old == 0) return false;
   entry.store(0, std::memory_order_release);

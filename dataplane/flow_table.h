@@ -28,49 +28,66 @@ namespace sbc::dataplane {
 
 class FlowTable {
  public:
-  // (port, address) pairs the table can index: 256 KiB of address space each, touched only
-  // where a port is used.
-  static constexpr uint32_t kMaxLocalAddresses = 1024;
+  // (port, address) pairs a table can index by default: 256 KiB of address space each,
+  // reserved, not committed; the kernel gives a page only where a port is used.
+  static constexpr uint32_t kDefaultMaxLocalAddresses = 1024;
   static constexpr uint32_t kMaxBulk = 64;
 
   // `rcu` is the workers' QSBR variable; it outlives the table.
-  static std::unique_ptr<FlowTable> create(uint32_t capacity, rte_rcu_qsbr* rcu,
-                                           const char* name);
+  static std::unique_ptr<FlowTable> create(uint32_t capacity, rte_rcu_qsbr* rcu, const char* name,
+                                           uint32_t maxLocalAddresses = kDefaultMaxLocalAddresses);
   ~FlowTable();
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;
 
   // ---- worker side (lock-free) ----
-  // Where the flow slot of `key` is published, or null when no flow was ever published on its
-  // (port, address). The slot reads through slotAt(); 0 there means "no flow".
+  // Where the flow slot of `key` is published: an entry that never moves, so it may be kept
+  // across quiescent states. Read it with slotAt(). A key whose (port, address) the table has
+  // never seen gets an entry of the never-written array, which reads as "no flow".
   const std::atomic<uint32_t>* entryFor(const FlowKey& key) const {
     uint64_t w[3];
     std::memcpy(w, &key, sizeof w);
-    const uint32_t address = findAddress(w);
-    if (address == kNoAddress) return nullptr;
-    return &ports_[(static_cast<size_t>(address) << 16) | (w[2] & 0xffff)];
+    return portsOf(findAddress(w)) + (w[2] & kUdpPortMask);
   }
-  // The flow slot an entry holds: bit 31 clear when there is a flow, and then bits 0-30 are its
-  // slot in the pool.
+  // The flow slot an entry holds, or kNoSlot. A slot is valid until the reader's next
+  // quiescent state.
   static uint32_t slotAt(const std::atomic<uint32_t>* entry) {
     return entry->load(std::memory_order_acquire) - 1;
   }
   static constexpr uint32_t kNoSlot = 0xffffffffu;
 
-  // Up to kMaxBulk keys; bit i of the result is set when keys[i] was found, and then indices[i]
-  // is its flow's slot. The table stores slots, not pointers, so that a worker can compute the
-  // address of a flow and of its counters without first reading the flow (a cache miss).
-  uint64_t lookupBulk(const FlowKey** keys, uint32_t count, uint32_t* indices) const {
-    const std::atomic<uint32_t>* entries[kMaxBulk];
+  // Flow lookup in two steps, so that a worker can do other work while the entries come in:
+  // locateBulk finds each key's entry and asks for its cache line; slotAt reads it later.
+  // The table stores slots, not pointers, so that a worker can compute the address of a flow
+  // and of its counters without first reading the flow (another cache miss).
+  void locateBulk(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries) const {
+    // A burst mostly goes to one or a few of the SBC's addresses: the previous key's address
+    // is tried before the directory.
+    uint64_t last0 = ~uint64_t{0}, last1 = 0, lastRest = 0;  // matches no key (family is 4 or 6)
+    const std::atomic<uint32_t>* ports = nullptr;
     for (uint32_t i = 0; i < count; ++i) {
-      entries[i] = entryFor(*keys[i]);
-      if (entries[i] == nullptr) entries[i] = &kEmptyEntry;
+      uint64_t w[3];
+      std::memcpy(w, &keys[i], sizeof w);
+      const uint64_t rest = w[2] & ~kUdpPortMask;
+      if (((w[0] ^ last0) | (w[1] ^ last1) | (rest ^ lastRest)) != 0) {
+        last0 = w[0];
+        last1 = w[1];
+        lastRest = rest;
+        ports = portsOf(findAddress(w));
+      }
+      entries[i] = ports + (w[2] & kUdpPortMask);
       rte_prefetch0(entries[i]);
     }
+  }
+  // Both steps at once, for up to kMaxBulk keys: bit i of the result is set when keys[i] was
+  // found, and then slots[i] is its flow's slot.
+  uint64_t lookupBulk(const FlowKey* keys, uint32_t count, uint32_t* slots) const {
+    const std::atomic<uint32_t>* entries[kMaxBulk];
+    locateBulk(keys, count, entries);
     uint64_t hits = 0;
     for (uint32_t i = 0; i < count; ++i) {
-      indices[i] = slotAt(entries[i]);
-      hits |= uint64_t{indices[i] != kNoSlot} << i;
+      slots[i] = slotAt(entries[i]);
+      hits |= uint64_t{slots[i] != kNoSlot} << i;
     }
     return hits;
   }
@@ -82,19 +99,18 @@ class FlowTable {
   Flow* allocate();                    // null when the pool is empty
   void release(Flow* unpublished);     // a flow that was never published
   // Adds the key or replaces its flow; the replaced flow is retired. False when the key's
-  // (port, address) would be one more than kMaxLocalAddresses.
+  // (port, address) would be one more than maxLocalAddresses().
   bool publish(const FlowKey& key, Flow* flow);
   bool remove(const FlowKey& key);     // the flow is retired
   void reclaim();                      // frees retired flows whose grace period is over
 
   uint32_t capacity() const { return capacity_; }
+  uint32_t maxLocalAddresses() const { return maxAddresses_; }
   uint32_t inUse() const { return capacity_ - static_cast<uint32_t>(freeList_.size()); }
 
  private:
   static constexpr uint32_t kNoAddress = 0xffffffffu;
-  static constexpr uint32_t kDirectorySlots = 2 * kMaxLocalAddresses;  // at most half full
   static constexpr uint64_t kUdpPortMask = 0xffff;  // word 2 of a FlowKey: the UDP port's bits
-  static constexpr std::atomic<uint32_t> kEmptyEntry{0};
 
   // One (port, family, address): word 0-1 the address, word 2 the rest of a FlowKey with the
   // UDP port cleared. `number` is the address's index + 1, written last: 0 is a free entry.
@@ -103,15 +119,15 @@ class FlowTable {
     std::atomic<uint32_t> number{0};
   };
 
-  static uint32_t directoryHash(const uint64_t* w) {
+  uint32_t directoryHash(const uint64_t* w) const {
     const uint64_t x = (w[0] + w[1] * 0xff51afd7ed558ccdull + (w[2] & ~kUdpPortMask)) * 0x9e3779b97f4a7c15ull;
-    return static_cast<uint32_t>(x >> 32) & (kDirectorySlots - 1);
+    return static_cast<uint32_t>(x >> 32) & directoryMask_;
   }
   uint32_t findAddress(const uint64_t* w) const {
     const uint64_t rest = w[2] & ~kUdpPortMask;
     uint32_t h = directoryHash(w);
     const uint32_t probes = maxProbes_.load(std::memory_order_acquire);
-    for (uint32_t p = 0; p <= probes; ++p, h = (h + 1) & (kDirectorySlots - 1)) {
+    for (uint32_t p = 0; p <= probes; ++p, h = (h + 1) & directoryMask_) {
       const DirectoryEntry& e = directory_[h];
       const uint32_t number = e.number.load(std::memory_order_acquire);
       if (number == 0) break;
@@ -120,6 +136,11 @@ class FlowTable {
     return kNoAddress;
   }
   uint32_t addAddress(const uint64_t* w);  // control side; kNoAddress when the directory is full
+  // An address's 65,536 entries. Past the last address there is one more array that is never
+  // written: kNoAddress gets that one, so that a lookup needs no branch for it.
+  const std::atomic<uint32_t>* portsOf(uint32_t address) const {
+    return ports_ + (static_cast<size_t>(address == kNoAddress ? maxAddresses_ : address) << 16);
+  }
 
   FlowTable() = default;
   void retire(Flow* flow);
@@ -127,10 +148,13 @@ class FlowTable {
 
   rte_rcu_qsbr* rcu_ = nullptr;
   rte_rcu_qsbr_dq* deferred_ = nullptr;
-  DirectoryEntry* directory_ = nullptr;
+  DirectoryEntry* directory_ = nullptr;  // a power of two of entries, at most half of them used
+  uint32_t directoryMask_ = 0;
   std::atomic<uint32_t> maxProbes_{0};  // the longest probe any entry of the directory needs
   uint32_t addresses_ = 0;
-  std::atomic<uint32_t>* ports_ = nullptr;  // 65,536 entries per address, slot + 1 (0: none)
+  uint32_t maxAddresses_ = 0;
+  std::atomic<uint32_t>* ports_ = nullptr;  // 65,536 entries per address, slot + 1 (0: none),
+                                            // for maxAddresses_ + 1 addresses
   size_t portsBytes_ = 0;
   Flow* pool_ = nullptr;
   size_t poolBytes_ = 0;

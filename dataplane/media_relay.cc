@@ -50,19 +50,19 @@ inline WireAddress wireOf(const PacketSource& s) {
 
 // Moves `flow` from `from` to latched on `source`, and points the opposite flow (which sends
 // toward this peer) at it. Only one worker wins the compare-and-swap; a loser drops its packet.
-bool latch(Flow& flow, const PacketSource& source, const uint8_t* sourceMac, LatchState from) {
+bool latch(const MediaContext& ctx, Flow& flow, const PacketSource& source, const uint8_t* sourceMac,
+           LatchState from) {
   uint32_t expected = static_cast<uint32_t>(from);
   if (!flow.latchState.compare_exchange_strong(expected,
                                                static_cast<uint32_t>(LatchState::kLatching),
                                                std::memory_order_acq_rel))
     return false;
+  // While latching, the fast path admits nobody (the general path sees kLatching and drops).
+  flow.latchedV4.store(0, std::memory_order_relaxed);
   WireAddress w = wireOf(source);
   flow.latched = w;
-  if (Flow* opposite = flow.opposite; opposite != nullptr) {
-    FlowDestination& d = opposite->destination;
-    uint32_t seq = d.sequence.load(std::memory_order_relaxed);
-    d.sequence.store(seq + 1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
+  if (Flow* opposite = ctx.cold[flow.index].opposite; opposite != nullptr) {
+    DestinationSnapshot d = readDestination(*opposite);  // we are its only writer now
     bool sameHost = d.peer.family == w.family &&
                     std::memcmp(d.peer.address, w.address, sizeof w.address) == 0;
     if (!sameHost) {
@@ -71,8 +71,9 @@ bool latch(Flow& flow, const PacketSource& source, const uint8_t* sourceMac, Lat
       std::memcpy(d.directMac.data(), sourceMac, 6);
     }
     d.peer = w;
-    d.sequence.store(seq + 2, std::memory_order_release);
+    writeDestination(*opposite, d);
   }
+  flow.latchedV4.store(v4IdentityOf(w), std::memory_order_release);
   flow.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_release);
   return true;
 }
@@ -96,7 +97,7 @@ inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaP
     if ((flow.flags & flow_flags::kRelatchAllowed) &&
         silence > static_cast<int32_t>(flow.relatchSilenceCoarse) &&
         (flow.flags & flow_flags::kLatchAnySource || matchesExpected(ctx, flow, s)) &&
-        !hasOwnSource(*ctx.ingress, m) && latch(flow, s, sourceMac, LatchState::kLatched)) {
+        !hasOwnSource(*ctx.ingress, m) && latch(ctx, flow, s, sourceMac, LatchState::kLatched)) {
       ++ctx.counters->relatches;
       ++st.latches;
       return true;
@@ -107,7 +108,7 @@ inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaP
   }
   // Never latch onto our own address: a spoofed packet would make us send media to ourselves.
   if (((flow.flags & flow_flags::kLatchAnySource) || matchesExpected(ctx, flow, s)) &&
-      !hasOwnSource(*ctx.ingress, m) && latch(flow, s, sourceMac, LatchState::kUnlatched)) {
+      !hasOwnSource(*ctx.ingress, m) && latch(ctx, flow, s, sourceMac, LatchState::kUnlatched)) {
     ++ctx.counters->latches;
     ++ctx.flowStats[flow.index].latches;
     return true;
@@ -249,75 +250,190 @@ inline bool looksLikeRtpOrRtcp(const MediaPacket& p, bool& isRtcp) {
   return isRtcp || payloadLength >= 12;
 }
 
-}  // namespace
+// What a burst adds to the worker's counters, kept in registers until the end of the burst.
+struct RelayTotals {
+  uint64_t relayed = 0;
+  uint64_t rtcp = 0;
+};
 
-void prefetchFlows(const Flow* flows, const uint32_t* slots, uint16_t count) {
-  // At 100k+ sessions every flow is a cache miss. The slot gives its address without reading
-  // anything, so the whole burst's lines are asked for at once and the misses overlap.
-  for (uint16_t i = 0; i < count; ++i) {
-    const Flow* f = &flows[slots[i]];
-    rte_prefetch0(f);
-    rte_prefetch0(reinterpret_cast<const uint8_t*>(f) + RTE_CACHE_LINE_SIZE);
-  }
+inline uint16_t load16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+inline uint32_t load32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline uint64_t load64(const void* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
 }
 
-void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint16_t count) {
+// The common case in straight-line code: RTP or RTCP over IPv4 from the flow's latched peer,
+// toward an IPv4 peer whose MAC is known, out of an untagged interface. Only the flow's first
+// line is read. The checksums are adjusted for the words that change (RFC 1624) in one sum:
+// addresses (both checksums), ports (UDP), TTL (IP). Returns false, having changed nothing,
+// for anything else: relayGeneral then decides, with every check and drop reason.
+// `m` must be a fastCandidate.
+inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& totals) {
+  uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
+  constexpr unsigned kIp = sizeof(rte_ether_hdr);
+  constexpr unsigned kUdp = kIp + sizeof(rte_ipv4_hdr);
+  constexpr unsigned kRtp = kUdp + sizeof(rte_udp_hdr);
+  const uint32_t source = load32(frame + kIp + offsetof(rte_ipv4_hdr, src_addr));
+  const uint32_t ports = load32(frame + kUdp);  // source, destination: as on the wire
+  if (v4Identity(source, static_cast<uint16_t>(ports)) != flow.latchedV4.load(std::memory_order_acquire))
+    return false;
+  // RTP (12 bytes at least) or RTCP (8), version 2; RFC 5761 §4 for telling them apart.
+  const uint16_t udpLength = rte_be_to_cpu_16(load16(frame + kUdp + offsetof(rte_udp_hdr, dgram_len)));
+  if (udpLength < sizeof(rte_udp_hdr) + 8) return false;
+  const uint8_t first = frame[kRtp], second = frame[kRtp + 1];
+  const bool isRtcp = static_cast<uint8_t>(second - 192) < 32;
+  if ((first & 0xc0) != 0x80 || (!isRtcp && udpLength < sizeof(rte_udp_hdr) + 12)) return false;
+
+  // The destination, read under its sequence: neighbour index and direct MAC are one word,
+  // port, family and IPv4 address another.
+  const FlowDestination& d = flow.destination;
+  const uint32_t sequence = d.sequence.load(std::memory_order_acquire);
+  const uint64_t hop = load64(&d.neighborIndex);
+  const uint64_t peer = load64(&d.peerPortBe);
+  std::atomic_thread_fence(std::memory_order_acquire);
+  if ((sequence & 1) || d.sequence.load(std::memory_order_relaxed) != sequence) return false;
+  static_assert(offsetof(FlowDestination, directMac) == offsetof(FlowDestination, neighborIndex) + 2 &&
+                offsetof(FlowDestination, peerV4) == offsetof(FlowDestination, peerPortBe) + 4 &&
+                offsetof(FlowDestination, peerFamily) == offsetof(FlowDestination, peerPortBe) + 2);
+  if (((peer >> 16) & 0xff) != static_cast<uint8_t>(IpFamily::kV4)) return false;
+  uint64_t dstMac = hop >> 16;
+  if (const uint16_t neighbor = static_cast<uint16_t>(hop); neighbor != kNoNeighbor) {
+    const uint64_t state = ctx.neighbors->macState(neighbor);
+    if (!(state & kNeighborResolved)) return false;
+    dstMac = state & 0xffffffffffffull;
+  }
+  const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
+  if (egress.vlan != 0) return false;
+
+  // Ethernet: destination and source MACs; the type stays IPv4.
+  const uint64_t macs = dstMac | egress.sourceHead;
+  std::memcpy(frame, &macs, 8);
+  std::memcpy(frame + 8, &egress.sourceTail, 4);
+  // IPv4: addresses and TTL; UDP: ports. Old words leave the sums complemented (RFC 1624).
+  const uint32_t destination = load32(frame + kIp + offsetof(rte_ipv4_hdr, dst_addr));
+  const uint32_t newDestination = static_cast<uint32_t>(peer >> 32);
+  const uint32_t newPorts = flow.egressPortBe | static_cast<uint32_t>(peer & 0xffff) << 16;
+  const uint64_t addresses = uint64_t{~source} + uint32_t{~destination} + flow.egressV4 + newDestination;
+  uint8_t* ttlProtocol = frame + kIp + offsetof(rte_ipv4_hdr, time_to_live);
+  const uint16_t oldTtlProtocol = load16(ttlProtocol);
+  // A fast candidate is UDP (classify set its packet type so only for protocol 17).
+  constexpr uint16_t newTtlProtocol = kOriginTtl | IPPROTO_UDP << 8;
+  const uint64_t ipSum = addresses + static_cast<uint16_t>(~oldTtlProtocol) + newTtlProtocol;
+  const uint64_t udpSum = addresses + uint32_t{~ports} + newPorts;
+  uint8_t* ipChecksum = frame + kIp + offsetof(rte_ipv4_hdr, hdr_checksum);
+  const uint16_t ipCk = static_cast<uint16_t>(~foldOnesComplement(static_cast<uint16_t>(~load16(ipChecksum)) + ipSum));
+  std::memcpy(ttlProtocol, &newTtlProtocol, 2);
+  std::memcpy(ipChecksum, &ipCk, 2);
+  const uint64_t newAddresses = flow.egressV4 | uint64_t{newDestination} << 32;
+  std::memcpy(frame + kIp + offsetof(rte_ipv4_hdr, src_addr), &newAddresses, 8);
+  std::memcpy(frame + kUdp, &newPorts, 4);
+  uint8_t* udpChecksum = frame + kUdp + offsetof(rte_udp_hdr, dgram_cksum);
+  if (const uint16_t old = load16(udpChecksum); old != 0) {  // 0: sent without one, stays so
+    const uint16_t ck = udpChecksumForWire(static_cast<uint16_t>(~foldOnesComplement(static_cast<uint16_t>(~old) + udpSum)));
+    std::memcpy(udpChecksum, &ck, 2);
+  }
+
+  flow.countPacket(rte_pktmbuf_pkt_len(m));
+  flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
+  ++totals.relayed;
+  totals.rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
+  TxBuffer& tx = ctx.tx[flow.egressInterface];
+  tx.packets[tx.count++] = m;
+  return true;
+}
+
+// Everything else: any family, tags, latching, relatching and every drop.
+void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& totals) {
   WorkerCounters& counters = *ctx.counters;
-  uint64_t relayed = 0, rtcp = 0;
+  const MediaPacket p(m);
+  bool isRtcp = false;
+  if (unlikely(!looksLikeRtpOrRtcp(p, isRtcp))) {
+    counters.drop(DropReason::kMediaNotRtp);
+    rte_pktmbuf_free(m);
+    return;
+  }
+  if (unlikely(!admitSource(ctx, flow, m, p))) {
+    rte_pktmbuf_free(m);
+    return;
+  }
+  DestinationSnapshot dest = readDestination(flow);
+  const uint8_t* dstMac;
+  uint64_t macState;
+  if (dest.neighborIndex != kNoNeighbor) {
+    macState = ctx.neighbors->macState(dest.neighborIndex);
+    dstMac = reinterpret_cast<const uint8_t*>(&macState);
+    if (unlikely(!(macState & kNeighborResolved))) dstMac = nullptr;
+  } else {
+    dstMac = dest.directMac.data();
+    if (unlikely(dest.peer.family == IpFamily::kNone)) dstMac = nullptr;
+  }
+  if (unlikely(dstMac == nullptr)) {
+    counters.drop(DropReason::kNoNeighbor);
+    rte_pktmbuf_free(m);
+    return;
+  }
+  const InterfaceRuntime& egress = ctx.interfaces->interfaces[flow.egressInterface];
+  const bool outV6 = dest.peer.family == IpFamily::kV6;
+  const uint16_t egressL2 = egress.vlan != 0 ? 18 : 14;
+  const uint32_t inLength = rte_pktmbuf_pkt_len(m);
+  if (likely(outV6 == p.v6 && egressL2 == m->l2_len)) {
+    rewriteInPlace(p, egress, dstMac, flow.egressSource, dest.peer);
+    // The NIC vouched for the data but not for the checksum field (virtio, veth offload):
+    // there is no valid checksum to adjust, so compute it whole.
+    if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE))
+      recomputeChecksums(p);
+  } else if (unlikely(!rewriteRebuild(m, p.v6, egress, dstMac, flow.egressSource, dest.peer))) {
+    counters.drop(DropReason::kTruncatedFrame);
+    rte_pktmbuf_free(m);
+    return;
+  }
+  flow.countPacket(inLength);
+  flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
+  ++totals.relayed;
+  totals.rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
+  TxBuffer& tx = ctx.tx[flow.egressInterface];
+  tx.packets[tx.count++] = m;
+}
+
+}  // namespace
+
+EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
+  EgressHeader h;
+  uint16_t head;
+  std::memcpy(&head, egress.mac.data(), 2);
+  h.sourceHead = uint64_t{head} << 48;
+  std::memcpy(&h.sourceTail, egress.mac.data() + 2, 4);
+  h.vlan = egress.vlan;
+  return h;
+}
+
+void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                uint16_t count) {
+  RelayTotals totals;
+  // The flows came in a burst ago; their next hops' entries are asked for now, a loop ahead of
+  // the reads (the same few hundred bytes per next hop for every session behind it).
+  for (uint16_t i = 0; i < count; ++i) {
+    const uint16_t neighbor = ctx.flows[slots[i]].destination.neighborIndex;
+    if (neighbor != kNoNeighbor) rte_prefetch0(&ctx.neighbors->at(neighbor));
+  }
   for (uint16_t i = 0; i < count; ++i) {
     rte_mbuf* m = packets[i];
     Flow& flow = ctx.flows[slots[i]];
-    const MediaPacket p(m);
-    bool isRtcp = false;
-    if (unlikely(!looksLikeRtpOrRtcp(p, isRtcp))) {
-      counters.drop(DropReason::kMediaNotRtp);
-      rte_pktmbuf_free(m);
-      continue;
-    }
-    if (unlikely(!admitSource(ctx, flow, m, p))) {
-      rte_pktmbuf_free(m);
-      continue;
-    }
-    DestinationSnapshot dest = readDestination(flow.destination);
-    const uint8_t* dstMac;
-    uint64_t macState;
-    if (dest.neighborIndex != kNoNeighbor) {
-      macState = ctx.neighbors->macState(dest.neighborIndex);
-      dstMac = reinterpret_cast<const uint8_t*>(&macState);
-      if (unlikely(!(macState & kNeighborResolved))) dstMac = nullptr;
-    } else {
-      dstMac = dest.directMac.data();
-      if (unlikely(dest.peer.family == IpFamily::kNone)) dstMac = nullptr;
-    }
-    if (unlikely(dstMac == nullptr)) {
-      counters.drop(DropReason::kNoNeighbor);
-      rte_pktmbuf_free(m);
-      continue;
-    }
-    const InterfaceRuntime& egress = ctx.interfaces->interfaces[flow.egressInterface];
-    const bool outV6 = dest.peer.family == IpFamily::kV6;
-    const uint16_t egressL2 = egress.vlan != 0 ? 18 : 14;
-    const uint32_t inLength = rte_pktmbuf_pkt_len(m);
-    if (likely(outV6 == p.v6 && egressL2 == m->l2_len)) {
-      rewriteInPlace(p, egress, dstMac, flow.egressSource, dest.peer);
-      // The NIC vouched for the data but not for the checksum field (virtio, veth offload):
-      // there is no valid checksum to adjust, so compute it whole.
-      if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE))
-        recomputeChecksums(p);
-    } else if (unlikely(!rewriteRebuild(m, p.v6, egress, dstMac, flow.egressSource, dest.peer))) {
-      counters.drop(DropReason::kTruncatedFrame);
-      rte_pktmbuf_free(m);
-      continue;
-    }
-    flow.countPacket(inLength);
-    flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-    ++relayed;
-    rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
-    TxBuffer& tx = ctx.tx[flow.egressInterface];
-    tx.packets[tx.count++] = m;
+    if (likely((fastMask >> i) & 1) && likely(relayFastV4(ctx, m, flow, totals))) continue;
+    relayGeneral(ctx, m, flow, totals);
   }
-  counters.mediaPackets += relayed;
-  counters.rtcpPackets += rtcp;
+  ctx.counters->mediaPackets += totals.relayed;
+  ctx.counters->rtcpPackets += totals.rtcp;
 }
 
 }  // namespace sbc::dataplane

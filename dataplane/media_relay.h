@@ -10,9 +10,11 @@
 // Passes: rewritten packets to the TxBuffers; everything else is freed and counted.
 
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <cstdint>
 
+#include "dataplane/classify.h"
 #include "dataplane/flow.h"
 #include "dataplane/interface_table.h"
 #include "dataplane/neighbor_table.h"
@@ -27,6 +29,16 @@ struct TxBuffer {
   uint16_t count = 0;
 };
 
+// What the fast path writes into an Ethernet header for an egress interface, prepared once
+// (makeEgressHeader): the source MAC's first two bytes in the top of the word that starts with
+// the destination MAC, and its last four bytes.
+struct EgressHeader {
+  uint64_t sourceHead = 0;  // bytes 6-7 of the frame, in bits 48-63
+  uint32_t sourceTail = 0;  // bytes 8-11
+  uint16_t vlan = 0;
+};
+EgressHeader makeEgressHeader(const InterfaceRuntime& egress);
+
 struct MediaContext {
   Flow* flows;           // the FlowTable's pool, indexed by slot
   const FlowCold* cold;  // its cold parts, same index
@@ -37,34 +49,13 @@ struct MediaContext {
   TxBuffer* tx;          // one per interface
   uint32_t nowCoarse;               // coarseTime() of the burst's arrival
   const InterfaceRuntime* ingress;  // where the burst arrived
+  const EgressHeader* egressHeaders;  // one per interface
 };
 
-// Asks for the cache lines of the flows in `slots` (both lines of each).
-void prefetchFlows(const Flow* flows, const uint32_t* slots, uint16_t count);
-
-// Relays `count` packets; slots[i] is the flow slot found for packets[i]. Their flows should
-// have been prefetched (prefetchFlows) a while before.
-void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint16_t count);
-
-// Reads a flow's destination consistently (seqlock): a worker latching the opposite leg may
-// be rewriting it at this moment.
-struct DestinationSnapshot {
-  uint16_t neighborIndex;
-  MacAddress directMac;
-  WireAddress peer;
-};
-inline DestinationSnapshot readDestination(const FlowDestination& d) {
-  DestinationSnapshot s;
-  uint32_t before, after;
-  do {
-    before = d.sequence.load(std::memory_order_acquire);
-    s.neighborIndex = d.neighborIndex;
-    s.directMac = d.directMac;
-    s.peer = d.peer;
-    std::atomic_thread_fence(std::memory_order_acquire);
-    after = d.sequence.load(std::memory_order_relaxed);
-  } while ((before & 1) || before != after);
-  return s;
-}
+// Relays `count` packets; slots[i] is the flow slot found for packets[i], and bit i of
+// `fastMask` is fastCandidate(packets[i]). Their flows should have been prefetched a while
+// before: the first line of each, and the second for packets that are not fast candidates.
+void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                uint16_t count);
 
 }  // namespace sbc::dataplane

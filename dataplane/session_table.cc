@@ -108,11 +108,15 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   SocketAddress source = out.local;
   source.port = static_cast<uint16_t>(source.port + offset);
   f.egressSource = WireAddress::from(source);
+  f.egressPortBe = f.egressSource.portBe;
+  if (source.ip.isV4()) std::memcpy(&f.egressV4, f.egressSource.address, 4);
   SocketAddress to = legs[other].remote;
   if (to.port != 0) to.port = static_cast<uint16_t>(to.port + offset);
   bool toKnown = !to.ip.isUnspecified() && to.port != 0;
-  f.destination.peer = toKnown ? WireAddress::from(to) : WireAddress{};
-  f.destination.neighborIndex = toKnown ? legs[other].neighborIndex : kNoNeighbor;
+  DestinationSnapshot destination;
+  destination.peer = toKnown ? WireAddress::from(to) : WireAddress{};
+  destination.neighborIndex = toKnown ? legs[other].neighborIndex : kNoNeighbor;
+  writeDestination(f, destination);
   uint64_t silenceTicks = (static_cast<uint64_t>(spec.relatchSilenceMs) * tscHz_ / 1000) >> kCoarseShift;
   f.relatchSilenceCoarse = static_cast<uint32_t>(std::min<uint64_t>(silenceTicks, INT32_MAX));
 }
@@ -139,7 +143,8 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
     for (size_t w = 0; w < workerStats_.size(); ++w)
       out.flows[i].baseline[w] = workerStats_[w][f->index];
   }
-  for (unsigned i = 0; i < out.flowCount; ++i) out.flows[i].flow->opposite = out.flows[i ^ 1].flow;
+  for (unsigned i = 0; i < out.flowCount; ++i)
+    flows_.coldPool()[out.flows[i].flow->index].opposite = out.flows[i ^ 1].flow;
 
   if (previous != nullptr) {
     for (unsigned i = 0; i < out.flowCount && i < previous->flowCount; ++i) {
@@ -167,12 +172,9 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
         continue;
       Flow& fresh = *out.flows[i].flow;
       fresh.latched = old.latched;
+      fresh.latchedV4.store(v4IdentityOf(old.latched), std::memory_order_relaxed);
       fresh.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_relaxed);
-      DestinationSnapshot d = readDestination(previous->flows[i ^ 1].flow->destination);
-      FlowDestination& target = out.flows[i ^ 1].flow->destination;
-      target.peer = d.peer;
-      target.neighborIndex = d.neighborIndex;
-      target.directMac = d.directMac;
+      writeDestination(*out.flows[i ^ 1].flow, readDestination(*previous->flows[i ^ 1].flow));
     }
   }
   return Status::success();
@@ -265,7 +267,7 @@ std::optional<SessionView> SessionTable::view(uint32_t id, uint64_t nowTsc) cons
     LegView& lv = v.legs[leg];
     lv.latched = f.latchState.load(std::memory_order_acquire) == static_cast<uint32_t>(LatchState::kLatched);
     if (lv.latched) lv.latchedPeer = f.latched.toSocketAddress();
-    lv.sendingTo = readDestination(s.flows[leg ^ 1].flow->destination).peer.toSocketAddress();
+    lv.sendingTo = readDestination(*s.flows[leg ^ 1].flow).peer.toSocketAddress();
     lv.rtp = sumCounters(s.flows[leg]);
     if (s.flowCount == 4) lv.rtcp = sumCounters(s.flows[2 + leg]);
   }

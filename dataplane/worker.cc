@@ -10,6 +10,9 @@
 namespace sbc::dataplane {
 
 Worker::Worker(const SharedTables& tables, unsigned index) : tables_(tables), index_(index) {
+  // The interface table is frozen before workers are made.
+  for (uint8_t i = 0; i < tables.interfaces->count; ++i)
+    egressHeaders_[i] = makeEgressHeader(tables.interfaces->interfaces[i]);
   flowStatsBytes_ = sizeof(FlowStats) * static_cast<size_t>(tables.flows->capacity());
   void* mem = mmap(nullptr, flowStatsBytes_, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -32,25 +35,12 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   counters_.rxPackets[interfaceIndex] += count;
   classifyBurst(iface, packets, count, classified_, counters_);
 
-  // Flow lookup for every UDP packet at once; rte_hash prefetches buckets across the burst.
-  const FlowKey* keys[kMaxBurst];
-  for (uint16_t i = 0; i < classified_.udpCount; ++i) keys[i] = &classified_.udpKeys[i];
-  uint16_t matched = 0;
-  if (classified_.udpCount != 0) {
-    uint64_t hits = tables_.flows->lookupBulk(keys, classified_.udpCount, media.slots);
-    for (uint16_t i = 0; i < classified_.udpCount; ++i) {
-      if (likely(hits & (1ull << i))) {
-        media.slots[matched] = media.slots[i];
-        media.packets[matched++] = classified_.udp[i];
-      } else {
-        handleUnmatchedUdp(iface, classified_.udp[i], classified_.udpKeys[i]);
-      }
-    }
-  }
-  media.count = matched;
+  // Where the flow of every UDP packet is published: the table's entries for the whole burst
+  // are asked for now and read in resolveBurst, after the previous burst has been relayed.
+  if (classified_.udpCount != 0)
+    tables_.flows->locateBulk(classified_.udpKeys, classified_.udpCount, located_);
   media.interfaceIndex = interfaceIndex;
   media.nowCoarse = coarseTime(nowTsc);
-  prefetchFlows(tables_.flows->pool(), media.slots, matched);
 
   for (uint16_t i = 0; i < classified_.arpCount; ++i) {
     rte_mbuf* m = classified_.arp[i];
@@ -67,6 +57,46 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     toException(iface, m);
   }
   for (uint16_t i = 0; i < classified_.localCount; ++i) toException(iface, classified_.local[i]);
+}
+
+void Worker::resolveBurst(HeldMedia& media) {
+  // Matched packets are compacted without a branch; the others (rare: traffic for the SBC
+  // itself, probes) are handled afterwards.
+  const uint16_t udpCount = classified_.udpCount;
+  const uint32_t fastIn = classified_.udpFastMask;
+  const Flow* const flows = tables_.flows->pool();
+  uint16_t matched = 0;
+  uint32_t fastMask = 0;
+  uint32_t misses = 0;
+  for (uint16_t i = 0; i < udpCount; ++i) {
+    // At 100k+ sessions every flow is a cache miss. The slot gives its address without reading
+    // anything, so the whole burst's flows are asked for now and relayed a burst later: the
+    // first line of each, which is all that the fast path reads, and the second too for a
+    // packet that cannot take it.
+    const uint32_t slot = FlowTable::slotAt(located_[i]);
+    const bool hit = slot != FlowTable::kNoSlot;
+    const bool fast = (fastIn >> i) & 1;
+    if (likely(hit)) {
+      rte_prefetch0(&flows[slot]);
+      if (unlikely(!fast)) rte_prefetch0(reinterpret_cast<const uint8_t*>(&flows[slot]) + RTE_CACHE_LINE_SIZE);
+    }
+    media.slots[matched] = slot;
+    media.packets[matched] = classified_.udp[i];
+    fastMask |= uint32_t{fast} << matched;
+    misses |= uint32_t{!hit} << i;
+    matched += hit;
+  }
+  media.count = matched;
+  media.fastMask = fastMask;
+  if (unlikely(misses != 0)) {
+    const InterfaceRuntime& iface = tables_.interfaces->interfaces[media.interfaceIndex];
+    for (; misses != 0; misses &= misses - 1) {
+      const unsigned i = static_cast<unsigned>(__builtin_ctz(misses));
+      handleUnmatchedUdp(iface, classified_.udp[i], classified_.udpKeys[i]);
+    }
+  }
+  classified_.udpCount = 0;
+  // Together with what prepareBurst queued, at most one burst's worth: the exception array holds it.
   if (exceptionCount_ != 0) flushException();
 }
 
@@ -74,8 +104,8 @@ void Worker::relayHeld(HeldMedia& media) {
   if (media.count == 0) return;
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
                    tables_.neighbors, flowStats_, &counters_, tx_, media.nowCoarse,
-                   &tables_.interfaces->interfaces[media.interfaceIndex]};
-  relayBurst(ctx, media.packets, media.slots, media.count);
+                   &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_};
+  relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count);
   media.count = 0;
 }
 

@@ -54,7 +54,9 @@ class Worker {
   // The same, pipelined: the media of this burst are looked up and their flows prefetched now,
   // and relayed on the next call (or drainPipeline), while the media of the previous burst,
   // whose flows were prefetched a burst ago, are relayed now. The wait for a flow's cache lines
-  // then overlaps a whole burst of other work instead of stalling this one.
+  // then overlaps a whole burst of other work instead of stalling this one. Within the call:
+  // classify this burst and ask for its flow table entries; relay the held burst (time for
+  // those entries to arrive); read the entries and ask for the flows.
   // The caller must drain before it reports an RCU quiescent state: a held burst refers to
   // flows by slot.
   void processBurstPipelined(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
@@ -62,6 +64,7 @@ class Worker {
     HeldMedia& next = held_[1 - current_];
     prepareBurst(interfaceIndex, packets, count, nowTsc, next);
     relayHeld(held_[current_]);
+    resolveBurst(next);
     current_ = 1 - current_;
   }
   void drainPipeline() { relayHeld(held_[current_]); }
@@ -109,14 +112,19 @@ class Worker {
   void transmit(uint8_t i, rte_mbuf** packets, uint16_t count, Sink& sink) {
     // Lengths first: a PMD may free what it sent before tx_burst returns.
     uint32_t lengths[kTxBufferSize];
-    for (uint16_t k = 0; k < count; ++k) lengths[k] = rte_pktmbuf_pkt_len(packets[k]);
+    uint64_t bytes = 0;
+    for (uint16_t k = 0; k < count; ++k) {
+      lengths[k] = rte_pktmbuf_pkt_len(packets[k]);
+      bytes += lengths[k];
+    }
     uint16_t sent = sink(i, packets, count);
     counters_.txPackets[i] += sent;
-    for (uint16_t k = 0; k < sent; ++k) counters_.txBytes[i] += lengths[k];
     if (unlikely(sent < count)) {
+      for (uint16_t k = sent; k < count; ++k) bytes -= lengths[k];
       counters_.drop(DropReason::kTxQueueFull, count - sent);
       rte_pktmbuf_free_bulk(packets + sent, count - sent);
     }
+    counters_.txBytes[i] += bytes;
   }
   // Worker 0 transmits what the control lcore queued for each port; returns whether it sent.
   template <typename Sink>
@@ -126,12 +134,14 @@ class Worker {
   struct HeldMedia {
     rte_mbuf* packets[kMaxBurst];
     uint32_t slots[kMaxBurst];
+    uint32_t fastMask = 0;  // bit i: packets[i] may take the relay's fast path (fastCandidate)
     uint16_t count = 0;
     uint8_t interfaceIndex = 0;
     uint32_t nowCoarse = 0;
   };
   void prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc,
                     HeldMedia& media);
+  void resolveBurst(HeldMedia& media);
   void relayHeld(HeldMedia& media);
 
   SharedTables tables_;
@@ -142,7 +152,9 @@ class Worker {
   size_t flowStatsBytes_ = 0;
   alignas(64) WorkerCounters counters_{};
   TxBuffer tx_[kMaxInterfaces];
+  EgressHeader egressHeaders_[kMaxInterfaces];
   ClassifiedBurst classified_;
+  const std::atomic<uint32_t>* located_[kMaxBurst];  // flow table entries of classified_.udpKeys
   rte_mbuf* exception_[kMaxBurst];
   uint16_t exceptionCount_ = 0;
 };

@@ -210,6 +210,25 @@ TEST(ChecksumDeltaTest, UdpChecksumForWireMapsOnlyZero) {
 
 // Our sum must agree with DPDK's for every length and alignment (odd lengths pad the last byte).
 // (Qualified: the test namespace has its own, independent onesComplementSum, in network order.)
+// foldOnesComplement adds each half to its rotated self; it must agree with folding the carries
+// back one step at a time, for any 64-bit sum, and give 0 only for 0.
+TEST(FoldTest, AgreesWithRepeatedFolding) {
+  auto reference = [](uint64_t sum) {
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<uint16_t>(sum);
+  };
+  std::mt19937_64 random(11);
+  std::vector<uint64_t> sums = {0, 1, 0xffff, 0x10000, 0x1ffff, 0xffffffff, 0x100000000ull, 0xffff0000ffffull,
+                                0xffffffffffffffffull, 0x8000000000000000ull, 0xfffffffe00000001ull};
+  for (int i = 0; i < 100000; ++i) sums.push_back(random() >> (random() % 64));
+  for (uint64_t sum : sums) {
+    ASSERT_EQ(foldOnesComplement(sum), reference(sum)) << std::hex << sum;
+    if (sum != 0) {
+      ASSERT_NE(foldOnesComplement(sum), 0) << std::hex << sum;
+    }
+  }
+}
+
 TEST(OnesComplementSumTest, AgreesWithRteRawCksum) {
   std::mt19937 random(42);
   std::vector<uint8_t> buffer(1600);

@@ -4,6 +4,7 @@
 
 #include "dataplane/flow_table.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <rte_malloc.h>
 
@@ -96,9 +97,8 @@ TEST_F(FlowTableTest, LookupBulkReportsHitsAndSlots) {
   Flow* f2 = allocateFor(t, 2);
   ASSERT_TRUE(t.publish(keys[0], f0));
   ASSERT_TRUE(t.publish(keys[2], f2));
-  const FlowKey* pointers[4] = {&keys[0], &keys[1], &keys[2], &keys[3]};
   uint32_t slots[4] = {};
-  uint64_t hits = t.lookupBulk(pointers, 4, slots);
+  uint64_t hits = t.lookupBulk(keys, 4, slots);
   EXPECT_EQ(hits, 0b0101u);
   EXPECT_EQ(slots[0], f0->index);
   EXPECT_EQ(slots[2], f2->index);
@@ -181,14 +181,16 @@ TEST_F(FlowTableTest, AllocatedFlowIsFresh) {
   ASSERT_NE(f, nullptr);
   f->flags = 0xff;
   f->latchState.store(static_cast<uint32_t>(LatchState::kLatched));
-  f->opposite = f;
+  f->latchedV4.store(v4Identity(0x0100000a, 0x1234));
+  t.coldPool()[f->index].opposite = f;
   f->destination.neighborIndex = 7;
   t.release(f);
   Flow* g = t.allocate();
   ASSERT_EQ(g, f);
   EXPECT_EQ(g->flags, 0);
   EXPECT_EQ(g->latchState.load(), static_cast<uint32_t>(LatchState::kUnlatched));
-  EXPECT_EQ(g->opposite, nullptr);
+  EXPECT_EQ(g->latchedV4.load(), 0u);
+  EXPECT_EQ(t.coldPool()[g->index].opposite, nullptr);
   EXPECT_EQ(g->destination.neighborIndex, kNoNeighbor);
   EXPECT_EQ(g->index, 0u);
 }
@@ -205,6 +207,70 @@ TEST_F(FlowTableTest, FullTableOfKeysAllFound) {
     ASSERT_TRUE(t.publish(keys.back(), flows.back())) << "key " << i;
   }
   for (uint32_t i = 0; i < kCapacity; ++i) EXPECT_EQ(t.lookup(keys[i]), flows[i]) << "key " << i;
+}
+
+// The table indexes (port, address) pairs in a directory and then the UDP port directly: many
+// addresses of both families on two ports, each with its own flows, are all found; an address
+// or a port nobody published is a miss, in bulk and alone.
+TEST_F(FlowTableTest, ManyLocalAddressesOfBothFamilies) {
+  constexpr uint32_t kAddresses = 300;
+  FlowTable& t = make(kAddresses * 2);
+  std::vector<FlowKey> keys;
+  std::vector<Flow*> flows;
+  for (uint32_t i = 0; i < kAddresses; ++i) {
+    IpAddress a = IpAddress::v4(0xcb007100u + i);
+    if (i % 3 == 0) {
+      a = *IpAddress::parse("2001:db8::");
+      a.bytes[14] = static_cast<uint8_t>(i >> 8);
+      a.bytes[15] = static_cast<uint8_t>(i);
+    }
+    for (uint16_t port : {uint16_t{20000}, uint16_t{65535}}) {
+      keys.push_back(FlowKey::make(static_cast<uint16_t>(i % 2), SocketAddress{a, port}));
+      flows.push_back(allocateFor(t, i));
+      ASSERT_TRUE(t.publish(keys.back(), flows.back())) << "address " << i;
+    }
+  }
+  for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(t.lookup(keys[k]), flows[k]) << "key " << k;
+
+  FlowKey otherPort = keys[0];
+  otherPort.udpPortBe = htons(20002);
+  FlowKey otherPortId = keys[0];
+  otherPortId.portId = 7;
+  FlowKey unknownAddress = key("192.0.2.99:20000");
+  EXPECT_EQ(t.lookup(otherPort), nullptr);
+  EXPECT_EQ(t.lookup(otherPortId), nullptr);
+  EXPECT_EQ(t.lookup(unknownAddress), nullptr);
+  EXPECT_FALSE(t.remove(unknownAddress));
+
+  FlowKey bulk[6] = {keys[0], unknownAddress, keys[1], keys[0], otherPort, keys[599]};
+  uint32_t slots[6] = {};
+  EXPECT_EQ(t.lookupBulk(bulk, 6, slots), 0b101101u);
+  EXPECT_EQ(slots[0], flows[0]->index);
+  EXPECT_EQ(slots[2], flows[1]->index);
+  EXPECT_EQ(slots[3], flows[0]->index);
+  EXPECT_EQ(slots[5], flows[599]->index);
+}
+
+TEST_F(FlowTableTest, LocalAddressesBeyondTheDirectoryAreRefused) {
+  constexpr uint32_t kAddresses = 8;
+  table_ = FlowTable::create(kAddresses + 2, rcu_, ("ft" + std::to_string(tableCount++)).c_str(), kAddresses);
+  ASSERT_NE(table_, nullptr);
+  FlowTable& t = *table_;
+  EXPECT_EQ(t.maxLocalAddresses(), kAddresses);
+  for (uint32_t i = 0; i < kAddresses; ++i)
+    ASSERT_TRUE(t.publish(FlowKey::make(0, SocketAddress{IpAddress::v4(0x0a000000u + i), 20000}), allocateFor(t, i)))
+        << "address " << i;
+  Flow* extra = allocateFor(t, 9999);
+  const FlowKey beyond = FlowKey::make(0, SocketAddress{IpAddress::v4(0x0b000000u), 20000});
+  EXPECT_FALSE(t.publish(beyond, extra));
+  EXPECT_EQ(t.lookup(beyond), nullptr);
+  uint32_t slot = 0;
+  EXPECT_EQ(t.lookupBulk(&beyond, 1, &slot), 0u);
+  t.release(extra);
+  const FlowKey another = FlowKey::make(0, SocketAddress{IpAddress::v4(0x0a000005u), 20002});
+  Flow* f = allocateFor(t, 5);
+  EXPECT_TRUE(t.publish(another, f)) << "a new port of a known address needs no directory entry";
+  EXPECT_EQ(t.lookup(another), f);
 }
 
 }  // namespace

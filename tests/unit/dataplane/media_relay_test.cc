@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "tests/unit/dataplane/dataplane_harness.h"
 
 namespace sbc::dataplane::test {
@@ -130,6 +132,87 @@ TEST_F(MediaRelayTest, Ipv4WithoutUdpChecksumIsRelayedWithoutOne) {
   ASSERT_EQ(out.size(), 1u) << h_.dropSummary();
   EXPECT_TRUE(checksumsValid(out[0].frame, /*requireUdpChecksum=*/false));
   EXPECT_EQ(parseUdp(out[0].frame)->udpChecksum, 0);
+}
+
+// The fast path (latched IPv4 peer, untagged, IPv4 destination) adjusts both checksums for the
+// words it changes in one sum. Whatever TTL, TOS, ID, payload or incoming checksum a packet has,
+// what leaves must equal a from-scratch computation; RTCP and RTP of every length take it.
+TEST_F(MediaRelayTest, FastPathChecksumsHoldForEveryHeaderAndPayload) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  ASSERT_EQ(h_.receive(kAccess, fromAccessPeer(1), kT0).size(), 1u) << "latched";
+  std::mt19937 random(7);
+  unsigned sent = 0;
+  for (unsigned burst = 0; burst < 40; ++burst) {
+    std::vector<Bytes> frames;
+    std::vector<Bytes> payloads;
+    for (unsigned k = 0; k < kMaxBurst; ++k) {
+      Ipv4Fields fields;
+      fields.ttl = static_cast<uint8_t>(1 + random() % 255);
+      fields.tos = static_cast<uint8_t>(random());
+      fields.packetId = static_cast<uint16_t>(random());
+      fields.fragment = (random() & 1) ? 0x4000 : 0;
+      Bytes payload = (k % 5 == 0) ? rtcpPayload(static_cast<uint8_t>(192 + random() % 32), static_cast<uint32_t>(random()))
+                                   : rtpPayload(static_cast<uint16_t>(random()), static_cast<uint32_t>(random()),
+                                                static_cast<uint32_t>(random()), random() % 300,
+                                                static_cast<uint8_t>(random() % 128), static_cast<uint8_t>(random()));
+      payloads.push_back(payload);
+      frames.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
+                                payload, fields));
+    }
+    auto out = h_.receive(kAccess, frames, kT0 + burst * kTscPerMs);
+    ASSERT_EQ(out.size(), kMaxBurst) << h_.dropSummary();
+    for (unsigned k = 0; k < kMaxBurst; ++k) {
+      ASSERT_TRUE(checksumsValid(out[k].frame)) << "burst " << burst << " packet " << k;
+      auto p = parseUdp(out[k].frame);
+      ASSERT_TRUE(p.has_value());
+      EXPECT_EQ(out[k].interfaceIndex, kCore);
+      EXPECT_EQ(p->dst, kCorePeerMac);
+      EXPECT_EQ(p->src, kSbcMac[kCore]);
+      EXPECT_EQ(p->source, Plan::coreLocal());
+      EXPECT_EQ(p->destination, Plan::corePeer());
+      EXPECT_EQ(p->ttl, 64);
+      EXPECT_EQ(p->payload, payloads[k]);
+      ++sent;
+    }
+  }
+  EXPECT_EQ(view().legs[0].rtp.packets, sent + 1);
+  EXPECT_EQ(h_.counters().mediaPackets, sent + 1);
+  EXPECT_EQ(h_.counters().latches, 1u);
+  EXPECT_EQ(h_.totalDrops(), 0u);
+}
+
+// The NIC's checksum verdicts decide the path, not the result: with offload verdicts (GOOD), a
+// packet takes the fast path; with "the field is not valid but the data is" (NONE: virtio, veth)
+// there is no checksum to adjust, so the general path computes it whole.
+TEST_F(MediaRelayTest, NicChecksumVerdictsGiveTheSameWire) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  const uint64_t good = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+  ParsedUdp p = single(h_.receive(kAccess, {fromAccessPeer(1)}, kT0, good), kCore);
+  EXPECT_EQ(p.payload, rtpPayload(1));
+  p = single(h_.receive(kAccess, {fromAccessPeer(2)}, kT0, good), kCore);
+  EXPECT_EQ(p.payload, rtpPayload(2));
+
+  Bytes stale = fromAccessPeer(3);
+  stale[kEthernetLength + kIpv4HeaderLength + 6] ^= 0x5a;  // the UDP checksum field, not the data
+  const uint64_t none = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_NONE;
+  p = single(h_.receive(kAccess, {stale}, kT0, none), kCore);
+  EXPECT_EQ(p.payload, rtpPayload(3));
+  EXPECT_EQ(h_.counters().mediaPackets, 3u);
+}
+
+// A source that is not the latched peer never takes the fast path: the forged packet is
+// dropped as RTP bleed, and the next packet of the real peer is still relayed.
+TEST_F(MediaRelayTest, ForgedPortOfTheLatchedHostIsDropped) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  ASSERT_EQ(h_.receive(kAccess, fromAccessPeer(1), kT0).size(), 1u);
+  SocketAddress forged = Plan::accessPeer();
+  forged.port = static_cast<uint16_t>(forged.port + 2);
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2, forged), kT0).empty());
+  EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 1u);
+  EXPECT_EQ(h_.receive(kAccess, fromAccessPeer(3), kT0).size(), 1u);
 }
 
 // ---- source checks (RTP bleed) ----

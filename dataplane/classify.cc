@@ -1,6 +1,7 @@
 #include "dataplane/classify.h"
 
 #include "dataplane/checksum.h"
+#include "dataplane/unaligned.h"
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
@@ -196,21 +197,6 @@ Outcome classifyArp(rte_mbuf* m, uint16_t l2Length) {
   return {Verdict::kArp, DropReason::kCount};
 }
 
-inline uint64_t load64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t load32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline uint16_t load16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
 
 // The common case — an untagged IPv4/UDP datagram without options or fragments, for our MAC,
 // from and to unicast addresses, with consistent lengths and good checksums — checked with

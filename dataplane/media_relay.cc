@@ -7,6 +7,7 @@
 
 #include "dataplane/checksum.h"
 #include "dataplane/classify.h"
+#include "dataplane/unaligned.h"
 
 namespace sbc::dataplane {
 namespace {
@@ -256,21 +257,6 @@ struct RelayTotals {
   uint64_t rtcp = 0;
 };
 
-inline uint16_t load16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-inline uint32_t load32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline uint64_t load64(const void* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
 
 // The common case in straight-line code: RTP or RTCP over IPv4 from the flow's latched peer,
 // toward an IPv4 peer whose MAC is known, out of an untagged interface. Only the flow's first

@@ -141,6 +141,9 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   bool tryAnotherHost(Call& call);
   void abandonInvite(Call& call);
   void onAbandonedResponse(ClientContext& context, const sip::Message& response);
+  // ACKs a 2xx that leg B's INVITE (as sent in `sentIn`) got from a dialog the call does not
+  // use, and hangs that dialog up.
+  void hangUpUnwantedAnswer(Dialog sentIn, const sip::Message& response);
 
   Call* findCall(std::uint64_t id);
   std::string dialogKey(std::string_view callId, std::string_view localTag) const;

@@ -75,18 +75,7 @@ void B2bua::onInviteResponse(Call& call, const sip::Message& response) {
   const std::string tag = tagOf(response.value(HeaderId::To));
   // Forking: the first dialog wins; a 2xx from another one is ACKed and hung up.
   if (status < 300 && !b.remoteTag.empty() && !tag.empty() && tag != b.remoteTag) {
-    if (status >= 200) {
-      Dialog stray = b;
-      stray.remoteTag = tag;
-      stray.remoteTarget = contactUri(response);
-      stray.routeSet.clear();
-      sip::Message ack = makeInDialogRequest(stray, "ACK", cseqNumber(response));
-      ack.prepend(HeaderId::Via, viaValue(nextHop(stray), stray.local, transactions_->newBranch()));
-      transactions_->sendStateless(ack, nextHop(stray));
-      sip::Message bye = makeInDialogRequest(stray, "BYE");
-      bye.prepend(HeaderId::Via, viaValue(nextHop(stray), stray.local, transactions_->newBranch()));
-      transactions_->sendRequest(std::move(bye), nextHop(stray));
-    }
+    if (status >= 200) hangUpUnwantedAnswer(b, response);
     return;
   }
   if (status < 300 && !tag.empty()) learnRemote(b, response);
@@ -262,21 +251,24 @@ void B2bua::onServerTimeout(sip::TransactionId server) {
 
 void B2bua::onAbandonedResponse(ClientContext& context, const sip::Message& response) {
   if (response.statusCode < 200 || response.statusCode >= 300) return;
-  Dialog stray = context.abandonedDialog;
-  stray.remoteTag = tagOf(response.value(HeaderId::To));
-  if (const std::string target = contactUri(response); !target.empty()) stray.remoteTarget = target;
-  std::vector<std::string> routes = response.values(HeaderId::RecordRoute);
-  stray.routeSet.assign(routes.rbegin(), routes.rend());
-  const sip::Peer hop = nextHop(stray);
-  sip::Message ack = makeInDialogRequest(stray, "ACK", cseqNumber(response));
-  ack.prepend(HeaderId::Via, viaValue(hop, stray.local, transactions_->newBranch()));
+  hangUpUnwantedAnswer(context.abandonedDialog, response);
+  ++counters_.abandonedAnswers;
+}
+
+void B2bua::hangUpUnwantedAnswer(Dialog sentIn, const sip::Message& response) {
+  // The 2xx made a dialog of its own (another fork, or a host the INVITE was taken from):
+  // learn it as any UAC would, ACK it, and end it at once.
+  sentIn.remoteTag.clear();
+  learnRemote(sentIn, response);
+  const sip::Peer hop = nextHop(sentIn);
+  sip::Message ack = makeInDialogRequest(sentIn, "ACK", cseqNumber(response));
+  ack.prepend(HeaderId::Via, viaValue(hop, sentIn.local, transactions_->newBranch()));
   transactions_->sendStateless(ack, hop);
-  sip::Message bye = makeInDialogRequest(stray, "BYE");
-  bye.prepend(HeaderId::Via, viaValue(hop, stray.local, transactions_->newBranch()));
+  sip::Message bye = makeInDialogRequest(sentIn, "BYE");
+  bye.prepend(HeaderId::Via, viaValue(hop, sentIn.local, transactions_->newBranch()));
   bye.add(HeaderId::Reason, "SIP;cause=200;text=\"call completed elsewhere\"");
   addCommonHeaders(bye);
   transactions_->sendRequest(std::move(bye), hop);
-  ++counters_.abandonedAnswers;
 }
 
 }  // namespace sbc::control

@@ -291,6 +291,24 @@ TEST_F(B2buaTest, TooManyHopsAndUnknownExtensionsAreRefused) {
   EXPECT_EQ(bad->message.value(HeaderId::Unsupported), "nothingtoseehere");
 }
 
+TEST_F(B2buaTest, ASecondForkedAnswerIsAckedAndHungUp) {
+  auto [invite, ok] = answeredCall("fork@carrier");
+  const std::size_t byes = h.countRequests("BYE");
+  h.receive(answerTo(invite, 200, "cc2", sdpFor("198.18.2.10", 40002), "<sip:agent2@198.18.2.10:5060>"),
+            "198.18.2.10");
+  const auto ack = h.lastRequest("ACK");
+  ASSERT_TRUE(ack);
+  EXPECT_NE(std::string(ack->message.value(HeaderId::To)).find("tag=cc2"), std::string::npos);
+  EXPECT_EQ(ack->message.requestUri, "sip:agent2@198.18.2.10:5060");
+  const auto bye = h.lastRequest("BYE");
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(h.countRequests("BYE"), byes + 1);
+  EXPECT_NE(std::string(bye->message.value(HeaderId::To)).find("tag=cc2"), std::string::npos);
+  // The call itself stays with the first answer.
+  ASSERT_EQ(h.b2bua->calls().size(), 1u);
+  EXPECT_EQ(h.b2bua->calls().begin()->second->legs[1].remoteTag, "cc1");
+}
+
 TEST_F(B2buaTest, OptionsIsCheckedLikeAnyRequest) {
   auto options = [](const std::string& uri, const std::string& extra, const std::string& branch) {
     return "OPTIONS " + uri + " SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.10:5060;branch=" + branch +

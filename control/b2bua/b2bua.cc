@@ -342,11 +342,7 @@ void B2bua::indexLeg(Call& call, LegSide side) {
 dataplane::SocketAddress B2bua::listenAddress(const std::string& interfaceName,
                                               const sip::Peer& to) const {
   for (const SipListenConfig& listen : config_.listens) {
-    const bool sameKind =
-        (listen.transport == SipTransport::Udp && to.transport == sip::TransportKind::Udp) ||
-        (listen.transport == SipTransport::Tcp && to.transport == sip::TransportKind::Tcp) ||
-        (listen.transport == SipTransport::Tls && to.transport == sip::TransportKind::Tls);
-    if (listen.interfaceName == interfaceName && sameKind &&
+    if (listen.interfaceName == interfaceName && transportKindOf(listen.transport) == to.transport &&
         listen.address.family == to.address.ip.family)
       return {listen.address, listen.port};
   }

@@ -60,6 +60,8 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   const B2buaCounters& counters() const { return counters_; }
   const TrunkTable& trunks() const { return trunks_; }
   const VipMonitor& contactCenter() const { return vip_; }
+  // The wall clock the call records use (ms since the epoch).
+  Millis wallNow() const { return wallClock_(); }
 
   // Ends every call (BYE both ways), e.g. at shutdown.
   void endAllCalls(const std::string& cause);

@@ -1,7 +1,6 @@
 #include "control/b2bua/b2bua_cli.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "control/b2bua/sip_builders.h"
 #include "control/common/json_writer.h"
@@ -13,12 +12,6 @@ namespace {
 
 constexpr const char* kShowHelp = "Show the running state";
 constexpr const char* kJsonHelp = "Print one JSON object instead of text";
-
-Millis wallNow() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<const Call*> sortedCalls(const B2bua& b2bua) {
   std::vector<const Call*> calls;
@@ -174,8 +167,8 @@ void addB2buaCommands(CommandTable& table, const B2bua& b2bua) {
   table.addOrDie({"show calls [json]",
                   {kShowHelp, "Calls that are up or being set up", kJsonHelp},
                   [&b2bua](const CommandArgs& args, CommandOutput& out) {
-                    out.text = args.has("json") ? callsJson(b2bua, wallNow())
-                                                : callsText(b2bua, wallNow());
+                    out.text = args.has("json") ? callsJson(b2bua, b2bua.wallNow())
+                                                : callsText(b2bua, b2bua.wallNow());
                   }});
   table.addOrDie({"show sip [json]",
                   {kShowHelp, "Signalling counters, trunks and the contact center's health",

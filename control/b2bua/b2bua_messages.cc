@@ -49,6 +49,15 @@ void copyExtensionFields(const sip::Message& from, sip::Message& to) {
       to.headers.push_back(field);
 }
 
+sip::TransportKind transportKindOf(SipTransport transport) {
+  switch (transport) {
+    case SipTransport::Udp: return sip::TransportKind::Udp;
+    case SipTransport::Tcp: return sip::TransportKind::Tcp;
+    case SipTransport::Tls: return sip::TransportKind::Tls;
+  }
+  return sip::TransportKind::Udp;
+}
+
 std::string endCauseFor(int status) {
   if (status == 486 || status == 600) return "busy";
   if (status == 408 || status == 480) return "no-answer";

@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "control/config/sip_config.h"
 #include "control/sip/sip_message.h"
+#include "control/sip/sip_transport.h"
 #include "control/sip/transaction_messages.h"
 
 namespace sbc::control {
@@ -31,6 +33,9 @@ std::uint32_t cseqNumber(const sip::Message& message);
 void copyFields(const sip::Message& from, sip::Message& to, std::initializer_list<sip::HeaderId> ids);
 // Extension headers (X-...) that carry nothing of the topology and that a contact center uses.
 void copyExtensionFields(const sip::Message& from, sip::Message& to);
+
+// The SIP stack's transport for a configured `sip listen ... <udp|tcp|tls>`.
+sip::TransportKind transportKindOf(SipTransport transport);
 
 // The call record's end cause for a final failure status.
 std::string endCauseFor(int status);

@@ -3,19 +3,11 @@
 #include <chrono>
 
 #include "control/b2bua/b2bua_cli.h"
+#include "control/b2bua/b2bua_messages.h"
 
 namespace sbc::control {
 
 namespace {
-
-sip::TransportKind kindOf(SipTransport transport) {
-  switch (transport) {
-    case SipTransport::Udp: return sip::TransportKind::Udp;
-    case SipTransport::Tcp: return sip::TransportKind::Tcp;
-    case SipTransport::Tls: return sip::TransportKind::Tls;
-  }
-  return sip::TransportKind::Udp;
-}
 
 Millis wallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -34,7 +26,7 @@ std::unique_ptr<SipService> SipService::start(const SipConfig& sip,
   std::vector<sip::ListenerSpec> listeners;
   for (const SipListenConfig& listen : sip.listens) {
     sip::ListenerSpec spec;
-    spec.transport = kindOf(listen.transport);
+    spec.transport = transportKindOf(listen.transport);
     spec.local.ip = listen.address;
     spec.local.port = listen.port;
     listeners.push_back(spec);

@@ -59,17 +59,6 @@ constexpr std::array kNames{
     NameEntry{HeaderId::Timestamp, "Timestamp", 0},
 };
 
-// ASCII only, and no locale lookup: header names are tokens, and this runs for every field of
-// every message.
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool sameName(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 }  // namespace
 
 std::string_view headerName(HeaderId id) {
@@ -81,15 +70,15 @@ std::string_view headerName(HeaderId id) {
 HeaderId headerIdFromName(std::string_view name) {
   if (name.empty()) return HeaderId::Other;
   if (name.size() == 1) {
-    const char c = lower(name[0]);
+    const char c = grammar::toLower(name[0]);
     for (const NameEntry& entry : kNames)
       if (entry.compact == c) return entry.id;
     return HeaderId::Other;
   }
-  const char first = lower(name[0]);
+  const char first = grammar::toLower(name[0]);
   for (const NameEntry& entry : kNames) {
-    if (entry.name.size() == name.size() && lower(entry.name[0]) == first &&
-        sameName(entry.name, name))
+    if (entry.name.size() == name.size() && grammar::toLower(entry.name[0]) == first &&
+        grammar::equalsIgnoreCase(entry.name, name))
       return entry.id;
   }
   return HeaderId::Other;
@@ -175,7 +164,7 @@ void Message::remove(std::string_view name) {
     return;
   }
   std::erase_if(headers, [name](const HeaderField& field) {
-    return field.id == HeaderId::Other && sameName(field.name, name);
+    return field.id == HeaderId::Other && grammar::equalsIgnoreCase(field.name, name);
   });
 }
 

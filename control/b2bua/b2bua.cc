@@ -186,7 +186,6 @@ void B2bua::onNewInvite(sip::TransactionId server, const sip::Message& invite,
   auto call = std::make_unique<Call>();
   call->id = nextCallId_++;
   call->startMs = wallClock_();
-  call->lastMediaActivityMs = timers_.clock().now();
   const CallParties parties = callParties(invite);
   call->ani = parties.ani;
   call->dnis = parties.dnis;

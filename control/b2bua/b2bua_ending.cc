@@ -70,7 +70,6 @@ void B2bua::endAllCalls(const std::string& cause) {
 }
 
 void B2bua::checkMedia() {
-  const Millis now = timers_.clock().now();
   std::vector<std::uint64_t> silent;
   for (auto& [id, call] : calls_) {
     if (call->state != CallState::kConfirmed) continue;
@@ -82,31 +81,27 @@ void B2bua::checkMedia() {
       ++counters_.mediaTimeouts;
       hangUp(*call, "media-timeout", std::nullopt);
     }
-  (void)now;
   mediaTimer_ = timers_.schedule(std::min<Millis>(1000, config_.mediaTimeoutMs), [this] { checkMedia(); });
 }
 
 bool B2bua::tryAnotherHost(Call& call) {
-  if (call.type == CallType::kOutbound || call.state != CallState::kTrying) return false;
-  const auto target = vip_.target();
-  if (!target || *target == call.legs[1].peer.address || call.failoverAttempts >= 2) {
+  if (call.type == CallType::kOutbound || call.state != CallState::kTrying ||
+      call.failoverAttempts >= 2)
+    return false;
+  const dataplane::SocketAddress current = call.legs[1].peer.address;
+  std::optional<dataplane::SocketAddress> next = vip_.target();
+  if (!next || *next == current) {
     // The monitor has not switched yet; the backup, if any, is the other candidate.
     const auto& backup = vip_.backup();
     const auto& vip = vip_.vip();
-    if (!backup || !vip || call.failoverAttempts >= 2) return false;
-    const dataplane::SocketAddress other =
-        call.legs[1].peer.address == vip->address ? backup->address : vip->address;
-    if (other == call.legs[1].peer.address) return false;
-    ++call.failoverAttempts;
-    ++counters_.failovers;
-    abandonInvite(call);
-    sendInviteOnLegB(call, other);
-    return true;
+    if (!backup || !vip) return false;
+    next = current == vip->address ? backup->address : vip->address;
+    if (*next == current) return false;
   }
   ++call.failoverAttempts;
   ++counters_.failovers;
   abandonInvite(call);
-  sendInviteOnLegB(call, *target);
+  sendInviteOnLegB(call, *next);
   return true;
 }
 

@@ -93,7 +93,6 @@ struct Call {
   Millis startMs = 0;   // wall clock (ms since the epoch), for the record
   Millis answerMs = 0;
   Millis endMs = 0;
-  Millis lastMediaActivityMs = 0;  // monotonic
   std::string endCause;  // "normal", "cancelled", "busy", "no-answer", "media-timeout", ...
   int finalStatus = 0;   // the final response leg A got
 };

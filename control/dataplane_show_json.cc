@@ -21,9 +21,12 @@ void peerField(JsonWriter& json, std::string_view key, const SocketAddress& addr
   else json.null();
 }
 
-void countersObject(JsonWriter& json, std::string_view key, const dataplane::FlowCounters& c) {
+// RTP counts the packets lost on the way in (from its sequence numbers); RTCP has none to count.
+void countersObject(JsonWriter& json, std::string_view key, const dataplane::FlowCounters& c,
+                    bool withLost) {
   json.key(key).beginObject();
   json.field("packets", c.packets).field("bytes", c.bytes).field("source_drops", c.sourceDrops);
+  if (withLost) json.field("lost", c.lost);
   json.endObject();
 }
 
@@ -37,8 +40,8 @@ void legObject(JsonWriter& json, char name, const MediaLegSpec& spec, const LegV
   json.field("latched", leg.latched);
   peerField(json, "latched_peer", leg.latched ? leg.latchedPeer : SocketAddress{});
   peerField(json, "sending_to", leg.sendingTo);
-  countersObject(json, "rtp", leg.rtp);
-  countersObject(json, "rtcp", leg.rtcp);
+  countersObject(json, "rtp", leg.rtp, true);
+  countersObject(json, "rtcp", leg.rtcp, false);
   json.endObject();
 }
 
@@ -68,6 +71,7 @@ void interfaceObject(JsonWriter& json, const InterfaceView& i) {
   json.field("rx_packets", i.rxPackets).field("rx_bytes", i.rxBytes);
   json.field("tx_packets", i.txPackets).field("tx_bytes", i.txBytes);
   json.field("to_kernel", i.toKernel).field("from_kernel", i.fromKernel);
+  json.field("fragments_to_kernel", i.fragmentsToKernel).field("split_for_kernel", i.splitForKernel);
   json.endObject();
 }
 

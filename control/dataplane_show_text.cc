@@ -38,6 +38,8 @@ void appendInterface(const InterfaceView& i, std::string& out) {
          " bytes\n";
   out += "  to kernel " + std::to_string(i.toKernel) + " packets, from kernel " +
          std::to_string(i.fromKernel) + " packets\n";
+  out += "  fragments to kernel " + std::to_string(i.fragmentsToKernel) +
+         ", datagrams cut to the TAP's MTU " + std::to_string(i.splitForKernel) + "\n";
 }
 
 // Where the leg's peer is, as the session table shows it, and how the SBC knows.
@@ -57,13 +59,13 @@ void appendLegDetail(char name, const MediaLegSpec& spec, const LegView& leg, st
   out += leg.latched ? "    latched yes, peer " + peerText(leg.latchedPeer) + "\n"
                      : std::string("    latched no\n");
   out += "    sending to " + peerText(leg.sendingTo) + "\n";
-  auto counters = [&](const char* what, const dataplane::FlowCounters& c) {
+  auto counters = [&](const char* what, const dataplane::FlowCounters& c, bool withLost) {
     out += std::string("    ") + what + " " + std::to_string(c.packets) + " packets, " +
-           std::to_string(c.bytes) + " bytes, " + std::to_string(c.sourceDrops) +
-           " source drops\n";
+           std::to_string(c.bytes) + " bytes, " + std::to_string(c.sourceDrops) + " source drops" +
+           (withLost ? ", " + std::to_string(c.lost) + " lost" : std::string()) + "\n";
   };
-  counters("rtp", leg.rtp);
-  counters("rtcp", leg.rtcp);
+  counters("rtp", leg.rtp, true);  // RTCP has no sequence numbers to count loss by
+  counters("rtcp", leg.rtcp, false);
 }
 
 }  // namespace
@@ -108,6 +110,7 @@ std::string sessionsText(std::vector<SessionView> sessions) {
                    {"Peer"},
                    {"State"},
                    {"Packets", Align::kRight},
+                   {"Lost", Align::kRight},
                    {"Bytes", Align::kRight},
                    {"Idle ms", Align::kRight}});
   for (const auto& session : sessions) {
@@ -117,7 +120,8 @@ std::string sessionsText(std::vector<SessionView> sessions) {
       auto [peer, state] = legPeerAndState(spec, view);
       table.addRow({leg == 0 ? std::to_string(session.spec.id) : "", leg == 0 ? "a" : "b",
                     spec.interfaceName, spec.local.toString(), peer, state,
-                    std::to_string(view.rtp.packets), std::to_string(view.rtp.bytes),
+                    std::to_string(view.rtp.packets), std::to_string(view.rtp.lost),
+                    std::to_string(view.rtp.bytes),
                     leg == 0 ? std::to_string(session.idleMs) : ""});
     }
   }

@@ -87,8 +87,12 @@ Outcome classifyIpv4(const InterfaceRuntime& iface, rte_mbuf* m, uint16_t l2Leng
   if (ipFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
       (ipFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && onesComplementSum(ip, sizeof *ip) != 0xffff))
     return drop(DropReason::kIpBadChecksum);
-  if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-    return drop(DropReason::kIpFragment);
+  // A fragment for one of our addresses goes whole to the kernel behind the exception path,
+  // which reassembles the datagram (a SIP message larger than a frame); media never arrives so.
+  // One for anyone else is not ours to forward.
+  const bool fragment =
+      (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+  if (fragment && !iface.ownsV4(ip->dst_addr)) return drop(DropReason::kIpFragment);
   if (ip->time_to_live == 0) return drop(DropReason::kIpTtlExpired);
   if (isV4ImpossibleSource(ip->src_addr)) return drop(DropReason::kIpBadSource);
   if (isV4MulticastOrBroadcast(ip->dst_addr)) return drop(DropReason::kNotForUs);
@@ -99,6 +103,10 @@ Outcome classifyIpv4(const InterfaceRuntime& iface, rte_mbuf* m, uint16_t l2Leng
   m->l3_len = sizeof(rte_ipv4_hdr);
   m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4;
 
+  if (fragment) {
+    m->packet_type |= RTE_PTYPE_L4_FRAG;
+    return {Verdict::kLocal, DropReason::kCount};
+  }
   if (ip->next_proto_id == IPPROTO_UDP) {
     m->packet_type |= RTE_PTYPE_L4_UDP;
     return classifyUdpV4(m, ip, l2Length + sizeof(rte_ipv4_hdr), ipLength, key);
@@ -171,8 +179,10 @@ Outcome classifyIpv6(const InterfaceRuntime& iface, rte_mbuf* m, uint16_t l2Leng
     case IPPROTO_TCP:
       if (!iface.ownsV6(ip->dst_addr)) return drop(DropReason::kNotForUs);
       return {Verdict::kLocal, DropReason::kCount};
-    case IPPROTO_FRAGMENT:
-      return drop(DropReason::kIpFragment);
+    case IPPROTO_FRAGMENT:  // as for IPv4: ours to the kernel, which reassembles
+      if (multicast || !iface.ownsV6(ip->dst_addr)) return drop(DropReason::kIpFragment);
+      m->packet_type |= RTE_PTYPE_L4_FRAG;
+      return {Verdict::kLocal, DropReason::kCount};
     case IPPROTO_HOPOPTS:
     case IPPROTO_ROUTING:
     case IPPROTO_DSTOPTS:

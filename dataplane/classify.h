@@ -6,7 +6,9 @@
 // Writes: mbuf l2_len, l3_len, packet_type; trims Ethernet padding.
 // Passes: UDP to a unicast address → `udp` with its FlowKey (the flow stage decides media or
 //         exception); ARP → `arp`; ICMPv6 neighbour discovery → `neighborDiscovery`; other IP
-//         for one of our addresses → `local`. Everything else is freed and counted.
+//         for one of our addresses → `local`, IP fragments for one of them included (packet
+//         type L4_FRAG: the kernel reassembles them; media never see a fragment). Everything
+//         else, fragments for other addresses among it, is freed and counted.
 // A source address of our own is refused by the stages it could fool (the exception path and
 // latching; see hasOwnSource), not here: that is a scan of the interface's addresses that
 // relayed media, whose source must equal the latched peer anyway, does not need.

@@ -27,6 +27,9 @@ std::vector<std::string> DataplaneConfig::validate() const {
     else if (!devices.insert(i.device).second) faults.push_back(where + "device used twice");
     if (i.realm.empty()) faults.push_back(where + "no realm");
     if (i.vlan > 4094) faults.push_back(where + "vlan must be 1 to 4094");
+    if (i.maxFrame != 0 && (i.maxFrame < kStandardMaxFrame || i.maxFrame > kLargestMaxFrame))
+      faults.push_back(where + "max-frame " + std::to_string(i.maxFrame) + " is not " +
+                       std::to_string(kStandardMaxFrame) + " to " + std::to_string(kLargestMaxFrame));
     if (i.addresses.empty()) faults.push_back(where + "no address");
     size_t v4 = 0, v6 = 0;
     for (const auto& a : i.addresses) (a.address.isV4() ? v4 : v6) += 1;

@@ -18,6 +18,14 @@ using MacAddress = std::array<uint8_t, 6>;
 inline constexpr size_t kMaxInterfacesConfigurable = 16;
 inline constexpr size_t kMaxAddressesPerFamily = 32;
 
+// The largest Ethernet frame (header included, FCS not) an interface receives whole. Standard
+// Ethernet unless `max-frame` raises it. The ceiling is set by af_packet, the port that needs
+// it (ports.cc): its ring slot is a power of two holding a 66-byte header before the frame,
+// and everything but 32 bytes of the slot must fit one mbuf, whose data room is a uint16. A
+// 64 KiB slot does not, so 32 KiB less 66.
+inline constexpr uint32_t kStandardMaxFrame = 1518;
+inline constexpr uint32_t kLargestMaxFrame = 32702;
+
 struct InterfaceConfig {
   std::string name;     // operator's name, e.g. "access0"
   std::string device;   // PCI address or DPDK vdev string, e.g. "net_af_packet0,iface=veth-sbc"
@@ -37,6 +45,10 @@ struct InterfaceConfig {
   std::vector<StaticNeighbor> staticNeighbors;
   bool exceptionPath = true;  // a kernel TAP holding the same addresses and MAC
   std::string tapName;        // default: "sbc-" + name
+  // Largest frame received whole (0: kStandardMaxFrame). Above the standard, the port's rx
+  // queues get their own pool of mbufs that large, and an af_packet port a ring whose frames
+  // hold it: the kernel hands af_packet a fragmented IPv4 datagram reassembled, in one frame.
+  uint32_t maxFrame = 0;
 };
 
 struct DataplaneConfig {

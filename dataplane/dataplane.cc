@@ -27,6 +27,10 @@ constexpr unsigned kExceptionRingSize = 4096;
 constexpr unsigned kControlTxRingSize = 1024;
 constexpr unsigned kNeighborCapacity = 4096;
 constexpr unsigned kMbufCache = 256;
+// An interface's own rx pool (max-frame): a small per-lcore cache, and the share of the
+// exception ring its large mbufs may fill while the control lcore catches up.
+constexpr unsigned kLargeFrameCache = 32;
+constexpr unsigned kLargeFrameExceptionShare = 256;
 
 class DataplaneImpl;
 
@@ -37,6 +41,20 @@ struct WorkerLaunch {
   uint32_t idleSleepUs;
   const std::atomic<bool>* stop;
 };
+
+// The mbufs of an interface's own rx pool: what can hold them at once. Its rx queues (none on
+// af_packet, which copies from the kernel's ring into an mbuf as a frame arrives), the tx rings
+// of ports that keep sent mbufs until the NIC is done (af_packet and the TAP copy and free at
+// once), three bursts per worker (received, held in the pipeline, waiting in tx buffers), the
+// exception ring's share, and the caches. Not rounded up to 2^n - 1 (the size that fills the
+// pool's ring): with mbufs this large the ring is the smaller waste. The lab (one worker,
+// af_packet ports) gets 416.
+unsigned largeFramePoolSize(const DataplaneConfig& c, const InterfaceConfig& iface) {
+  unsigned n = isAfPacket(iface.device) ? 0 : c.workers * c.rxDescriptors;
+  for (const InterfaceConfig& out : c.interfaces)
+    if (!isAfPacket(out.device)) n += c.workers * c.txDescriptors;
+  return n + c.workers * 3 * kMaxBurst + kLargeFrameExceptionShare + (c.workers + 1) * kLargeFrameCache;
+}
 
 int workerMain(void* arg) {
   auto* l = static_cast<WorkerLaunch*>(arg);
@@ -80,6 +98,7 @@ class DataplaneImpl final : public Dataplane {
   DataplaneConfig config_;
   InterfaceTable interfaces_{};
   rte_mempool* pool_ = nullptr;
+  std::vector<rte_mempool*> rxPools_;  // interfaces' own, for frames beyond pool_'s mbufs
   rte_rcu_qsbr* rcu_ = nullptr;
   rte_ring* exceptionRing_ = nullptr;
   std::unique_ptr<FlowTable> flows_;
@@ -144,7 +163,7 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
     if (workers_.back()->flowStats() == nullptr) return Status::failure("cannot allocate flow counters");
     stats.push_back(workers_.back()->flowStats());
   }
-  exception_ = std::make_unique<ExceptionPath>(interfaces_, exceptionRing_);
+  exception_ = std::make_unique<ExceptionPath>(interfaces_, exceptionRing_, pool_);
   resolver_ = std::make_unique<NeighborResolver>(interfaces_, *neighbors_, *exception_, pool_, tscHz_);
   sessions_ = std::make_unique<SessionTable>(interfaces_, config.interfaces, *flows_, *neighbors_,
                                              std::move(stats), tscHz_);
@@ -192,8 +211,23 @@ Status DataplaneImpl::startInterfaces() {
     rt.mediaPortMin = config_.mediaPortMin;
     rt.mediaPortMax = config_.mediaPortMax;
     interfaces_.byPort[*port] = index;
+    rte_mempool* rxPool = pool_;
+    const uint32_t frameBytes = rxFrameBytes(c);
+    constexpr uint32_t kMbufMaxFrame = UINT16_MAX - RTE_PKTMBUF_HEADROOM;
+    if (frameBytes > uint32_t{rte_pktmbuf_data_room_size(pool_)} - RTE_PKTMBUF_HEADROOM) {
+      if (frameBytes > kMbufMaxFrame)
+        return Status::failure(where + std::to_string(frameBytes) +
+                               "-byte frames do not fit an mbuf (at most " + std::to_string(kMbufMaxFrame) + ")");
+      const std::string name = "sbc_rx" + std::to_string(index);
+      rxPool = rte_pktmbuf_pool_create(name.c_str(), largeFramePoolSize(config_, c), kLargeFrameCache, 0,
+                                       static_cast<uint16_t>(RTE_PKTMBUF_HEADROOM + frameBytes),
+                                       static_cast<int>(rte_socket_id()));
+      if (rxPool == nullptr)
+        return Status::failure(where + "max-frame pool: " + rte_strerror(rte_errno));
+      rxPools_.push_back(rxPool);
+    }
     PortQueues queues{static_cast<uint16_t>(config_.workers), static_cast<uint16_t>(config_.workers)};
-    if (Status s = startPort(*port, queues, config_.rxDescriptors, config_.txDescriptors, pool_, c.mac); !s.ok())
+    if (Status s = startPort(*port, queues, config_.rxDescriptors, config_.txDescriptors, rxPool, c.mac); !s.ok())
       return Status::failure(where + s.error);
     std::string ringName = "sbc_ctltx" + std::to_string(index);
     rt.controlTx = rte_ring_create(ringName.c_str(), kControlTxRingSize, static_cast<int>(rte_socket_id()),
@@ -249,6 +283,8 @@ std::vector<InterfaceView> DataplaneImpl::interfaces() const {
     }
     v.toKernel = exception_->counters().toKernel[i];
     v.fromKernel = exception_->counters().fromKernel[i];
+    v.fragmentsToKernel = exception_->counters().fragmentsToKernel[i];
+    v.splitForKernel = exception_->counters().splitForKernel[i];
     out.push_back(std::move(v));
   }
   return out;
@@ -344,6 +380,7 @@ void DataplaneImpl::stop() {
     rte_ring_free(ring);
   }
   if (rcu_) rte_free(rcu_);
+  for (rte_mempool* pool : rxPools_) rte_mempool_free(pool);
   if (pool_) rte_mempool_free(pool_);
   if (ealStarted_) {
     // The EAL leaves its runtime directory (sockets, memory maps) behind; sbcd's is private

@@ -41,6 +41,9 @@ struct FlowCounters {
   uint64_t packets = 0;
   uint64_t bytes = 0;
   uint64_t sourceDrops = 0;
+  // RTP packets lost on the way in (RFC 3550 A.3: expected from the sequence numbers less
+  // received, never below 0), over every source the leg latched; 0 for the RTCP port.
+  uint64_t lost = 0;
 };
 
 struct LegView {
@@ -70,6 +73,8 @@ struct InterfaceView {
   std::string tapName;  // empty without an exception path
   uint64_t rxPackets = 0, rxBytes = 0, txPackets = 0, txBytes = 0;
   uint64_t toKernel = 0, fromKernel = 0;
+  uint64_t fragmentsToKernel = 0;  // of toKernel: IP fragments for the kernel to reassemble
+  uint64_t splitForKernel = 0;     // of toKernel: larger than the TAP's MTU, sent as fragments
 };
 
 struct NeighborView {

@@ -17,7 +17,7 @@ namespace sbc::dataplane {
   X(kIpBadTotalLength, "ip-bad-length", "IP length disagrees with the frame")       \
   X(kIpBadChecksum, "ip-bad-checksum", "IPv4 header checksum wrong")                \
   X(kIpOptions, "ip-options", "IPv4 options present")                               \
-  X(kIpFragment, "ip-fragment", "IP fragment")                                      \
+  X(kIpFragment, "ip-fragment", "IP fragment not for the SBC's addresses")          \
   X(kIpTtlExpired, "ip-ttl-expired", "TTL or hop limit of zero")                    \
   X(kIpBadSource, "ip-bad-source", "source cannot be real: ours, multicast, loopback, 0/8, ::")        \
   X(kIpv6ExtensionHeader, "ipv6-extension-header", "IPv6 extension header")        \

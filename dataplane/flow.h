@@ -6,8 +6,9 @@
 // Who writes what:
 //  - the control side fills a Flow before publishing it in the FlowTable, and never writes a
 //    published Flow again (an update publishes a new one; the old is freed after a grace period);
-//  - a worker writes only the latch state of the flow it received on, and the destination of
-//    the opposite flow when it latches (both are tiny, written rarely, and read with a seqlock).
+//  - a worker writes only the latch state, counters and sequence state of the flow it received
+//    on (with the RtpLoss in its cold part, at rare moments), and the destination of the
+//    opposite flow when it latches (tiny, written rarely, and read with a seqlock).
 
 #include <atomic>
 #include <cstddef>
@@ -88,27 +89,42 @@ inline constexpr uint8_t kRtcp = 1 << 2;            // this flow carries RTCP (p
 inline constexpr uint8_t kAnyPeerPort = 1 << 3;     // expected peer's port is not known
 }  // namespace flow_flags
 
+// What the fast path compares a packet's source with: the v4Identity of an IPv4 peer, or this,
+// which equals no v4Identity (bit 48 clear), so that every packet takes the general path: for an
+// IPv6 peer, and on a flow of RTCP (a few packets a minute; the fast path is for RTP).
+inline constexpr uint64_t kNotFast = uint64_t{1} << 49;
+inline uint64_t admittedIdentityOf(const WireAddress& w, uint8_t flowFlags) {
+  return w.family == IpFamily::kV4 && !(flowFlags & flow_flags::kRtcp) ? v4IdentityOf(w) : kNotFast;
+}
+
 struct alignas(64) Flow {
   // ---- cache line 0: everything a relayed IPv4 packet reads or writes ----
   std::atomic<uint32_t> latchState{static_cast<uint32_t>(LatchState::kUnlatched)};
   uint8_t flags = 0;
   uint8_t egressInterface = 0;  // index into the dataplane's interface table
   uint16_t egressPortBe = 0;    // the SBC's UDP port on the egress leg (= egressSource.portBe)
-  // v4Identity of the latched peer while latchState is kLatched and the peer is IPv4; else 0.
-  // One compare with the packet's source admits it (the relay's fast path).
+  // 0 from the moment a source is latched until its first packet has been through the general
+  // path (for an RTP flow: its first RTP packet, which starts the loss count, RtpLoss); then
+  // admittedIdentityOf(latched, flags). One compare with the packet's source admits it (the
+  // relay's fast path).
   std::atomic<uint64_t> latchedV4{0};
   uint32_t egressV4 = 0;        // the SBC's IPv4 address on the egress leg, network order
   // When the flow last carried a packet, in coarse ticks (see coarseTime). Shared by all
   // workers, not per worker: with RSS a forged source lands on another worker than the real
   // peer, and that worker must still see that the peer spoke a moment ago.
   std::atomic<uint32_t> lastSeenCoarse{0};
-  // Packets and bytes relayed. Written by the worker that receives the flow's traffic (RSS
+  // Bytes and packets relayed. Written by the worker that receives the flow's traffic (RSS
   // keeps one peer's 5-tuple on one queue), with plain loads and stores, no atomic
   // read-modify-write: in the line the packet has already brought in, where a per-worker array
   // cost one more cache miss per packet (8% at 100k sessions, measured). Should two workers
   // ever relay one flow at once (RSS reprogrammed mid-call), a count may be lost, never torn.
-  std::atomic<uint64_t> packets{0};
+  // 32 bits of packets (2.7 years of a 50 pps stream) leave room for highestSequence.
   std::atomic<uint64_t> bytes{0};
+  std::atomic<uint32_t> packets{0};
+  // RFC 3550 A.1's extended highest sequence number received (cycles in the top 16 bits) in the
+  // latched source's current stream, once its first RTP packet set it (RtpLoss); written like
+  // packets. Meaningless on a kRtcp flow.
+  std::atomic<uint32_t> highestSequence{0};
   FlowDestination destination;  // where this flow's packets go
   uint32_t index = 0;           // slot in the pool, of the cold part and of FlowStats
   // ---- cache line 1: IPv6, and what only latching and the control side read ----
@@ -122,15 +138,86 @@ struct alignas(64) Flow {
     packets.store(packets.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     bytes.store(bytes.load(std::memory_order_relaxed) + length, std::memory_order_relaxed);
   }
+  // RFC 3550 A.1: a sequence number `ahead` of the highest (sequenceAhead) moves it there,
+  // carrying into the cycle count across 65535 → 0; one behind it (late, duplicated) leaves it.
+  // The branch is as predictable as the stream is in order (fewer instructions than a cmov and
+  // an unconditional store). Call it before countPacket, so that a reader who loads
+  // highestSequence before packets never takes a packet that arrived for a lost one (rtpLost).
+  void advanceSequence(uint32_t highest, int32_t ahead) {
+    if (ahead > 0) highestSequence.store(highest + static_cast<uint32_t>(ahead), std::memory_order_relaxed);
+  }
+  // The same for a packet that is `notRtp` (RTCP): it leaves the highest as it is.
+  void countSequence(uint16_t sequence, bool notRtp) {
+    const uint32_t highest = highestSequence.load(std::memory_order_relaxed);
+    advanceSequence(highest, notRtp ? 0 : sequenceAhead(highest, sequence));
+  }
+  // How far `sequence` is ahead of the extended `highest` (negative: behind), modulo 2^16.
+  static int32_t sequenceAhead(uint32_t highest, uint16_t sequence) {
+    return static_cast<int16_t>(static_cast<uint16_t>(sequence - static_cast<uint16_t>(highest)));
+  }
 };
+
 static_assert(sizeof(Flow) == 128);
 static_assert(offsetof(Flow, index) + sizeof(uint32_t) <= 64, "per-packet fields must stay in line 0");
+static_assert(offsetof(Flow, highestSequence) + sizeof(uint32_t) <= 64, "the sequence is per packet");
 
-// What only latching reads: kept out of the per-packet lines, in an array beside the pool.
+// RFC 3550 A.1's bounds: a sequence number more than kMaxDropout ahead of the highest or more
+// than kMaxMisorder behind it is a jump (the stream restarted: a new SSRC behind the same
+// address, a replayed file), not loss or reordering. The fast path leaves jumps to the general
+// path (RtpLoss), so a restarted stream is never taken for thousands of lost packets.
+inline constexpr int32_t kMaxDropout = 3000;
+inline constexpr int32_t kMaxMisorder = 100;
+inline bool isSequenceJump(int32_t ahead) {
+  return static_cast<uint32_t>(ahead + kMaxMisorder) >= static_cast<uint32_t>(kMaxDropout + kMaxMisorder);
+}
+
+// RTP loss of one flow (RFC 3550 A.3): expected = highest - base + 1, received = what
+// Flow::packets counted since the base, corrected by `uncounted`; lost = expected - received,
+// never below 0. Written by the worker that relays the flow, only at rare moments: the first RTP
+// packet of a latched source sets the base; a relatch to a new source, or a stream that restarts
+// (two packets in sequence after a jump, RFC 3550 A.1), sets it again and keeps what was lost
+// before; an RTCP packet on an rtcp-mux flow, the packet of a jump and an RTP packet dropped
+// after its source was admitted correct the count of received. Read by the control side
+// (rtpLost).
+struct RtpLoss {
+  uint32_t base = 0;           // extended sequence number of the stream's first RTP packet
+  uint32_t packetsAtBase = 0;  // Flow::packets before that packet
+  // RTP packets received but not in Flow::packets (dropped after admission: no next hop, no
+  // headroom), less packets in Flow::packets that are not counted as RTP (RTCP with rtcp-mux,
+  // the packet of a jump).
+  int32_t uncounted = 0;
+  uint32_t lostBefore = 0;     // lost by earlier sources and streams of this flow
+  uint16_t afterJump = 0;      // while `jumped`: the sequence number that confirms a restart
+  bool jumped = false;         // a jump came, and no restart has confirmed it yet
+  bool started = false;        // a base is set: an RTP packet came from a latched source
+};
+
+// Packets lost from the current stream: expected - received in 32-bit arithmetic (both wrap
+// alike), 0 when duplicates make it negative.
+inline uint32_t lostSinceBase(uint32_t highest, uint32_t packets, const RtpLoss& l) {
+  const uint32_t expected = highest - l.base + 1;
+  const uint32_t received = packets - l.packetsAtBase + static_cast<uint32_t>(l.uncounted);
+  const int32_t lost = static_cast<int32_t>(expected - received);
+  return lost > 0 ? static_cast<uint32_t>(lost) : 0;
+}
+
+// What only latching reads (and the rare writes of RtpLoss): kept out of the per-packet lines,
+// in an array beside the pool.
 struct FlowCold {
   WireAddress expected{};  // peer named by the SDP (may be unspecified)
   Flow* opposite = nullptr;  // whose destination this flow's latch sets
+  RtpLoss loss;
 };
+
+// A flow's RTP loss so far, for the control side, which reads while the worker writes: the
+// highest sequence number is read before the packet count, so a packet in flight reads as
+// received early rather than as lost, and the result is clamped at 0 in any case.
+inline uint64_t rtpLost(const Flow& f, const FlowCold& c) {
+  if (!c.loss.started) return 0;
+  const uint32_t highest = f.highestSequence.load(std::memory_order_acquire);
+  const uint32_t packets = f.packets.load(std::memory_order_relaxed);
+  return uint64_t{c.loss.lostBefore} + lostSinceBase(highest, packets, c.loss);
+}
 
 // A flow's destination read consistently: a worker latching the opposite leg may be rewriting
 // it at this moment.

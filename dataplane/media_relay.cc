@@ -51,6 +51,7 @@ inline WireAddress wireOf(const PacketSource& s) {
 
 // Moves `flow` from `from` to latched on `source`, and points the opposite flow (which sends
 // toward this peer) at it. Only one worker wins the compare-and-swap; a loser drops its packet.
+// The fast path stays closed (latchedV4 0) until startSource has seen the source's first packet.
 bool latch(const MediaContext& ctx, Flow& flow, const PacketSource& source, const uint8_t* sourceMac,
            LatchState from) {
   uint32_t expected = static_cast<uint32_t>(from);
@@ -74,7 +75,6 @@ bool latch(const MediaContext& ctx, Flow& flow, const PacketSource& source, cons
     d.peer = w;
     writeDestination(*opposite, d);
   }
-  flow.latchedV4.store(v4IdentityOf(w), std::memory_order_release);
   flow.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_release);
   return true;
 }
@@ -251,6 +251,58 @@ inline bool looksLikeRtpOrRtcp(const MediaPacket& p, bool& isRtcp) {
   return isRtcp || payloadLength >= 12;
 }
 
+// The sequence number field of an RTP header (bytes 2-3); an RTCP packet's length there.
+inline uint16_t rtpSequence(const MediaPacket& p) {
+  return rte_be_to_cpu_16(load16(reinterpret_cast<const uint8_t*>(p.udp + 1) + 2));
+}
+
+// Starts the loss count of a stream at its first RTP packet (RFC 3550 A.1: base and highest are
+// its sequence number, no cycles yet), keeping what the flow lost before.
+void restartCount(RtpLoss& loss, Flow& flow, uint16_t sequence) {
+  const uint32_t packets = flow.packets.load(std::memory_order_relaxed);
+  if (loss.started)
+    loss.lostBefore += lostSinceBase(flow.highestSequence.load(std::memory_order_relaxed), packets, loss);
+  loss.base = sequence;
+  loss.packetsAtBase = packets;
+  loss.uncounted = 0;
+  loss.jumped = false;
+  loss.started = true;
+  flow.highestSequence.store(sequence, std::memory_order_relaxed);
+}
+
+// The first packet from a newly latched source (or from the latched source of a flow an update
+// just published), admitted: on an RTP flow, an RTP packet starts the loss count; RTCP
+// (rtcp-mux) leaves the fast path closed until RTP comes. Then the fast path opens.
+void startSource(MediaContext& ctx, Flow& flow, uint16_t sequence, bool isRtcp) {
+  if (!(flow.flags & flow_flags::kRtcp)) {
+    if (isRtcp) return;
+    restartCount(ctx.cold[flow.index].loss, flow, sequence);
+  }
+  flow.latchedV4.store(admittedIdentityOf(flow.latched, flow.flags), std::memory_order_release);
+}
+
+// RFC 3550 A.1's "very large jump" (isSequenceJump): the packet is relayed but not counted,
+// unless it continues the jump the one before made: then the stream restarted (a new SSRC from
+// the same address), and the count starts again here. Returns whether the packet counts as RTP.
+bool sequenceJump(MediaContext& ctx, Flow& flow, uint16_t sequence) {
+  RtpLoss& loss = ctx.cold[flow.index].loss;
+  if (loss.jumped && sequence == loss.afterJump) {
+    restartCount(loss, flow, sequence);
+    return true;
+  }
+  loss.jumped = true;
+  loss.afterJump = static_cast<uint16_t>(sequence + 1);
+  return false;
+}
+
+// An admitted packet dropped on the way out (no next hop, no headroom) was received all the
+// same: RTP counts toward the sequence and as received, though Flow::packets does not hold it.
+inline void countDroppedAfterAdmission(MediaContext& ctx, Flow& flow, uint16_t sequence, bool sequenced) {
+  if (!sequenced) return;
+  ++ctx.cold[flow.index].loss.uncounted;
+  flow.countSequence(sequence, false);
+}
+
 // What a burst adds to the worker's counters, kept in registers until the end of the burst.
 struct RelayTotals {
   uint64_t relayed = 0;
@@ -258,11 +310,11 @@ struct RelayTotals {
 };
 
 
-// The common case in straight-line code: RTP or RTCP over IPv4 from the flow's latched peer,
-// toward an IPv4 peer whose MAC is known, out of an untagged interface. Only the flow's first
-// line is read. The checksums are adjusted for the words that change (RFC 1624) in one sum:
-// addresses (both checksums), ports (UDP), TTL (IP). Returns false, having changed nothing,
-// for anything else: relayGeneral then decides, with every check and drop reason.
+// The common case in straight-line code: RTP over IPv4 from the flow's latched peer, toward an
+// IPv4 peer whose MAC is known, out of an untagged interface. Only the flow's first line is read.
+// The checksums are adjusted for the words that change (RFC 1624) in one sum: addresses (both
+// checksums), ports (UDP), TTL (IP). Returns false, having changed nothing, for anything else:
+// relayGeneral then decides, with every check and drop reason.
 // `m` must be a fastCandidate.
 inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& totals) {
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
@@ -273,12 +325,19 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals&
   const uint32_t ports = load32(frame + kUdp);  // source, destination: as on the wire
   if (v4Identity(source, static_cast<uint16_t>(ports)) != flow.latchedV4.load(std::memory_order_acquire))
     return false;
-  // RTP (12 bytes at least) or RTCP (8), version 2; RFC 5761 §4 for telling them apart.
-  const uint16_t udpLength = rte_be_to_cpu_16(load16(frame + kUdp + offsetof(rte_udp_hdr, dgram_len)));
-  if (udpLength < sizeof(rte_udp_hdr) + 8) return false;
+  // RTP: version 2, 12 bytes at least, and not RTCP (RFC 5761 §4 for telling them apart). RTCP
+  // (a few packets a minute, muxed here or on a flow of its own, which never matches latchedV4)
+  // takes the general path, and so does a jump in the sequence number: both are for the loss
+  // count to judge.
+  // Byte swaps by the compiler (one rotate), not rte_be_to_cpu_16's inline asm (an exchange of
+  // byte registers, three micro-ops on x86).
+  const uint16_t udpLength = __builtin_bswap16(load16(frame + kUdp + offsetof(rte_udp_hdr, dgram_len)));
+  if (udpLength < sizeof(rte_udp_hdr) + 12) return false;
   const uint8_t first = frame[kRtp], second = frame[kRtp + 1];
-  const bool isRtcp = static_cast<uint8_t>(second - 192) < 32;
-  if ((first & 0xc0) != 0x80 || (!isRtcp && udpLength < sizeof(rte_udp_hdr) + 12)) return false;
+  if ((first & 0xc0) != 0x80 || static_cast<uint8_t>(second - 192) < 32) return false;
+  const uint32_t highest = flow.highestSequence.load(std::memory_order_relaxed);
+  const int32_t ahead = Flow::sequenceAhead(highest, __builtin_bswap16(load16(frame + kRtp + 2)));
+  if (unlikely(isSequenceJump(ahead))) return false;
 
   // The destination, read under its sequence: neighbour index and direct MAC are one word,
   // port, family and IPv4 address another.
@@ -309,7 +368,8 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals&
   const uint32_t destination = load32(frame + kIp + offsetof(rte_ipv4_hdr, dst_addr));
   const uint32_t newDestination = static_cast<uint32_t>(peer >> 32);
   const uint32_t newPorts = flow.egressPortBe | static_cast<uint32_t>(peer & 0xffff) << 16;
-  const uint64_t addresses = uint64_t{~source} + uint32_t{~destination} + flow.egressV4 + newDestination;
+  const uint32_t egressV4 = flow.egressV4;  // read once: the frame's stores might alias it
+  const uint64_t addresses = uint64_t{~source} + uint32_t{~destination} + egressV4 + newDestination;
   uint8_t* ttlProtocol = frame + kIp + offsetof(rte_ipv4_hdr, time_to_live);
   const uint16_t oldTtlProtocol = load16(ttlProtocol);
   // A fast candidate is UDP (classify set its packet type so only for protocol 17).
@@ -320,7 +380,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals&
   const uint16_t ipCk = static_cast<uint16_t>(~foldOnesComplement(static_cast<uint16_t>(~load16(ipChecksum)) + ipSum));
   std::memcpy(ttlProtocol, &newTtlProtocol, 2);
   std::memcpy(ipChecksum, &ipCk, 2);
-  const uint64_t newAddresses = flow.egressV4 | uint64_t{newDestination} << 32;
+  const uint64_t newAddresses = egressV4 | uint64_t{newDestination} << 32;
   std::memcpy(frame + kIp + offsetof(rte_ipv4_hdr, src_addr), &newAddresses, 8);
   std::memcpy(frame + kUdp, &newPorts, 4);
   uint8_t* udpChecksum = frame + kUdp + offsetof(rte_udp_hdr, dgram_cksum);
@@ -329,10 +389,10 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals&
     std::memcpy(udpChecksum, &ck, 2);
   }
 
+  flow.advanceSequence(highest, ahead);
   flow.countPacket(rte_pktmbuf_pkt_len(m));
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ++totals.relayed;
-  totals.rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
+  ++totals.relayed;  // RTP: totals.rtcp stays
   TxBuffer& tx = ctx.tx[flow.egressInterface];
   tx.packets[tx.count++] = m;
   return true;
@@ -352,6 +412,15 @@ void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& total
     rte_pktmbuf_free(m);
     return;
   }
+  // Whether the packet counts toward the loss count as RTP: not RTCP, and not a jump.
+  const uint16_t sequence = rtpSequence(p);
+  const bool rtcpFlow = (flow.flags & flow_flags::kRtcp) != 0;
+  bool sequenced = !isRtcp && !rtcpFlow;
+  if (unlikely(flow.latchedV4.load(std::memory_order_relaxed) == 0))
+    startSource(ctx, flow, sequence, isRtcp);
+  else if (sequenced && unlikely(isSequenceJump(Flow::sequenceAhead(
+                            flow.highestSequence.load(std::memory_order_relaxed), sequence))))
+    sequenced = sequenceJump(ctx, flow, sequence);
   DestinationSnapshot dest = readDestination(flow);
   const uint8_t* dstMac;
   uint64_t macState;
@@ -364,6 +433,7 @@ void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& total
     if (unlikely(dest.peer.family == IpFamily::kNone)) dstMac = nullptr;
   }
   if (unlikely(dstMac == nullptr)) {
+    countDroppedAfterAdmission(ctx, flow, sequence, sequenced);
     counters.drop(DropReason::kNoNeighbor);
     rte_pktmbuf_free(m);
     return;
@@ -379,14 +449,17 @@ void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& total
     if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE))
       recomputeChecksums(p);
   } else if (unlikely(!rewriteRebuild(m, p.v6, egress, dstMac, flow.egressSource, dest.peer))) {
+    countDroppedAfterAdmission(ctx, flow, sequence, sequenced);
     counters.drop(DropReason::kTruncatedFrame);
     rte_pktmbuf_free(m);
     return;
   }
+  flow.countSequence(sequence, !sequenced);
+  if (unlikely(!sequenced && !rtcpFlow)) --ctx.cold[flow.index].loss.uncounted;
   flow.countPacket(inLength);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
   ++totals.relayed;
-  totals.rtcp += isRtcp | ((flow.flags & flow_flags::kRtcp) != 0);
+  totals.rtcp += isRtcp | rtcpFlow;
   TxBuffer& tx = ctx.tx[flow.egressInterface];
   tx.packets[tx.count++] = m;
 }

@@ -5,7 +5,8 @@
 // and queue the packet for its egress interface.
 //
 // Reads:  Flow (latch state, destination), NeighborTable, the interface table.
-// Writes: Flow latch state and the opposite flow's destination (on latch only); the worker's
+// Writes: Flow latch state and the opposite flow's destination (on latch only); Flow counters
+//         and highest RTP sequence number, the cold part's RtpLoss (rarely); the worker's
 //         FlowStats and counters; packet headers.
 // Passes: rewritten packets to the TxBuffers; everything else is freed and counted.
 
@@ -41,7 +42,7 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress);
 
 struct MediaContext {
   Flow* flows;           // the FlowTable's pool, indexed by slot
-  const FlowCold* cold;  // its cold parts, same index
+  FlowCold* cold;        // its cold parts, same index
   const InterfaceTable* interfaces;
   const NeighborTable* neighbors;
   FlowStats* flowStats;  // this worker's array, indexed by Flow::index

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -19,6 +21,10 @@ namespace sbc::dataplane {
 bool isPciAddress(const std::string& device) {
   static const std::regex pci("^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7](,.*)?$");
   return std::regex_match(device, pci);
+}
+
+bool isAfPacket(const std::string& device) {
+  return device.rfind("net_af_packet", 0) == 0 || device.rfind("eth_af_packet", 0) == 0;
 }
 
 unsigned freeHugepages() {
@@ -40,12 +46,69 @@ bool hasArg(const std::vector<std::string>& args, std::initializer_list<const ch
   return false;
 }
 
+// The af_packet PMD's ring (drivers/net/af_packet, DPDK 22.11): framesz 2048 by default, and an
+// rx mbuf must hold framesz less the 32 bytes of the TPACKET_V2 header it copies from.
+constexpr uint32_t kAfPacketDefaultFrameSize = 2048;
+constexpr uint32_t kAfPacketDefaultFrameCount = 512;
+constexpr uint32_t kAfPacketMaxRingBytes = 8u << 20;
+constexpr uint32_t kAfPacketHeaderBytes = 32;
+// Where the kernel puts an untagged frame in its slot: TPACKET_ALIGN(TPACKET2_HDRLEN (52) +
+// max(16, MAC header)) less the MAC header (tpacket_rcv); 62 for a frame with its tag in line.
+constexpr uint32_t kAfPacketFrameOffset = 66;
+constexpr uint32_t kMbufMaxData = UINT16_MAX - RTE_PKTMBUF_HEADROOM;
+static_assert(std::has_single_bit(kLargestMaxFrame + kAfPacketFrameOffset) &&
+                  kLargestMaxFrame + kAfPacketFrameOffset - kAfPacketHeaderBytes <= kMbufMaxData &&
+                  2 * (kLargestMaxFrame + kAfPacketFrameOffset) - kAfPacketHeaderBytes > kMbufMaxData,
+              "the largest max-frame fills the largest af_packet slot whose data fits one mbuf");
+
+// The value of `key=` in a device string, if given.
+std::optional<uint32_t> deviceArg(const std::string& device, const std::string& key) {
+  for (size_t at = device.find(',' + key + '='); at != std::string::npos;
+       at = device.find(',' + key + '=', at + 1)) {
+    const char* begin = device.c_str() + at + key.size() + 2;
+    char* end = nullptr;
+    const unsigned long value = std::strtoul(begin, &end, 0);
+    if (end != begin && (*end == ',' || *end == '\0') && value <= UINT32_MAX)
+      return static_cast<uint32_t>(value);
+  }
+  return std::nullopt;
+}
+
 uint32_t defaultMemoryMb(const DataplaneConfig& c) {
   // mbufs and rings (~64 MB) plus the flow hash: about 160 bytes per flow, four flows per session.
   uint64_t hashMb = static_cast<uint64_t>(c.maxSessions) * 4 * 160 / (1 << 20);
   return static_cast<uint32_t>(256 + hashMb);
 }
 }  // namespace
+
+AfPacketRing afPacketRingFor(uint32_t maxFrame, uint32_t pageSize) {
+  AfPacketRing ring;
+  ring.frameSize = std::bit_ceil(maxFrame + kAfPacketFrameOffset);
+  ring.blockSize = std::max(ring.frameSize, pageSize);
+  const uint32_t perBlock = ring.blockSize / ring.frameSize;
+  const uint32_t frames = std::min(kAfPacketDefaultFrameCount, kAfPacketMaxRingBytes / ring.frameSize);
+  ring.frameCount = std::max(frames / perBlock, 1u) * perBlock;
+  return ring;
+}
+
+std::string deviceArgs(const InterfaceConfig& iface) {
+  if (!isAfPacket(iface.device) || iface.maxFrame <= kStandardMaxFrame ||
+      deviceArg(iface.device, "framesz"))
+    return iface.device;
+  const AfPacketRing ring = afPacketRingFor(iface.maxFrame, static_cast<uint32_t>(getpagesize()));
+  return iface.device + ",framesz=" + std::to_string(ring.frameSize) + ",blocksz=" +
+         std::to_string(ring.blockSize) + ",framecnt=" + std::to_string(ring.frameCount);
+}
+
+uint32_t rxFrameBytes(const InterfaceConfig& iface) {
+  const uint32_t maxFrame = std::max(iface.maxFrame, kStandardMaxFrame);
+  if (!isAfPacket(iface.device)) return maxFrame;
+  uint32_t frameSize = kAfPacketDefaultFrameSize;
+  if (auto given = deviceArg(iface.device, "framesz")) frameSize = *given;
+  else if (iface.maxFrame > kStandardMaxFrame)
+    frameSize = afPacketRingFor(iface.maxFrame, static_cast<uint32_t>(getpagesize())).frameSize;
+  return frameSize > kAfPacketHeaderBytes ? frameSize - kAfPacketHeaderBytes : 0;
+}
 
 std::vector<std::string> buildEalArgs(const DataplaneConfig& config,
                                       const std::vector<std::string>& extra,
@@ -71,10 +134,10 @@ std::vector<std::string> buildEalArgs(const DataplaneConfig& config,
       args.push_back("-a");
       args.push_back(i.device);
     } else {
-      std::string device = i.device;
+      std::string device = deviceArgs(i);
       // af_packet gives one socket per queue pair and fans received frames out over all of
       // them, so it gets exactly one pair per worker: a pair nobody polls would lose frames.
-      if (device.rfind("net_af_packet", 0) == 0 && device.find("qpairs=") == std::string::npos)
+      if (isAfPacket(device) && device.find("qpairs=") == std::string::npos)
         device += ",qpairs=" + std::to_string(config.workers);
       args.push_back("--vdev");
       args.push_back(device);

@@ -22,7 +22,31 @@ std::vector<std::string> buildEalArgs(const DataplaneConfig& config,
                                       const std::string& programName);
 
 bool isPciAddress(const std::string& device);
+bool isAfPacket(const std::string& device);
 unsigned freeHugepages();
+
+// The mmap ring of an af_packet port whose slots hold frames of `maxFrame` bytes whole, as the
+// PMD's framesz/blocksz/framecnt devargs. The kernel's rules (packet_set_ring): a slot is a
+// multiple of 16 and starts with the TPACKET_V2 header, the frame 66 bytes in; a block is a
+// multiple of the page size and holds whole slots; frame count = slots per block × blocks. The
+// PMD's: it finds slot i at i × framesz, so blocks hold no gap, and the kernel allocates each
+// block as a power of two of pages; hence a slot is a power of two. 512 slots as the PMD's
+// default ring, at most 8 MiB of them (256 slots of 32 KiB).
+struct AfPacketRing {
+  uint32_t frameSize = 0;
+  uint32_t blockSize = 0;
+  uint32_t frameCount = 0;
+};
+AfPacketRing afPacketRingFor(uint32_t maxFrame, uint32_t pageSize);
+
+// The device string the EAL gets for an interface: an af_packet port with `max-frame` above the
+// standard gets its ring's devargs, unless the operator gave framesz himself.
+std::string deviceArgs(const InterfaceConfig& iface);
+
+// Bytes one received frame may need in an mbuf (data room less headroom): the configured
+// max-frame, or for an af_packet port what its ring frame may hand over (the PMD refuses an rx
+// pool whose mbufs are smaller, even when the kernel would never fill the frame).
+uint32_t rxFrameBytes(const InterfaceConfig& iface);
 
 // The port a configured device became: the vdev name (before the first ',') or the PCI address.
 std::optional<uint16_t> findPort(const std::string& device);

@@ -172,7 +172,8 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
         continue;
       Flow& fresh = *out.flows[i].flow;
       fresh.latched = old.latched;
-      fresh.latchedV4.store(v4IdentityOf(old.latched), std::memory_order_relaxed);
+      // latchedV4 stays 0: the peer's next packet takes the general path, which opens the fast
+      // path and starts the fresh flow's loss count (the old flow's loss is in `carried`).
       fresh.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_relaxed);
       writeDestination(*out.flows[i ^ 1].flow, readDestination(*previous->flows[i ^ 1].flow));
     }
@@ -242,6 +243,7 @@ FlowCounters SessionTable::sumCounters(const FlowSlot& slot) const {
   FlowCounters c = slot.carried;
   c.packets += slot.flow->packets.load(std::memory_order_relaxed);
   c.bytes += slot.flow->bytes.load(std::memory_order_relaxed);
+  c.lost += rtpLost(*slot.flow, flows_.coldPool()[slot.flow->index]);
   for (size_t w = 0; w < workerStats_.size(); ++w)
     c.sourceDrops += workerStats_[w][slot.flow->index].sourceDrops - slot.baseline[w].sourceDrops;
   return c;

@@ -154,6 +154,14 @@ bool B2bua::checkInvite(sip::TransactionId server, const sip::Message& invite) {
 void B2bua::onNewInvite(sip::TransactionId server, const sip::Message& invite,
                         const sip::Peer& from) {
   ++counters_.invites;
+  // RFC 3261 8.2.2.2: the same INVITE again by another path while the first still waits.
+  if (isMergedRequest(invite)) {
+    ++counters_.mergedRequests;
+    reject(server, invite, 482,
+           "399 sbc \"merged request: an INVITE with this Call-ID, From tag and CSeq is "
+           "in progress\"");
+    return;
+  }
   if (!checkInvite(server, invite)) return;
 
   // Who is calling, and where the call goes.
@@ -193,6 +201,7 @@ void B2bua::onNewInvite(sip::TransactionId server, const sip::Message& invite,
   TrunkState* chargedTrunk = nullptr;
   std::optional<dataplane::SocketAddress> destination;
   std::string legBInterface;
+  sip::TransportKind legBTransport = contactCenterTransport();
   if (sourceTrunk) {
     call->type = CallType::kInbound;
     call->trunk = sourceTrunk->config.name;
@@ -205,6 +214,7 @@ void B2bua::onNewInvite(sip::TransactionId server, const sip::Message& invite,
     chargedTrunk = outbound;
     destination = outbound->config.destination;
     legBInterface = outbound->config.interfaceName;
+    legBTransport = sip::TransportKind::Udp;
   } else {
     call->type = CallType::kInternal;
     destination = vip_.target();
@@ -247,13 +257,12 @@ void B2bua::onNewInvite(sip::TransactionId server, const sip::Message& invite,
   b.isUac = true;
   b.callId = randomToken() + randomToken();
   b.localTag = randomToken();
-  b.peer.transport = sip::TransportKind::Udp;
+  b.peer.transport = legBTransport;
   b.peer.address = *destination;
   b.peer.local = listenAddress(legBInterface, b.peer);
   b.local = localFor(b.peer);
   b.interfaceName = legBInterface;
-  const std::string user = uriUser(call->dnis);
-  b.remoteTarget = "sip:" + (user.empty() ? std::string() : user + "@") + hostPortText(*destination);
+  b.remoteTarget = requestUriFor(uriUser(call->dnis), *destination, b.peer.transport);
   b.remoteUri = "<" + b.remoteTarget + ">";
   const std::string display = displayNameOf(invite.value(HeaderId::From));
   b.localUri = (display.empty() ? std::string() : display + " ") + "<sip:" +
@@ -263,6 +272,7 @@ void B2bua::onNewInvite(sip::TransactionId server, const sip::Message& invite,
   call->originalInvite = invite;
   call->inviteServer = server;
   serverInvites_[server] = call->id;
+  inviteOrigins_[originKey(invite)] = server;
   Call& placed = *call;
   calls_.emplace(call->id, std::move(call));
   indexLeg(placed, LegSide::kA);
@@ -289,8 +299,7 @@ void B2bua::sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to) {
   Dialog& b = call.legs[1];
   b.peer.address = to;
   b.peer.connectionId = 0;
-  const std::string user = uriUser(call.dnis);
-  b.remoteTarget = "sip:" + (user.empty() ? std::string() : user + "@") + hostPortText(to);
+  b.remoteTarget = requestUriFor(uriUser(call.dnis), to, b.peer.transport);
   const sip::Message& a = call.originalInvite;
   sip::Message invite = makeInDialogRequest(b, "INVITE");
   const auto maxForwards = sip::parseUnsigned(a.value(HeaderId::MaxForwards));
@@ -318,6 +327,21 @@ void B2bua::sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to) {
   context.kind = ClientKind::kInvite;
   context.carriedOffer = !invite.body.empty();
   call.inviteClient = sendRequest(call, LegSide::kB, std::move(invite), std::move(context));
+}
+
+bool B2bua::isMergedRequest(const sip::Message& invite) const {
+  const auto found = inviteOrigins_.find(originKey(invite));
+  return found != inviteOrigins_.end() && serverInvites_.contains(found->second);
+}
+
+std::string B2bua::originKey(const sip::Message& invite) {
+  // '\n' cannot occur in a header value: the parts stay apart. Only INVITEs are indexed, so
+  // the CSeq number stands for the whole CSeq.
+  std::string key(invite.value(HeaderId::CallId));
+  key.push_back('\n');
+  key.append(tagOf(invite.value(HeaderId::From))).push_back('\n');
+  key.append(std::to_string(cseqNumber(invite)));
+  return key;
 }
 
 Call* B2bua::findCall(std::uint64_t id) {
@@ -350,6 +374,10 @@ dataplane::SocketAddress B2bua::listenAddress(const std::string& interfaceName,
 
 dataplane::SocketAddress B2bua::localFor(const sip::Peer& peer) const {
   return transports_.localAddressFor(peer);
+}
+
+sip::TransportKind B2bua::contactCenterTransport() const {
+  return transportKindOf(config_.contactCenter.transport);
 }
 
 std::string_view callTypeName(CallType type) {

@@ -40,6 +40,7 @@ struct B2buaCounters {
   std::uint64_t abandonedAnswers = 0; // 2xx to an INVITE given up by a failover: ACKed, hung up
   std::uint64_t mediaTimeouts = 0;
   std::uint64_t strayRequests = 0;    // in-dialog requests for no known dialog (481)
+  std::uint64_t mergedRequests = 0;   // new INVITEs that merged with one still open (482)
   std::uint64_t strayResponses = 0;
 };
 
@@ -99,6 +100,11 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   void onOutOfDialog(sip::TransactionId server, const sip::Message& request, const sip::Peer& from);
   bool checkRequest(sip::TransactionId server, const sip::Message& request);
   bool checkInvite(sip::TransactionId server, const sip::Message& invite);
+  // RFC 3261 8.2.2.2: a new INVITE whose Call-ID, From tag and CSeq are those of a caller's
+  // INVITE still waiting for its final response here, but that its transaction did not absorb
+  // (another branch, or another transport): the same request reached the SBC twice.
+  bool isMergedRequest(const sip::Message& invite) const;
+  static std::string originKey(const sip::Message& invite);
   void sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to);
 
   // Inside dialogs.
@@ -151,6 +157,8 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   std::string dialogKey(std::string_view callId, std::string_view localTag) const;
   void indexLeg(Call& call, LegSide side);
   dataplane::SocketAddress localFor(const sip::Peer& peer) const;
+  // How requests to the contact center's hosts go (`transport` of its configuration).
+  sip::TransportKind contactCenterTransport() const;
   // The configured SIP address on `interfaceName` for a message to `to` (none: unspecified).
   dataplane::SocketAddress listenAddress(const std::string& interfaceName, const sip::Peer& to) const;
 
@@ -172,6 +180,9 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   std::unordered_map<std::string, std::pair<std::uint64_t, LegSide>> dialogs_;
   std::unordered_map<sip::TransactionId, ClientContext> clients_;
   std::unordered_map<sip::TransactionId, std::uint64_t> serverInvites_;
+  // Leg A's INVITE by originKey() (Call-ID, From tag, CSeq) -> its server transaction, for as
+  // long as its call lasts; it is open while serverInvites_ holds that transaction.
+  std::unordered_map<std::string, sip::TransactionId> inviteOrigins_;
   TimerId mediaTimer_ = 0;
   B2buaCounters counters_;
 };

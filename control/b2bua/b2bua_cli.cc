@@ -80,7 +80,8 @@ std::string sipText(const B2bua& b2bua) {
   out += "failovers " + std::to_string(c.failovers) + " (late answers hung up " +
          std::to_string(c.abandonedAnswers) + "), media timeouts " +
          std::to_string(c.mediaTimeouts) + ", stray requests " + std::to_string(c.strayRequests) +
-         ", stray responses " + std::to_string(c.strayResponses) + "\n";
+         ", stray responses " + std::to_string(c.strayResponses) + ", merged requests " +
+         std::to_string(c.mergedRequests) + "\n";
   const sip::TransactionCounters& t = b2bua.transactions().counters();
   out += "malformed requests " + std::to_string(t.malformedRequests) + ", malformed responses " +
          std::to_string(t.malformedResponses) + "\n";
@@ -110,7 +111,8 @@ std::string sipText(const B2bua& b2bua) {
   row("backup", center.backup());
   out += hosts.render();
   if (const auto target = center.target())
-    out += "new calls go to " + hostPortText(*target) + "\n";
+    out += "new calls go to " + hostPortText(*target) + " over " +
+           std::string(sipTransportName(center.transport())) + "\n";
   return out;
 }
 
@@ -126,6 +128,7 @@ std::string sipJson(const B2bua& b2bua) {
   json.field("failovers", c.failovers).field("abandoned_answers", c.abandonedAnswers);
   json.field("media_timeouts", c.mediaTimeouts);
   json.field("stray_requests", c.strayRequests).field("stray_responses", c.strayResponses);
+  json.field("merged_requests", c.mergedRequests);
   const sip::TransactionCounters& t = b2bua.transactions().counters();
   json.field("malformed_requests", t.malformedRequests);
   json.field("malformed_responses", t.malformedResponses);
@@ -158,6 +161,7 @@ std::string sipJson(const B2bua& b2bua) {
   if (const auto target = center.target()) json.value(hostPortText(*target));
   else json.null();
   json.field("switches", center.switches());
+  json.field("transport", sipTransportName(center.transport()));
   json.endObject();
   json.endObject();
   return json.text();

@@ -58,6 +58,10 @@ void B2bua::finish(Call& call, const std::string& cause) {
   ++counters_.callsEnded;
   for (const Dialog& dialog : call.legs) dialogs_.erase(dialogKey(dialog.callId, dialog.localTag));
   serverInvites_.erase(call.inviteServer);
+  // A later INVITE with the same Call-ID, From tag and CSeq may have made a call of its own.
+  if (const auto origin = inviteOrigins_.find(originKey(call.originalInvite));
+      origin != inviteOrigins_.end() && origin->second == call.inviteServer)
+    inviteOrigins_.erase(origin);
   // Transactions still running (a BYE, a 2xx being ACKed) find no call and stop quietly.
   calls_.erase(call.id);
 }

@@ -95,17 +95,20 @@ void B2bua::addCommonHeaders(sip::Message& message) const {
 
 void B2bua::probe(const dataplane::SocketAddress& target, Millis timeoutMs,
                   std::function<void(int status)> done) {
+  // Over the contact center's transport: a connection that cannot be set up fails the probe
+  // at once (the transaction ends with a transport error), as an unanswered one does.
   sip::Peer peer;
+  peer.transport = contactCenterTransport();
   peer.address = target;
   peer.local = listenAddress(config_.contactCenter.interfaceName, peer);
   const dataplane::SocketAddress local = localFor(peer);
   sip::Message options;
   options.method = "OPTIONS";
-  options.requestUri = "sip:" + hostPortText(target);
+  options.requestUri = requestUriFor({}, target, peer.transport);
   options.add(HeaderId::Via, viaValue(peer, local, transactions_->newBranch()));
   options.add(HeaderId::MaxForwards, "70");
   options.add(HeaderId::From, "<sip:sbc@" + hostText(local.ip) + ">;tag=" + randomToken());
-  options.add(HeaderId::To, "<sip:" + hostPortText(target) + ">");
+  options.add(HeaderId::To, "<" + options.requestUri + ">");
   options.add(HeaderId::CallId, randomToken() + randomToken());
   options.add(HeaderId::CSeq, "1 OPTIONS");
   options.add(HeaderId::Accept, "application/sdp");

@@ -54,8 +54,8 @@ struct Dialog {
 struct LegMedia {
   std::string codecs;           // negotiated encoding names, e.g. "PCMA,telephone-event"
   std::uint64_t packetsIn = 0;  // RTP the SBC received from this leg's peer
-  // Sequence gaps in what it received; unknown (null in the record) until the dataplane counts
-  // RTP sequence numbers per flow.
+  // RTP from this leg's peer that never arrived, by its sequence numbers (RFC 3550 A.3, counted
+  // by the dataplane); unknown (null in the record) while no media is anchored.
   std::optional<std::uint64_t> lostIn;
 };
 

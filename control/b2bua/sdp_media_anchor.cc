@@ -43,6 +43,24 @@ std::optional<std::size_t> firstAudio(const std::vector<sdp::RemoteMedia>& media
   return std::nullopt;
 }
 
+// Why the dataplane could not relay RTP between the SBC's `local` on `interface` and a peer at
+// `remote`, or nullopt when it can. These are faults of the SDP (488), not of the SBC.
+std::optional<std::string> unreachableMedia(const dataplane::IpAddress& remote,
+                                            const dataplane::IpAddress& local,
+                                            const dataplane::InterfaceConfig* interface) {
+  auto version = [](const dataplane::IpAddress& a) { return a.isV6() ? "IPv6" : "IPv4"; };
+  const std::string where = interface ? interface->name : std::string("its interface");
+  if (remote.family != local.family)
+    return "media address " + remote.toString() + " is " + version(remote) +
+           "; the SBC's media address on " + where + " is " + version(local);
+  if (!interface) return std::nullopt;
+  for (const dataplane::IpPrefix& prefix : interface->addresses)
+    if (prefix.contains(remote)) return std::nullopt;
+  if (remote.isV4() ? interface->gatewayV4 : interface->gatewayV6) return std::nullopt;
+  return "no route to media address " + remote.toString() + ": not on a link of " + where +
+         " and no " + version(remote) + " gateway";
+}
+
 }  // namespace
 
 struct SdpMediaAnchor::CallMedia {
@@ -150,6 +168,13 @@ AnchorOutcome SdpMediaAnchor::rewrite(Call& call, CallMedia& state, LegSide from
   if (audio) {
     state.audioIndex = *audio;
     const sdp::RemoteMedia& stream = remote[*audio];
+    // An address the SBC cannot send media to is refused here, with the reason: the offer
+    // is not acceptable (488), where the dataplane would only fail the session (500).
+    if (stream.rtp && !stream.holdAddress)
+      if (const auto fault = unreachableMedia(
+              stream.rtp->ip, state.local[index(from)].ip,
+              dataplaneConfig_.findInterface(call.legs[index(from)].interfaceName)))
+        return {{}, 488, quotedWarning("cannot anchor the SDP: " + *fault)};
     // A hold by address (c=0.0.0.0) keeps the peer where it was: it will come back there.
     if (stream.rtp && !stream.holdAddress) state.remote[index(from)] = stream.rtp;
     if (!isOffer) {
@@ -230,8 +255,10 @@ std::optional<Millis> SdpMediaAnchor::refresh(Call& call) {
   if (found == states_.end() || !found->second->created) return std::nullopt;
   const auto view = dataplane_.session(found->second->sessionId);
   if (!view) return std::nullopt;
-  for (std::size_t leg = 0; leg < 2; ++leg)
+  for (std::size_t leg = 0; leg < 2; ++leg) {
     call.media[leg].packetsIn = view->legs[leg].rtp.packets;
+    call.media[leg].lostIn = view->legs[leg].rtp.lost;
+  }
   return static_cast<Millis>(view->idleMs);
 }
 

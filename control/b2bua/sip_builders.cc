@@ -101,11 +101,17 @@ std::string viaValue(const sip::Peer& to, const dataplane::SocketAddress& local,
          ";branch=" + std::string(branch) + ";rport";
 }
 
+std::string requestUriFor(std::string_view user, const dataplane::SocketAddress& to,
+                          sip::TransportKind transport) {
+  std::string uri = transport == sip::TransportKind::Tls ? "sips:" : "sip:";
+  if (!user.empty()) uri.append(user).push_back('@');
+  uri += hostPortText(to);
+  if (transport == sip::TransportKind::Tcp) uri += ";transport=tcp";
+  return uri;
+}
+
 std::string contactValue(const sip::Peer& to, const dataplane::SocketAddress& local) {
-  std::string contact = "<sip:" + hostPortText(local);
-  if (to.transport == sip::TransportKind::Tcp) contact += ";transport=tcp";
-  if (to.transport == sip::TransportKind::Tls) contact += ";transport=tls";
-  return contact + ">";
+  return "<" + requestUriFor({}, local, to.transport) + ">";
 }
 
 sip::Message makeInDialogRequest(Dialog& dialog, std::string_view method,

@@ -38,8 +38,13 @@ std::optional<dataplane::SocketAddress> uriAddress(std::string_view uri);
 // "SIP/2.0/UDP 198.18.2.1:5060;branch=z9hG4bK...;rport"
 std::string viaValue(const sip::Peer& to, const dataplane::SocketAddress& local,
                      std::string_view branch);
-// "<sip:198.18.2.1:5060>" (with ;transport= for streams)
+// "<sip:198.18.2.1:5060>"; over TCP "<sip:198.18.2.1:5060;transport=tcp>", over TLS
+// "<sips:198.18.2.1:5061>" (RFC 3261 26.2.2 deprecates transport=tls for the sips: scheme).
 std::string contactValue(const sip::Peer& to, const dataplane::SocketAddress& local);
+// A Request-URI toward `to` under the same rules: "sip:8005551234@198.18.2.10:5060",
+// "sip:...;transport=tcp", "sips:8005551234@198.18.2.10:5061". `user` may be empty.
+std::string requestUriFor(std::string_view user, const dataplane::SocketAddress& to,
+                          sip::TransportKind transport);
 // "198.18.2.1", "[2001:db8::1]"
 std::string hostText(const dataplane::IpAddress& address);
 std::string hostPortText(const dataplane::SocketAddress& address);

@@ -29,6 +29,11 @@ std::unique_ptr<SipService> SipService::start(const SipConfig& sip,
     spec.transport = transportKindOf(listen.transport);
     spec.local.ip = listen.address;
     spec.local.port = listen.port;
+    if (listen.transport == SipTransport::Tls) {
+      spec.certificateFile = sip.tls.certificateFile;
+      spec.privateKeyFile = sip.tls.privateKeyFile;
+      spec.caFile = sip.tls.caFile;
+    }
     listeners.push_back(spec);
   }
   service->transports_ = sip::SocketTransports::open(listeners, *service->timers_, error);

@@ -24,6 +24,8 @@ constexpr const char* kExceptionPathHelp = "Hand traffic for the SBC itself to t
 constexpr const char* kMacHelp = "Ethernet address of the interface";
 constexpr const char* kVlanHelp = "802.1Q tag of the interface";
 constexpr const char* kNeighborHelp = "A next hop's MAC, configured instead of learned by ARP/ND";
+constexpr const char* kMaxFrameHelp =
+    "Largest frame received whole (a big SIP datagram, reassembled by an af_packet port)";
 
 std::string quoted(std::string_view word) { return "'" + std::string(word) + "'"; }
 
@@ -256,6 +258,13 @@ void addInterfaceConfigCommands(CommandTable& table, ConfigCandidate& candidate)
                   [&candidate](const CommandArgs& args, CommandOutput&) {
                     candidate.currentInterface().mac = *args.mac("XX:XX:XX:XX:XX:XX");
                   }});
+  table.addOrDie({"max-frame (" + std::to_string(dataplane::kStandardMaxFrame) + "-" +
+                      std::to_string(dataplane::kLargestMaxFrame) + ")$bytes",
+                  {kMaxFrameHelp, "Bytes, Ethernet header included (default " +
+                                      std::to_string(dataplane::kStandardMaxFrame) + ")"},
+                  [&candidate](const CommandArgs& args, CommandOutput&) {
+                    candidate.currentInterface().maxFrame = static_cast<uint32_t>(*args.number("bytes"));
+                  }});
   table.addOrDie({"neighbor <A.B.C.D$address|X:X::X:X$address> XX:XX:XX:XX:XX:XX",
                   {kNeighborHelp, "IPv4 next hop", "IPv6 next hop", "Its MAC address"},
                   [&candidate](const CommandArgs& args, CommandOutput&) {
@@ -282,6 +291,11 @@ void addInterfaceConfigCommands(CommandTable& table, ConfigCandidate& candidate)
                   {kNoHelp, kMacHelp},
                   [&candidate](const CommandArgs&, CommandOutput&) {
                     candidate.currentInterface().mac.reset();
+                  }});
+  table.addOrDie({"no max-frame",
+                  {kNoHelp, kMaxFrameHelp},
+                  [&candidate](const CommandArgs&, CommandOutput&) {
+                    candidate.currentInterface().maxFrame = 0;
                   }});
   table.addOrDie({"no neighbor <A.B.C.D$address|X:X::X:X$address>",
                   {kNoHelp, kNeighborHelp, "IPv4 next hop", "IPv6 next hop"},

@@ -43,6 +43,7 @@ void renderInterface(const InterfaceConfig& i, std::string& out) {
   if (!i.realm.empty()) out += " realm " + quoteWord(i.realm) + "\n";
   if (i.mac) out += " mac " + dataplane::formatMac(*i.mac) + "\n";
   if (i.vlan != 0) out += " vlan " + std::to_string(i.vlan) + "\n";
+  if (i.maxFrame != 0) out += " max-frame " + std::to_string(i.maxFrame) + "\n";
   for (const auto& prefix : i.addresses) out += " address " + prefix.toString() + "\n";
   if (i.gatewayV4) out += " gateway " + i.gatewayV4->toString() + "\n";
   if (i.gatewayV6) out += " gateway " + i.gatewayV6->toString() + "\n";

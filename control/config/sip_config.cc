@@ -11,6 +11,35 @@ bool interfaceHas(const dataplane::InterfaceConfig& interface, const dataplane::
                      [&](const dataplane::IpPrefix& p) { return p.address == a; });
 }
 
+// Requests to the VIP and the backup leave from a listener of the contact center's transport
+// and of each host's address family on its interface.
+void checkContactCenterTransport(const SipConfig& sip, std::vector<std::string>& faults) {
+  const ContactCenterConfig& center = sip.contactCenter;
+  const std::vector<SipListenConfig>& listens = sip.listens;
+  const std::string word(sipTransportName(center.transport));
+  const std::string listenLine = "'sip listen " + center.interfaceName + " " + word + " ADDRESS'";
+  auto listener = [&](std::optional<dataplane::IpFamily> family) {
+    return std::any_of(listens.begin(), listens.end(), [&](const SipListenConfig& l) {
+      return l.interfaceName == center.interfaceName && l.transport == center.transport &&
+             (!family || l.address.family == *family);
+    });
+  };
+  if (!listener(std::nullopt)) {
+    faults.push_back("contact-center: transport " + word + " but no " + word + " listener on " +
+                     center.interfaceName + " (add " + listenLine + ")");
+    return;
+  }
+  auto checkHost = [&](const char* role, const std::optional<dataplane::SocketAddress>& host) {
+    if (!host || listener(host->ip.family)) return;
+    faults.push_back("contact-center: transport " + word + " but no " +
+                     (host->ip.isV6() ? "IPv6 " : "IPv4 ") + word + " listener on " +
+                     center.interfaceName + " for the " + role + " " + host->toString() +
+                     " (add " + listenLine + ")");
+  };
+  checkHost("vip", center.vip);
+  checkHost("backup", center.backup);
+}
+
 }  // namespace
 
 std::string_view sipTransportName(SipTransport transport) {
@@ -46,6 +75,8 @@ std::vector<std::string> SipConfig::validate(const dataplane::DataplaneConfig& d
       faults.push_back(what + "interface " + listen.interfaceName +
                        " has no exception path, so SIP cannot reach the SBC there");
     }
+    if (listen.transport == SipTransport::Tls && tls.certificateFile.empty())
+      faults.push_back(what + "tls needs the SBC's certificate (add 'sip tls certificate FILE key FILE')");
   }
   for (const TrunkConfig& trunk : trunks) {
     const std::string what = "trunk " + trunk.name + ": ";
@@ -70,6 +101,8 @@ std::vector<std::string> SipConfig::validate(const dataplane::DataplaneConfig& d
       faults.push_back(what + "no interface " + contactCenter.interfaceName);
     } else if (!listensOn(contactCenter.interfaceName)) {
       faults.push_back(what + "no 'sip listen' on interface " + contactCenter.interfaceName);
+    } else {
+      checkContactCenterTransport(*this, faults);
     }
     if (contactCenter.optionsTimeoutMs > contactCenter.optionsIntervalMs)
       faults.push_back(what + "options-timeout is longer than options-interval");

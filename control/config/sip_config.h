@@ -51,6 +51,9 @@ struct ContactCenterConfig {
   std::string interfaceName;                     // the core interface
   std::optional<dataplane::SocketAddress> vip;   // the SIP server's virtual IP
   std::optional<dataplane::SocketAddress> backup;
+  // How the SBC's requests (INVITEs, in-dialog requests, OPTIONS probes) reach the VIP and the
+  // backup; tcp and tls need a `sip listen` of that transport on the interface to leave from.
+  SipTransport transport = SipTransport::Udp;
   std::uint32_t optionsIntervalMs = 500;         // health check period
   std::uint32_t optionsTimeoutMs = 300;          // a probe unanswered this long failed
   std::uint32_t failuresToDown = 1;              // consecutive failed probes that mark it down
@@ -59,8 +62,18 @@ struct ContactCenterConfig {
   bool operator==(const ContactCenterConfig&) const = default;
 };
 
+// The SBC's certificate for its TLS listeners (offered to outbound peers too), and where set,
+// the CA that peers are verified against both ways.
+struct SipTlsConfig {
+  std::string certificateFile;  // PEM, the chain
+  std::string privateKeyFile;   // PEM
+  std::string caFile;           // PEM; "" : peers are not verified
+  bool operator==(const SipTlsConfig&) const = default;
+};
+
 struct SipConfig {
   std::vector<SipListenConfig> listens;
+  SipTlsConfig tls;
   std::vector<TrunkConfig> trunks;
   ContactCenterConfig contactCenter;
   std::uint32_t mediaTimeoutMs = 0;       // end calls whose media stopped this long; 0: never

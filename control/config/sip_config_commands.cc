@@ -1,16 +1,18 @@
 // The SIP side's configuration commands (declared in config_commands.h):
 //
 //   sip listen IFACE <udp|tcp|tls> <A.B.C.D|X:X::X:X> [(1-65535)]
+//   sip tls certificate FILE key FILE [ca FILE]
 //   sip media-timeout SECONDS      sip session-expires SECONDS     sip records FILE
 //   sip keep-ice                   sip user-agent WORD
 //   trunk NAME                      contact-center
 //    interface IFACE                 interface IFACE
 //    match PREFIX                    vip ADDR:PORT
 //    destination ADDR:PORT           backup ADDR:PORT
-//    dial-prefix DIGITS              options-interval MS / options-timeout MS / failures N
-//    max-calls N / max-cps N         match PREFIX
-//    auth USER PASSWORD              codecs allow|strip|order LINE... / ptime MS
+//    dial-prefix DIGITS              transport <udp|tcp|tls>   (default udp)
+//    max-calls N / max-cps N         options-interval MS / options-timeout MS / failures N
+//    auth USER PASSWORD              match PREFIX
 //    codecs allow|strip|order LINE... / ptime MS / no latch-any
+//                                    codecs allow|strip|order LINE... / ptime MS
 //   exit
 
 #include <algorithm>
@@ -84,6 +86,16 @@ void addSipTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidat
          if (std::find(sip.listens.begin(), sip.listens.end(), listen) == sip.listens.end())
            sip.listens.push_back(listen);
        }});
+  table.addOrDie({"sip tls certificate FILE$certfile key FILE$keyfile [ca FILE$cafile]",
+                  {kSipHelp, "TLS settings of the SIP listeners", "The SBC's certificate",
+                   "Certificate chain file (PEM)", "Its private key", "Key file (PEM)",
+                   "Verify peers against a CA (both ways)", "CA file (PEM)"},
+                  [&sip](const CommandArgs& args, CommandOutput&) {
+                    sip.tls.certificateFile = std::string(args.get("certfile"));
+                    sip.tls.privateKeyFile = std::string(args.get("keyfile"));
+                    sip.tls.caFile = args.has("cafile") ? std::string(args.get("cafile"))
+                                                           : std::string();
+                  }});
   table.addOrDie({"sip media-timeout (0-86400)",
                   {kSipHelp, "End calls whose media stopped for this long",
                    "Seconds; 0 never ends them"},
@@ -215,6 +227,15 @@ void addContactCenterConfigCommands(CommandTable& table, ConfigCandidate& candid
                   {"How long a health check probe may go unanswered", "Milliseconds"},
                   [&center](const CommandArgs& args, CommandOutput&) {
                     center.optionsTimeoutMs = static_cast<uint32_t>(*args.number("(10-60000)"));
+                  }});
+  table.addOrDie({"transport <udp|tcp|tls>",
+                  {"How the SBC's requests reach the VIP and the backup (default udp)",
+                   "Over UDP", "Over TCP, from a 'sip listen IFACE tcp' address",
+                   "Over TLS, from a 'sip listen IFACE tls' address (sips: URIs)"},
+                  [&center](const CommandArgs& args, CommandOutput&) {
+                    center.transport = args.has("udp")   ? SipTransport::Udp
+                                       : args.has("tcp") ? SipTransport::Tcp
+                                                         : SipTransport::Tls;
                   }});
   table.addOrDie({"vip ADDR:PORT",
                   {"The SIP server's virtual IP", "Address and port, e.g. 198.18.2.10:5060"},

@@ -42,6 +42,8 @@ void renderContactCenter(const ContactCenterConfig& center, std::string& out) {
   if (!center.interfaceName.empty()) out += " interface " + quoteWord(center.interfaceName) + "\n";
   if (center.vip) out += " vip " + center.vip->toString() + "\n";
   if (center.backup) out += " backup " + center.backup->toString() + "\n";
+  if (center.transport != defaults.transport)
+    out += " transport " + std::string(sipTransportName(center.transport)) + "\n";
   if (center.optionsIntervalMs != defaults.optionsIntervalMs)
     out += " options-interval " + std::to_string(center.optionsIntervalMs) + "\n";
   if (center.optionsTimeoutMs != defaults.optionsTimeoutMs)
@@ -63,6 +65,12 @@ std::string renderSipConfig(const SipConfig& sip) {
            std::string(sipTransportName(listen.transport)) + " " + listen.address.toString();
     const std::uint16_t defaultPort = listen.transport == SipTransport::Tls ? 5061 : 5060;
     if (listen.port != defaultPort) out += " " + std::to_string(listen.port);
+    out += "\n";
+  }
+  if (!sip.tls.certificateFile.empty()) {
+    out += "sip tls certificate " + quoteWord(sip.tls.certificateFile) + " key " +
+           quoteWord(sip.tls.privateKeyFile);
+    if (!sip.tls.caFile.empty()) out += " ca " + quoteWord(sip.tls.caFile);
     out += "\n";
   }
   if (sip.mediaTimeoutMs != defaults.mediaTimeoutMs)

@@ -3,7 +3,8 @@
 // host, where one is configured) every interval. A probe that gets any answer but 503 within
 // the timeout counts as alive; `failuresToDown` failed probes in a row mark the address down,
 // one answered probe marks it up again. New calls go to the VIP while it is up, else to the
-// backup while that is up, else still to the VIP.
+// backup while that is up, else still to the VIP. Probes go over the contact center's
+// `transport`; over TCP or TLS a connection that cannot be set up fails the probe at once.
 
 #include <cstdint>
 #include <functional>
@@ -42,6 +43,8 @@ class VipMonitor {
 
   void start();
   bool configured() const { return vip_.has_value(); }
+  // How the probes and the calls reach the hosts.
+  SipTransport transport() const { return config_.transport; }
   // Where a new request for the contact center goes now.
   std::optional<dataplane::SocketAddress> target() const;
   bool isContactCenterAddress(const dataplane::SocketAddress& address) const;

@@ -207,7 +207,7 @@ struct TransactionLayer::Impl final : TransactionContext {
       return refuseMalformed(request, fault, from);
     if (request.method == "ACK") return onAck(request, *identity, from);
     if (request.method == "CANCEL") return onCancel(request, *identity, from);
-    if (ServerTransaction* existing = findServer(*identity, Lookup::SameRequest))
+    if (ServerTransaction* existing = findServer(*identity, Lookup::SameRequest, from))
       return existing->onRetransmission();
     const TransactionId id = startServer(request, from, std::move(*identity));
     transactionUser.onRequest(id, request, from);
@@ -228,7 +228,13 @@ struct TransactionLayer::Impl final : TransactionContext {
     return id;
   }
 
-  ServerTransaction* findServer(const RequestIdentity& request, Lookup lookup) {
+  // An RFC 2543 request matches only a transaction whose request came over the same kind of
+  // transport. Its fields may all be those of a copy that came another way (the same request
+  // sent over UDP and then over TCP: RFC 4475's longreq has no branch), and what belongs to a
+  // transaction comes over the transport of its request (17.1.1.3, 9.1): such a copy is a
+  // request of its own, for the user to answer (482 while the first is open, 8.2.2.2). Taken
+  // for a retransmission, it would get nothing: the answers go back the way the first came.
+  ServerTransaction* findServer(const RequestIdentity& request, Lookup lookup, const Peer& from) {
     if (request.rfc3261Branch) {
       // ACK and CANCEL look for the INVITE; anything else for its own method (17.2.3).
       const std::string_view method =
@@ -239,6 +245,7 @@ struct TransactionLayer::Impl final : TransactionContext {
     const auto [first, last] = legacyIndex.equal_range(legacyKey(request));
     for (auto it = first; it != last; ++it) {
       ServerTransaction& candidate = *servers.at(it->second).transaction;
+      if (candidate.peer().transport != from.transport) continue;
       const RequestIdentity& original = candidate.identity();
       const bool matches =
           lookup == Lookup::SameRequest ? legacyRetransmissionMatches(original, request)
@@ -251,7 +258,7 @@ struct TransactionLayer::Impl final : TransactionContext {
   }
 
   void onAck(const Message& ack, const RequestIdentity& identity, const Peer& from) {
-    if (ServerTransaction* invite = findServer(identity, Lookup::AckForInvite))
+    if (ServerTransaction* invite = findServer(identity, Lookup::AckForInvite, from))
       return invite->onAck(ack, from);
     // An ACK for a 2xx has a branch of its own (17.1.1.3 is for non-2xx only): the user's.
     transactionUser.onRequest(0, ack, from);
@@ -260,9 +267,9 @@ struct TransactionLayer::Impl final : TransactionContext {
   // RFC 3261 9.2: the CANCEL gets its own transaction and its 200 from the layer; the user
   // hears of it only when it found an INVITE still waiting for its final response.
   void onCancel(const Message& cancel, RequestIdentity identity, const Peer& from) {
-    if (ServerTransaction* again = findServer(identity, Lookup::SameRequest))
+    if (ServerTransaction* again = findServer(identity, Lookup::SameRequest, from))
       return again->onRetransmission();
-    ServerTransaction* invite = findServer(identity, Lookup::CancelForInvite);
+    ServerTransaction* invite = findServer(identity, Lookup::CancelForInvite, from);
     const TransactionId inviteId = invite ? invite->id() : 0;
     const bool inviteWaiting = invite && !invite->hasFinalResponse();
     std::string tag = invite && !invite->responseToTag().empty() ? invite->responseToTag()

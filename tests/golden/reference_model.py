@@ -8,11 +8,16 @@ The rules, in the order a frame meets them:
             An 802.1Q tag must carry the interface's VLAN, and an interface with a VLAN takes
             only tagged frames: wrong-vlan. Not IPv4, IPv6 or ARP: unknown-ethertype.
   IPv4      header cut: truncated-frame; version, IHL (<5 bad, >5 options), total length vs
-            frame, header checksum, fragments (MF or offset), TTL 0, impossible source
-            (0/8, 127/8, multicast, broadcast), multicast/broadcast destination — each its
-            own reason. Ethernet padding past the total length is not part of the packet.
+            frame, header checksum, a fragment (MF or offset) not for one of the interface's
+            addresses, TTL 0, impossible source (0/8, 127/8, multicast, broadcast),
+            multicast/broadcast destination — each its own reason. Ethernet padding past the
+            total length is not part of the packet.
   IPv6      header cut, version, payload length, hop limit 0, multicast/loopback source;
-            fragment header, other extension headers.
+            a fragment header not for one of the interface's addresses, other extension
+            headers.
+  fragments for one of the interface's addresses (a SIP message larger than a frame) are
+            the SBC's own, whole: for the kernel to reassemble (no-exception-path in these
+            labs), never media, even when the first one's UDP header names a session's port.
   UDP       length must match the IP length; a checksum must hold (IPv4 may send none,
             IPv6 must send one).
   dispatch  (interface, destination address, destination port) of a session: media. Else
@@ -203,7 +208,8 @@ class ReferenceModel:
             return Dropped("ip-bad-length")
         if not inet_checksum.is_valid(frame[l2:l2 + 20]):
             return Dropped("ip-bad-checksum")
-        if flags_fragment & 0x3FFF:  # MF or an offset
+        fragment = flags_fragment & 0x3FFF != 0  # MF or an offset
+        if fragment and not iface.owns(str(ipaddress.IPv4Address(dst))):
             return Dropped("ip-fragment")
         if ttl == 0:
             return Dropped("ip-ttl-expired")
@@ -214,7 +220,7 @@ class ReferenceModel:
         if ipaddress.IPv4Address(dst).is_multicast or dst == b"\xff\xff\xff\xff":
             return Dropped("not-for-us")
         packet = frame[:l2 + total_length]  # without Ethernet padding
-        if protocol != frame_build.PROTO_UDP:
+        if fragment or protocol != frame_build.PROTO_UDP:
             return self._for_the_sbc(iface, ipaddress.IPv4Address(dst))
         if total_length < 28 or struct.unpack_from("!H", packet, l2 + 24)[0] != total_length - 20:
             return Dropped("udp-bad-length")
@@ -250,7 +256,7 @@ class ReferenceModel:
                 return Dropped("udp-bad-checksum")
             return self._udp(iface, packet, l2, 40, str(src), str(dst))
         if next_header == 44:
-            return Dropped("ip-fragment")
+            return self._for_the_sbc(iface, dst) if iface.owns(str(dst)) else Dropped("ip-fragment")
         if next_header in (0, 43, 60, 51, 50):
             return Dropped("ipv6-extension-header")
         if next_header == 58:

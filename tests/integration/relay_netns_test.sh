@@ -3,7 +3,7 @@
 # send RTP both ways through sbcd on af_packet ports; every packet arrives rewritten and
 # intact; a forged source is dropped; malformed frames are dropped and counted by reason while
 # the call keeps flowing; ping of the SBC and a UDP service on the SBC's own address work
-# through the exception path.
+# through the exception path, a datagram larger than a frame included.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib/checks.sh"
@@ -73,7 +73,7 @@ for _ in $(seq 50); do  # the worker learns it as the frame passes; bounded wait
   sbcctl show neighbors json | grep -q "$NEW_CC_MAC" && break
   sleep 0.05
 done
-check "the neighbour table holds the announced MAC" sh -c "'$LAB_ROOT/build/sbcctl' -s '$SBC_SOCKET' show neighbors json | grep -q $NEW_CC_MAC"
+check "the neighbour table holds the announced MAC" sh -c "'$SBC_BUILD_DIR/sbcctl' -s '$SBC_SOCKET' show neighbors json | grep -q $NEW_CC_MAC"
 lab_rtp "$NS_CC" "$LAB_DIR/cc-moved.json" --bind $CC_IP:5000 --expect 50 --expect-from $SBC_CORE_IP:20002 --timeout 10 &
 listener=$!
 lab_rtp "$NS_CAR" "$LAB_DIR/car-moved.json" --bind $CAR_IP:4000 --to $SBC_ACC_IP:20000 --count 50 --pps 200 --timeout 5 --start-delay 0.3 --ssrc 0xCD
@@ -113,6 +113,51 @@ check "the service saw the carrier's real address" test "$(cat "$LAB_DIR/echo.tx
 sbcctl show interfaces json >"$LAB_DIR/ifaces.json"
 check "the exception path carried packets both ways on access0" \
   test "$(json "$LAB_DIR/ifaces.json" "d['interfaces'][0]['to_kernel'] > 0 and d['interfaces'][0]['from_kernel'] > 0")" = True
+
+# --- A UDP datagram larger than a frame (RFC 3261 18.1.1: SIP over UDP up to 65,535 octets) ---
+# The carrier's kernel sends it as IP fragments; the af_packet port's kernel reassembles them
+# into one frame (the lab's max-frame, exactly), which the exception path cuts to the TAP's MTU
+# again for the SBC's kernel to reassemble for the socket. The answer leaves as fragments.
+BIG=$((LAB_MAX_FRAME - 42))  # UDP payload: Ethernet, IPv4 and UDP headers make max-frame
+frag_creates() {  # the carrier kernel's count of IPv4 fragments made (/proc/net/snmp, Ip: FragCreates)
+  ip netns exec "$NS_CAR" awk '/^Ip:/ { if (!col) { for (i = 1; i <= NF; i++) if ($i == "FragCreates") col = i } else print $col }' /proc/net/snmp
+}
+frag_before=$(frag_creates)
+ip netns exec "$NS_SBC" python3 - $SBC_ACC_IP 5062 >"$LAB_DIR/big-service.txt" <<'PY' &
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(15)
+data, peer = s.recvfrom(65535)
+s.sendto(b"pong:" + data, peer)
+print(len(data), hashlib.sha256(data).hexdigest())
+PY
+service=$!
+big=$(ip netns exec "$NS_CAR" python3 - $SBC_ACC_IP 5062 $BIG <<'PY'
+import hashlib, socket, sys
+data = bytes((i * 7 + i // 251) & 0xff for i in range(int(sys.argv[3])))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+answer = b""
+for _ in range(20):  # until the service has bound its socket
+    s.sendto(data, (sys.argv[1], int(sys.argv[2])))
+    try:
+        answer = s.recvfrom(65535)[0]; break
+    except socket.timeout:
+        pass
+print(len(data), hashlib.sha256(data).hexdigest(), len(answer), answer == b"pong:" + data)
+PY
+)
+wait $service || true
+frag_after=$(frag_creates)
+read -r sent_len sent_sha answer_len answer_ok <<<"$big"
+check "the carrier sent the $BIG-byte datagram as IP fragments" test $((frag_after - frag_before)) -ge 11
+check "the service on the SBC's address got the $BIG-byte datagram whole" \
+  test "$(cat "$LAB_DIR/big-service.txt")" = "$sent_len $sent_sha"
+check "its answer reached the carrier whole ($answer_len bytes)" test "$answer_ok $answer_len" = "True $((BIG + 5))"
+sbcctl show interfaces json >"$LAB_DIR/ifaces-big.json"
+check "the exception path cut it to the TAP's MTU" \
+  test "$(json "$LAB_DIR/ifaces-big.json" "d['interfaces'][0]['split_for_kernel'] >= 1")" = True
 
 # --- IPv6: next hops found by neighbour solicitation, media both ways ----------------------
 # Nobody configured the hosts' MACs: the SBC asks with NS out of the port, the hosts answer

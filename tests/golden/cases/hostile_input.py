@@ -35,8 +35,9 @@ def build(testdata):
         good[:10],  # truncated-frame: not even an Ethernet header
         patched(good, 40, bytes([good[40] ^ 0xFF, good[41]])),  # udp-bad-checksum
         patched(good, 24, bytes([good[24] ^ 0x01, good[25]])),  # ip-bad-checksum
-        scratch.rtp(flags_fragment=frame_build.IPV4_MF),  # ip-fragment: first fragment
-        scratch.rtp(flags_fragment=185),  # ip-fragment: a later fragment (offset 1480)
+        # Fragments for the SBC's own addresses are the kernel's (golden.ip_fragments); these are not.
+        scratch.rtp(flags_fragment=frame_build.IPV4_MF, dst="198.18.1.2"),  # ip-fragment: first fragment
+        scratch.rtp(flags_fragment=185, dst="198.18.1.2"),  # ip-fragment: a later fragment (offset 1480)
         scratch.rtp(dst_port=20500),  # media-no-session: a media port no session owns
         scratch.rtp(dst_port=5060),  # no-exception-path: the SBC's own port, no kernel path here
         scratch.rtp(dst="198.18.1.2"),  # not-for-us: our MAC, not our address

@@ -1,8 +1,8 @@
 """IPv6 on both legs: one session with RTCP on port + 1, one with rtcp-mux, media both ways.
 The traffic class and flow label of each packet must survive the relay. Among the media,
 IPv6 faults that must be dropped: a UDP datagram without a checksum (not allowed over IPv6),
-a fragment, a hop-by-hop options header, a hop limit of 0, and a datagram to a media port no
-session owns."""
+a fragment for an address not the SBC's, a hop-by-hop options header, a hop limit of 0, and a
+datagram to a media port no session owns."""
 
 import struct
 
@@ -41,7 +41,7 @@ def build(testdata):
             access.append(carrier.rtp(udp_checksum=0))  # udp-zero-checksum-v6
         if i == 8:
             first_fragment = struct.pack("!BBHI", 0, 0, 0x0001, 0xC0FFEE)  # offset 0, more to come
-            access.append(ipv6_with_header(lab.ACCESS_MAC, lab.CARRIER_V6, lab.ACCESS_V6, 44, first_fragment,
+            access.append(ipv6_with_header(lab.ACCESS_MAC, lab.CARRIER_V6, "2001:db8:1::99", 44, first_fragment,
                                            4000, 20100, any_rtp))
         if i == 12:
             hop_by_hop = bytes([0, 0, 1, 4, 0, 0, 0, 0])  # one PadN option

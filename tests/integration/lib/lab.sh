@@ -11,6 +11,9 @@
 # prefix and is removed by lab_down (the callers trap EXIT), so runs never collide or leak.
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+# Where sbcd and sbcctl are: the build tree ctest runs from (tests/integration/CMakeLists.txt
+# sets it), else build/.
+SBC_BUILD_DIR=${SBC_BUILD_DIR:-$LAB_ROOT/build}
 LAB_PREFIX=${LAB_PREFIX:-sbct$$}
 NS_SBC=$LAB_PREFIX-sbc
 NS_CAR=$LAB_PREFIX-car
@@ -60,6 +63,11 @@ lab_up() {
   lab_log "namespaces $NS_SBC $NS_CAR $NS_CC up"
 }
 
+# SIP datagrams larger than a frame (RFC 3261 18.1.1) arrive as IP fragments, and the af_packet
+# port hands sbcd the kernel's reassembled datagram in one frame, which must fit this. 16,000
+# bytes hold RFC 4475's longreq (3.5 KB) with room to spare, and take 16 KiB ring slots.
+LAB_MAX_FRAME=16000
+
 lab_config() {  # prints the sbcd configuration for the lab
   cat <<CONF
 ! written by tests/integration/lib/lab.sh
@@ -73,6 +81,7 @@ interface access0
  device net_af_packet0,iface=acc
  realm access
  mac $SBC_ACC_MAC
+ max-frame ${LAB_MAX_FRAME}
  address $SBC_ACC_IP/24
  address $SBC_ACC_IP6/64
  exception-path tap sbc-access0
@@ -81,6 +90,7 @@ interface core0
  device net_af_packet1,iface=core
  realm core
  mac $SBC_CORE_MAC
+ max-frame ${LAB_MAX_FRAME}
  address $SBC_CORE_IP/24
  address $SBC_CORE_IP6/64
  exception-path tap sbc-core0
@@ -91,7 +101,7 @@ CONF
 lab_start_sbcd() {  # [config file]; waits for "sbcd ready"
   local conf=${1:-$LAB_DIR/sbc.conf}
   [ -f "$conf" ] || lab_config >"$conf"
-  ip netns exec "$NS_SBC" "$LAB_ROOT/build/sbcd" -f "$conf" -s "$SBC_SOCKET" \
+  ip netns exec "$NS_SBC" "$SBC_BUILD_DIR/sbcd" -f "$conf" -s "$SBC_SOCKET" \
     >"$LAB_DIR/sbcd.log" 2>&1 &
   SBCD_PID=$!
   local deadline=$((SECONDS + 30))
@@ -105,7 +115,7 @@ lab_start_sbcd() {  # [config file]; waits for "sbcd ready"
   lab_log "sbcd ready (pid $SBCD_PID)"
 }
 
-sbcctl() { "$LAB_ROOT/build/sbcctl" -s "$SBC_SOCKET" "$@"; }
+sbcctl() { "$SBC_BUILD_DIR/sbcctl" -s "$SBC_SOCKET" "$@"; }
 
 lab_down() {
   if [ -n "$SBCD_PID" ] && kill -0 "$SBCD_PID" 2>/dev/null; then

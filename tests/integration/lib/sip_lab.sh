@@ -13,12 +13,16 @@ skip_unless_sipp() {
   [ -f "$G711_PCAP" ] || { echo "SKIP: test data not found at $SIP_TESTDATA (set SBC_TESTDATA)"; exit 77; }
 }
 
+# SIP_CC_TRANSPORT=tcp: the SBC reaches the contact center over TCP (a core TCP listener and
+# `transport tcp` in the contact-center block); udp (the default) leaves both out.
 sip_config() {  # prints the lab's sbcd configuration with the SIP side
+  local cc_transport=${SIP_CC_TRANSPORT:-udp}
   lab_config
-  cat <<CONF
+  sed '/^$/d' <<CONF
 sip listen access0 udp $SBC_ACC_IP
 sip listen access0 tcp $SBC_ACC_IP
 sip listen core0 udp $SBC_CORE_IP
+$([ "$cc_transport" = udp ] || echo "sip listen core0 $cc_transport $SBC_CORE_IP")
 sip media-timeout ${SIP_MEDIA_TIMEOUT:-30}
 sip records $LAB_DIR/calls.jsonl
 trunk carrier1
@@ -31,6 +35,7 @@ contact-center
  interface core0
  vip $VIP_IP:5060
  backup $BACKUP_IP:5060
+$([ "$cc_transport" = udp ] || echo " transport $cc_transport")
 exit
 CONF
 }

@@ -21,6 +21,7 @@ TEST(DataplaneShowTest, InterfacesAsText) {
             "  exception path tap sbc-access0\n"
             "  rx 10 packets, 1200 bytes; tx 8 packets, 960 bytes\n"
             "  to kernel 3 packets, from kernel 2 packets\n"
+            "  fragments to kernel 2, datagrams cut to the TAP's MTU 1\n"
             "\n"
             "core0: realm core, port 1, link down\n"
             "  device net_af_packet1,iface=sbc-core\n"
@@ -29,7 +30,8 @@ TEST(DataplaneShowTest, InterfacesAsText) {
             "  address 2001:db8:2::1/64\n"
             "  exception path off\n"
             "  rx 0 packets, 0 bytes; tx 0 packets, 0 bytes\n"
-            "  to kernel 0 packets, from kernel 0 packets\n");
+            "  to kernel 0 packets, from kernel 0 packets\n"
+            "  fragments to kernel 0, datagrams cut to the TAP's MTU 0\n");
   EXPECT_EQ(interfacesText({}), "no interfaces\n");
 }
 
@@ -39,11 +41,13 @@ TEST(DataplaneShowTest, InterfacesAsJson) {
             R"("device":"net_af_packet0,iface=sbc-acc","port_id":0,"link_up":true,)"
             R"("mac":"02:5b:c0:00:01:01","vlan":0,"addresses":["198.18.1.1/24"],)"
             R"("tap":"sbc-access0","rx_packets":10,"rx_bytes":1200,"tx_packets":8,)"
-            R"("tx_bytes":960,"to_kernel":3,"from_kernel":2},)"
+            R"("tx_bytes":960,"to_kernel":3,"from_kernel":2,"fragments_to_kernel":2,)"
+            R"("split_for_kernel":1},)"
             R"({"name":"core0","realm":"core","device":"net_af_packet1,iface=sbc-core",)"
             R"("port_id":1,"link_up":false,"mac":"02:5b:c0:00:02:01","vlan":200,)"
             R"("addresses":["198.18.2.1/24","2001:db8:2::1/64"],"tap":null,"rx_packets":0,)"
-            R"("rx_bytes":0,"tx_packets":0,"tx_bytes":0,"to_kernel":0,"from_kernel":0}]})"
+            R"("rx_bytes":0,"tx_packets":0,"tx_bytes":0,"to_kernel":0,"from_kernel":0,)"
+            R"("fragments_to_kernel":0,"split_for_kernel":0}]})"
             "\n");
 }
 
@@ -105,18 +109,18 @@ TEST(DataplaneShowTest, DropsAllListsEveryReason) {
 TEST(DataplaneShowTest, SessionsTableSortsByIdWithOneLinePerLeg) {
   EXPECT_EQ(sessionsText(sampleSessions()),
             "ID  Leg  Interface  Local                  Peer                   State     "
-            "Packets  Bytes  Idle ms\n"
+            "Packets  Lost  Bytes  Idle ms\n"
             " 3  a    access0    198.18.1.1:20004       198.18.1.20:4002       expected  "
-            "      0      0    59000\n"
+            "      0     0      0    59000\n"
             "    b    core0      [2001:db8:2::1]:20006  [2001:db8:2::10]:6000  expected  "
-            "      0      0\n"
+            "      0     0      0\n"
             " 7  a    access0    198.18.1.1:20000       198.18.1.10:4000       latched   "
-            "     10   1720       20\n"
+            "     10     2   1720       20\n"
             "    b    core0      198.18.2.1:20002       198.18.2.10:5000       expected  "
-            "     12   2064\n"
+            "     12     0   2064\n"
             "2 sessions\n");
   EXPECT_EQ(sessionsText({}),
-            "ID  Leg  Interface  Local  Peer  State  Packets  Bytes  Idle ms\n"
+            "ID  Leg  Interface  Local  Peer  State  Packets  Lost  Bytes  Idle ms\n"
             "0 sessions\n");
 }
 
@@ -139,14 +143,14 @@ TEST(DataplaneShowTest, SessionDetailShowsLatchStateAndCountersPerLeg) {
             "    latch-any yes, rtcp-mux no\n"
             "    latched yes, peer 198.18.1.10:4000\n"
             "    sending to 198.18.1.10:4000\n"
-            "    rtp 10 packets, 1720 bytes, 1 source drops\n"
+            "    rtp 10 packets, 1720 bytes, 1 source drops, 2 lost\n"
             "    rtcp 2 packets, 160 bytes, 0 source drops\n"
             "  leg b\n"
             "    interface core0, local 198.18.2.1:20002, remote 198.18.2.10:5000\n"
             "    latch-any no, rtcp-mux yes\n"
             "    latched no\n"
             "    sending to 198.18.2.10:5000\n"
-            "    rtp 12 packets, 2064 bytes, 0 source drops\n"
+            "    rtp 12 packets, 2064 bytes, 0 source drops, 0 lost\n"
             "    rtcp 0 packets, 0 bytes, 0 source drops\n");
   EXPECT_TRUE(sessionText(sampleSessions()[1])
                   .starts_with("session 3\n"
@@ -159,12 +163,12 @@ TEST(DataplaneShowTest, SessionAsJsonUsesNullForUnknownPeers) {
             R"({"leg":"a","interface":"access0","local":"198.18.1.1:20000","remote":null,)"
             R"("latch_any":true,"rtcp_mux":false,"latched":true,)"
             R"("latched_peer":"198.18.1.10:4000","sending_to":"198.18.1.10:4000",)"
-            R"("rtp":{"packets":10,"bytes":1720,"source_drops":1},)"
+            R"("rtp":{"packets":10,"bytes":1720,"source_drops":1,"lost":2},)"
             R"("rtcp":{"packets":2,"bytes":160,"source_drops":0}},)"
             R"({"leg":"b","interface":"core0","local":"198.18.2.1:20002",)"
             R"("remote":"198.18.2.10:5000","latch_any":false,"rtcp_mux":true,"latched":false,)"
             R"("latched_peer":null,"sending_to":"198.18.2.10:5000",)"
-            R"("rtp":{"packets":12,"bytes":2064,"source_drops":0},)"
+            R"("rtp":{"packets":12,"bytes":2064,"source_drops":0,"lost":0},)"
             R"("rtcp":{"packets":0,"bytes":0,"source_drops":0}}]})"
             "\n");
   const std::string all = sessionsJson(sampleSessions());

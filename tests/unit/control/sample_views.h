@@ -20,7 +20,7 @@ inline std::vector<dataplane::SessionView> sampleSessions() {
   seven.legs[0].latched = true;
   seven.legs[0].latchedPeer = socketAddress("198.18.1.10:4000");
   seven.legs[0].sendingTo = socketAddress("198.18.1.10:4000");
-  seven.legs[0].rtp = {10, 1720, 1};
+  seven.legs[0].rtp = {10, 1720, 1, 2};  // 2 lost: sequence numbers that never came
   seven.legs[0].rtcp = {2, 160, 0};
   seven.legs[1].sendingTo = socketAddress("198.18.2.10:5000");
   seven.legs[1].rtp = {12, 2064, 0};
@@ -55,6 +55,8 @@ inline std::vector<dataplane::InterfaceView> sampleInterfaces() {
   access.txBytes = 960;
   access.toKernel = 3;
   access.fromKernel = 2;
+  access.fragmentsToKernel = 2;
+  access.splitForKernel = 1;
   dataplane::InterfaceView core;
   core.name = "core0";
   core.realm = "core";

@@ -409,13 +409,70 @@ TEST_F(ClassifyTest, Ipv4BadHeaderChecksum) {
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpBadChecksum);
 }
 
-TEST_F(ClassifyTest, Ipv4Fragments) {
+TEST_F(ClassifyTest, Ipv4FragmentsForUsGoToTheKernelWhole) {
+  // The kernel behind the exception path reassembles them (a SIP message larger than a frame);
+  // they are never parsed as UDP, whose header only the first one carries.
+  Ipv4Fields first;
+  first.fragment = 0x2000;  // MF, offset 0
+  Ipv4Fields middle;
+  middle.fragment = 0x2000 | 185;  // MF, 1480 bytes in
+  Ipv4Fields last;
+  last.fragment = 185;  // no MF: the last fragment
+  for (const Ipv4Fields& fields : {first, middle, last}) {
+    const Bytes f = udp4(rtpPayload(1), fields);
+    Classified c = classify(kAccess, f);
+    ASSERT_EQ(c.path, Path::kLocal) << "fragment field " << fields.fragment;
+    EXPECT_EQ(c.reason, DropReason::kCount);
+    EXPECT_EQ(c.packetType, RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_FRAG);
+    EXPECT_EQ(c.l2Len, kEthernetLength);
+    EXPECT_EQ(c.l3Len, kIpv4HeaderLength);
+    EXPECT_EQ(c.bytes, f) << "handed over unchanged";
+  }
+  Bytes padded = udp4(Bytes{1, 2, 3, 4}, first);
+  const size_t length = padded.size();
+  padded.resize(60, 0);
+  EXPECT_EQ(classify(kAccess, padded).pktLen, length) << "Ethernet padding trimmed";
+  Bytes tagged = udpFrame(h_.toSbc(kVlan, kVlanPeerMac), sock("192.0.2.30:8000"), sock("192.0.2.1:5060"),
+                          rtpPayload(1), first);
+  EXPECT_EQ(pathOf(kVlan, tagged), Path::kLocal) << "on a VLAN interface";
+}
+
+TEST_F(ClassifyTest, Ipv4FragmentsForOthersAreDropped) {
   Ipv4Fields moreFragments;
   moreFragments.fragment = 0x2000;
-  EXPECT_EQ(dropOf(kAccess, udp4(rtpPayload(1), moreFragments)), DropReason::kIpFragment) << "MF set";
   Ipv4Fields offset;
   offset.fragment = 0x0001;  // 8 bytes in, no MF: the last fragment
-  EXPECT_EQ(dropOf(kAccess, udp4(rtpPayload(1), offset)), DropReason::kIpFragment) << "offset set";
+  const auto to = [&](const char* dst, const Ipv4Fields& fields) {
+    return udpFrame(fromPeer(), sock("203.0.113.10:4000"), sock(dst), rtpPayload(1), fields);
+  };
+  EXPECT_EQ(dropOf(kAccess, to("203.0.113.77:20000", moreFragments)), DropReason::kIpFragment) << "MF set";
+  EXPECT_EQ(dropOf(kAccess, to("203.0.113.77:20000", offset)), DropReason::kIpFragment) << "offset set";
+  EXPECT_EQ(dropOf(kAccess, to("198.51.100.1:5060", offset)), DropReason::kIpFragment)
+      << "the core interface's address, received on access";
+  L2 multicast{MacAddress{0x01, 0x00, 0x5e, 0x01, 0x01, 0x01}, kAccessPeerMac, {}};
+  EXPECT_EQ(dropOf(kAccess, udpFrame(multicast, sock("203.0.113.10:4000"), sock("239.1.1.1:20000"),
+                                     rtpPayload(1), moreFragments)),
+            DropReason::kIpFragment);
+}
+
+TEST_F(ClassifyTest, Ipv4FragmentsForUsAreCheckedLikeAnyPacket) {
+  Ipv4Fields fragment;
+  fragment.fragment = 0x2000;
+  Bytes badChecksum = udp4(rtpPayload(1), fragment);
+  badChecksum[kIp + 10] ^= 0x01;
+  EXPECT_EQ(dropOf(kAccess, badChecksum), DropReason::kIpBadChecksum);
+  Ipv4Fields expired = fragment;
+  expired.ttl = 0;
+  EXPECT_EQ(dropOf(kAccess, udp4(rtpPayload(1), expired)), DropReason::kIpTtlExpired);
+  EXPECT_EQ(dropOf(kAccess, udpFrame(fromPeer(), sock("127.0.0.1:4000"), sock("203.0.113.1:5060"),
+                                     rtpPayload(1), fragment)),
+            DropReason::kIpBadSource);
+  Bytes cut = udp4(rtpPayload(1), fragment);
+  cut.resize(cut.size() - 1);
+  EXPECT_EQ(dropOf(kAccess, cut), DropReason::kIpBadTotalLength);
+}
+
+TEST_F(ClassifyTest, Ipv4DontFragmentIsNoFragment) {
   Ipv4Fields dontFragment;
   dontFragment.fragment = 0x4000;
   EXPECT_EQ(pathOf(kAccess, udp4(rtpPayload(1), dontFragment)), Path::kUdp) << "DF alone is fine";
@@ -571,7 +628,55 @@ TEST_F(ClassifyTest, Ipv6ExtensionHeaders) {
     EXPECT_EQ(dropOf(kAccess, v6With(nh, "2001:db8:a::1")), DropReason::kIpv6ExtensionHeader)
         << "next header " << int{nh};
   }
-  EXPECT_EQ(dropOf(kAccess, v6With(44, "2001:db8:a::1")), DropReason::kIpFragment) << "fragment header";
+}
+
+TEST_F(ClassifyTest, Ipv6FragmentHeaderForUsGoesToTheKernelWhole) {
+  // Fragment header: next header UDP, offset 0 with M set, identification.
+  const Bytes header{17, 0, 0x00, 0x01, 0x5b, 0xc0, 0xff, 0xee};
+  Bytes l4 = header;
+  l4.resize(header.size() + 64, 0xab);
+  const Bytes f = v6With(44, "2001:db8:a::1", l4);
+  Classified c = classify(kAccess, f);
+  ASSERT_EQ(c.path, Path::kLocal);
+  EXPECT_EQ(c.packetType, RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_FRAG);
+  EXPECT_EQ(c.l3Len, kIpv6HeaderLength);
+  EXPECT_EQ(c.bytes, f);
+  EXPECT_EQ(dropOf(kAccess, v6With(44, "2001:db8:a::77", l4)), DropReason::kIpFragment) << "not ours";
+  EXPECT_EQ(dropOf(kAccess, v6With(44, "ff02::1", l4)), DropReason::kIpFragment) << "a group";
+  EXPECT_EQ(dropOf(kAccess, v6With(44, "2001:db8:c::1", l4)), DropReason::kIpFragment)
+      << "the core interface's address, received on access";
+}
+
+// A jumbo frame in one segment, as a port with max-frame receives it (af_packet hands over a
+// fragmented datagram the kernel reassembled): lengths come from the IP header, not from a
+// 2 KB mbuf's idea of a frame.
+TEST_F(ClassifyTest, JumboFrameInOneSegment) {
+  rte_mempool* big = rte_pktmbuf_pool_create("classify_jumbo", 15, 0, 0, RTE_PKTMBUF_HEADROOM + 16384,
+                                             static_cast<int>(rte_socket_id()));
+  ASSERT_NE(big, nullptr);
+  const Bytes sip(15958, 'x');  // the whole frame: 16,000 bytes
+  const Bytes f = udpFrame(fromPeer(), sock("203.0.113.10:5060"), sock("203.0.113.1:5060"), sip);
+  ASSERT_EQ(f.size(), 16000u);
+  Classified c = classify(kAccess, toMbuf(big, f, kAccess));
+  ASSERT_EQ(c.path, Path::kUdp);
+  EXPECT_EQ(c.key.udpPortBe, htons(5060));
+  EXPECT_EQ(c.pktLen, 16000u);
+  EXPECT_EQ(c.bytes, f);
+  Bytes padded = f;
+  padded.resize(f.size() + 100, 0);
+  EXPECT_EQ(classify(kAccess, toMbuf(big, padded, kAccess)).pktLen, 16000u) << "trailer trimmed";
+  const Bytes v6 = udpFrame(fromPeer(), sock("[2001:db8:a::10]:5060"), sock("[2001:db8:a::1]:5060"), sip);
+  Classified c6 = classify(kAccess, toMbuf(big, v6, kAccess));
+  ASSERT_EQ(c6.path, Path::kUdp);
+  EXPECT_EQ(c6.bytes, v6);
+  Bytes claimsMore = f;
+  set16(claimsMore, kIp + 2, 16000);  // the IP length says 14 bytes more than the frame holds
+  fixChecksums(claimsMore);
+  Classified bad = classify(kAccess, toMbuf(big, claimsMore, kAccess));
+  EXPECT_EQ(bad.path, Path::kDropped);
+  EXPECT_EQ(bad.reason, DropReason::kIpBadTotalLength);
+  EXPECT_EQ(rte_mempool_in_use_count(big), 0u);
+  rte_mempool_free(big);
 }
 
 // ---- ARP ----

@@ -48,6 +48,22 @@ class MediaRelayTest : public HarnessTest {
     return v.value_or(SessionView{});
   }
   uint64_t dropped(DropReason r) const { return h_.drops(r); }
+
+  // RTP from the access peer (or `src`) with these sequence numbers, in one burst (the first
+  // packet of a source takes the general path, the rest the fast path); all must be relayed.
+  void relayFromAccess(const std::vector<uint16_t>& sequences, uint64_t now = kT0,
+                       const SocketAddress& src = Plan::accessPeer(), const MacAddress& mac = kAccessPeerMac) {
+    std::vector<Bytes> frames;
+    for (uint16_t s : sequences) frames.push_back(fromAccessPeer(s, src, mac));
+    ASSERT_EQ(h_.receive(kAccess, frames, now).size(), sequences.size()) << h_.dropSummary();
+  }
+  Bytes rtcpFromAccessPeer(uint8_t packetType) const {
+    return udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
+                    rtcpPayload(packetType));
+  }
+  const Flow& accessRtpFlow() const {
+    return *h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal()));
+  }
 };
 
 // A leg whose peer is behind NAT: address unknown, latch on the first source.
@@ -136,7 +152,8 @@ TEST_F(MediaRelayTest, Ipv4WithoutUdpChecksumIsRelayedWithoutOne) {
 
 // The fast path (latched IPv4 peer, untagged, IPv4 destination) adjusts both checksums for the
 // words it changes in one sum. Whatever TTL, TOS, ID, payload or incoming checksum a packet has,
-// what leaves must equal a from-scratch computation; RTCP and RTP of every length take it.
+// what leaves must equal a from-scratch computation; RTP of every length takes it, and the RTCP
+// mixed in (which the general path relays) must come out just as right.
 TEST_F(MediaRelayTest, FastPathChecksumsHoldForEveryHeaderAndPayload) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
@@ -609,6 +626,175 @@ TEST_F(MediaRelayTest, PipelinedBurstsAreRelayedOneCallLateFromTheirOwnInterface
   EXPECT_TRUE(h_.drainPipeline().empty());
   EXPECT_EQ(h_.counters().mediaPackets, 2u);
   EXPECT_EQ(h_.totalDrops(), 0u);
+}
+
+// ---- RTP loss per direction (RFC 3550 A.1, A.3) ----
+
+TEST_F(MediaRelayTest, SequenceGapsAreCountedAsLost) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  relayFromAccess({100, 101, 103, 104, 107});  // 102, 105, 106 never came
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.packets, 5u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 3u);
+  EXPECT_EQ(v.legs[1].rtp.lost, 0u) << "the other direction carried nothing";
+  relayFromAccess({108, 109});
+  EXPECT_EQ(view().legs[0].rtp.lost, 3u);
+  relayFromAccess({111});
+  EXPECT_EQ(view().legs[0].rtp.lost, 4u);
+}
+
+TEST_F(MediaRelayTest, LossIsCountedAcrossTheSequenceNumberWrap) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  relayFromAccess({65533, 65534, 65535, 0, 2});  // 1 lost just after the wrap
+  EXPECT_EQ(view().legs[0].rtp.lost, 1u);
+  relayFromAccess({4, 5});  // and 3
+  EXPECT_EQ(view().legs[0].rtp.lost, 2u);
+  EXPECT_EQ(view().legs[0].rtp.packets, 7u);
+}
+
+// Reordered packets are late, not lost; a duplicate counts as received, so (as in RFC 3550 A.3)
+// it offsets a loss, and the count never goes below 0.
+TEST_F(MediaRelayTest, LateAndDuplicatePacketsAreNotLost) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  relayFromAccess({10, 12, 11, 13});
+  EXPECT_EQ(view().legs[0].rtp.lost, 0u);
+  relayFromAccess({13, 12, 14});  // two duplicates: received exceeds expected
+  EXPECT_EQ(view().legs[0].rtp.lost, 0u);
+  relayFromAccess({18});  // 15, 16, 17 missing, less the two duplicates
+  EXPECT_EQ(view().legs[0].rtp.lost, 1u);
+  relayFromAccess({9});  // older than the first: received, expected unchanged
+  EXPECT_EQ(view().legs[0].rtp.lost, 0u);
+}
+
+// With rtcp-mux, RTCP (RFC 5761: packet types 192-223 in the second byte) shares the flow; it
+// is relayed and counted as a packet, but it has no RTP sequence number and is not "received".
+TEST_F(MediaRelayTest, RtcpOnAMuxedFlowIsNeitherSequencedNorReceived) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  relayFromAccess({1});
+  std::vector<Bytes> frames{rtcpFromAccessPeer(200), fromAccessPeer(2), rtcpFromAccessPeer(201),
+                            fromAccessPeer(4)};
+  ASSERT_EQ(h_.receive(kAccess, frames, kT0).size(), 4u) << h_.dropSummary();
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.packets, 5u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 1u) << "3 is lost; the RTCP packets fill no gap";
+  EXPECT_EQ(h_.counters().rtcpPackets, 2u);
+}
+
+// The first packet of a source goes through the general path, which starts the loss count at
+// its sequence number. When that packet is RTCP, the source's first RTP packet starts it, and
+// only then does the fast path admit the source.
+TEST_F(MediaRelayTest, RtcpBeforeTheFirstRtpLeavesTheBaseToTheRtp) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  single(h_.receive(kAccess, rtcpFromAccessPeer(200), kT0), kCore);
+  EXPECT_TRUE(view().legs[0].latched);
+  EXPECT_EQ(accessRtpFlow().latchedV4.load(), 0u) << "no RTP yet: every packet takes the general path";
+  single(h_.receive(kAccess, rtcpFromAccessPeer(201), kT0), kCore);
+  relayFromAccess({40000, 40001, 40003});
+  EXPECT_NE(accessRtpFlow().latchedV4.load(), 0u);
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.packets, 5u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 1u);
+}
+
+// A stream that restarts from the same address (a new SSRC: sipp plays its DTMF file after its
+// voice file) jumps in sequence number. RFC 3550 A.1: the jump is set aside, and when the next
+// packet follows it, the count starts again there; nothing of the jump is loss.
+TEST_F(MediaRelayTest, AStreamThatRestartsIsNotLoss) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  relayFromAccess({59366, 59367, 59368});
+  relayFromAccess({7984, 7985, 7986, 7988});  // 14,152 ahead: a restart; 7987 lost
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.packets, 7u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 1u);
+  relayFromAccess({2000, 2001, 2002});  // backwards, beyond any reordering: a restart too
+  EXPECT_EQ(view().legs[0].rtp.lost, 1u);
+}
+
+TEST_F(MediaRelayTest, AStraySequenceNumberIsRelayedButNotCounted) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  relayFromAccess({100, 101, 102});
+  relayFromAccess({40000});  // not followed by 40001: no restart
+  relayFromAccess({103, 105});
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.packets, 6u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 1u) << "104; 40000 is neither expected nor received";
+}
+
+// A relatch is a new source (a new SSRC, its own sequence numbers): the count starts again at
+// its first packet, and what the old source lost stays counted.
+TEST_F(MediaRelayTest, ARelatchStartsTheCountAgainAndKeepsWhatWasLost) {
+  h_.resolvePeers();
+  MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
+  s.relatchSilenceMs = 500;
+  create(s);
+  relayFromAccess({1, 2, 4}, kT0, kNatPublic, kAccessGatewayMac);
+  EXPECT_EQ(view().legs[0].rtp.lost, 1u);
+  relayFromAccess({30000, 30001, 30004}, kT0 + 701 * kTscPerMs, kNatOther, kOtherMac);
+  EXPECT_EQ(h_.counters().relatches, 1u);
+  SessionView v = view(1, kT0 + 701 * kTscPerMs);
+  EXPECT_EQ(v.legs[0].latchedPeer, kNatOther);
+  EXPECT_EQ(v.legs[0].rtp.packets, 6u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 3u) << "1 from the first source, 2 from the second";
+}
+
+// A packet the SBC admitted and then could not send (next hop not resolved yet) did arrive:
+// it is a drop of ours, counted as such, not a loss on the way in.
+TEST_F(MediaRelayTest, PacketsDroppedAfterAdmissionAreNotLost) {
+  h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
+  create(h_.accessCoreSpec());
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(1), kT0).empty());
+  EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(2), kT0).empty());
+  EXPECT_EQ(dropped(DropReason::kNoNeighbor), 2u);
+  EXPECT_TRUE(h_.receive(kCore, gratuitousArp(kCorePeerMac, Plan::corePeer().ip), kT0).empty());
+  h_.drainException();
+  relayFromAccess({3, 4});
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.packets, 2u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 0u);
+  relayFromAccess({6});
+  EXPECT_EQ(view().legs[0].rtp.lost, 1u);
+}
+
+TEST_F(MediaRelayTest, Ipv6FlowsCountLossToo) {
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.legs[0].local = sock("[2001:db8:a::1]:20000");
+  s.legs[0].remote = sock("[2001:db8:a::10]:4000");
+  s.legs[1].local = sock("[2001:db8:c::1]:20002");
+  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
+  h_.neighbors->setStatic(kAccess, ip("2001:db8:a::10"), kAccessPeerMac);
+  h_.neighbors->setStatic(kCore, ip("2001:db8:c::20"), kCorePeerMac);
+  create(s);
+  std::vector<Bytes> frames;
+  for (uint16_t seq : {65535, 1, 2, 5})
+    frames.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), s.legs[0].remote, s.legs[0].local, rtpPayload(seq)));
+  ASSERT_EQ(h_.receive(kAccess, frames, kT0).size(), 4u) << h_.dropSummary();
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.packets, 4u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 3u) << "0, 3 and 4";
+}
+
+// Without rtcp-mux, RTCP has its own flow on port + 1: it counts no loss, and RTP's count is
+// the RTP port's alone.
+TEST_F(MediaRelayTest, TheRtcpPortCountsNoLoss) {
+  h_.resolvePeers();
+  MediaSessionSpec s = h_.accessCoreSpec();
+  s.legs[0].rtcpMux = s.legs[1].rtcpMux = false;
+  create(s);
+  relayFromAccess({7, 9});
+  for (uint8_t type : {200, 201, 202})
+    single(h_.receive(kAccess, udpFrame(h_.toSbc(kAccess, kAccessPeerMac), sock("203.0.113.10:4001"),
+                                        sock("203.0.113.1:20001"), rtcpPayload(type)), kT0), kCore);
+  SessionView v = view();
+  EXPECT_EQ(v.legs[0].rtp.lost, 1u);
+  EXPECT_EQ(v.legs[0].rtcp.packets, 3u);
+  EXPECT_EQ(v.legs[0].rtcp.lost, 0u);
 }
 
 }  // namespace

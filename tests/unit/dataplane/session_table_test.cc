@@ -231,6 +231,29 @@ TEST_F(SessionTableTest, UpdateKeepsALatchWhoseRemoteIsUnchanged) {
   EXPECT_EQ(h_.counters().latches, 2u) << "leg-a latched once, before the update; leg-b once, after";
 }
 
+// The flows an update publishes are fresh: their loss count starts again at the next packet
+// (the peer's sequence numbers go on from wherever they are), and the old flows' loss is
+// carried, like their packets.
+TEST_F(SessionTableTest, UpdateCarriesTheLossAndCountsOnFromTheNextPacket) {
+  h_.resolvePeers();
+  create(spec());
+  for (uint16_t seq : {5000, 5001, 5003})
+    ASSERT_TRUE(relayed(h_.receive(kAccess, fromAccess(Plan::accessPeer(), kAccessPeerMac, seq), kT0)));
+  ASSERT_EQ(h_.sessions->view(1, kT0)->legs[0].rtp.lost, 1u);
+
+  MediaSessionSpec moved = spec();
+  moved.legs[1].remote = sock("198.51.100.20:6100");  // the access leg keeps its latch
+  ASSERT_TRUE(h_.sessions->update(moved, kT0 + kTscPerMs).ok());
+  SessionView v = *h_.sessions->view(1, kT0 + kTscPerMs);
+  EXPECT_TRUE(v.legs[0].latched);
+  EXPECT_EQ(v.legs[0].rtp.lost, 1u);
+  for (uint16_t seq : {5005, 5006, 5008})  // 5004 went missing while the update was made
+    ASSERT_TRUE(relayed(h_.receive(kAccess, fromAccess(Plan::accessPeer(), kAccessPeerMac, seq), kT0 + 2 * kTscPerMs)));
+  v = *h_.sessions->view(1, kT0 + 2 * kTscPerMs);
+  EXPECT_EQ(v.legs[0].rtp.packets, 6u);
+  EXPECT_EQ(v.legs[0].rtp.lost, 2u) << "5002 before the update, 5007 after; 5004 fell between them";
+}
+
 TEST_F(SessionTableTest, UpdateResetsALatchWhoseRemoteChanged) {
   h_.resolvePeers();
   MediaSessionSpec s = spec();

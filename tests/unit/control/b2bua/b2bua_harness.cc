@@ -17,9 +17,13 @@ bool FakeTransports::send(const sip::Message& message, const sip::Peer& to, std:
 }
 
 dataplane::SocketAddress FakeTransports::localAddressFor(const sip::Peer& to) const {
-  // The SBC's access address faces 198.18.1.0/24, its core address 198.18.2.0/24.
+  // The SBC's access address faces 198.18.1.0/24, its core address 198.18.2.0/24; TLS
+  // listens on 5061.
   const bool core = to.address.toString().starts_with("198.18.2.");
-  return *dataplane::SocketAddress::parse(core ? "198.18.2.1:5060" : "198.18.1.1:5060");
+  dataplane::SocketAddress local =
+      *dataplane::SocketAddress::parse(core ? "198.18.2.1:5060" : "198.18.1.1:5060");
+  if (to.transport == sip::TransportKind::Tls) local.port = 5061;
+  return local;
 }
 
 std::string sdpFor(const std::string& address, int port) {
@@ -91,13 +95,16 @@ B2buaHarness::~B2buaHarness() {
   unlink(recordsPath.c_str());
 }
 
-void B2buaHarness::receive(const std::string& text, const std::string& from) {
+void B2buaHarness::receive(const std::string& text, const std::string& from,
+                           sip::TransportKind transport, std::uint64_t connectionId) {
   const sip::ParseResult parsed = sip::parseDatagram(text);
   if (!parsed.ok()) {
     ADD_FAILURE_AT(__FILE__, __LINE__);
     return;
   }
   sip::Peer peer;
+  peer.transport = transport;
+  peer.connectionId = connectionId;
   peer.address = from.find(':') == std::string::npos
                      ? *dataplane::SocketAddress::parse(from + ":5060")
                      : *dataplane::SocketAddress::parse(from);

@@ -50,8 +50,11 @@ class B2buaHarness {
 
   static SipConfig defaultConfig();
 
-  // Delivers `text` (a SIP message, lines joined with \r\n by the caller) as if from `from`.
-  void receive(const std::string& text, const std::string& from);
+  // Delivers `text` (a SIP message, lines joined with \r\n by the caller) as if from `from`;
+  // over a stream, on connection `connectionId`.
+  void receive(const std::string& text, const std::string& from,
+               sip::TransportKind transport = sip::TransportKind::Udp,
+               std::uint64_t connectionId = 0);
   void advance(Millis ms);
 
   // The messages sent to `address` (ip or ip:port), oldest first.

@@ -36,6 +36,7 @@ inline std::string firstDifference(const dataplane::DataplaneConfig& a,
     if (x.staticNeighbors != y.staticNeighbors) return where + "staticNeighbors";
     if (x.exceptionPath != y.exceptionPath) return where + "exceptionPath";
     if (x.tapName != y.tapName) return where + "tapName";
+    if (x.maxFrame != y.maxFrame) return where + "maxFrame";
   }
   return "";
 }

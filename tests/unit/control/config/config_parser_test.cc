@@ -35,6 +35,7 @@ interface access0
  realm access
  mac 02:00:00:00:01:01
  vlan 100
+ max-frame 16000
  address 198.18.1.1/24
  address 2001:db8:1::1/64
  gateway 198.18.1.254
@@ -71,6 +72,7 @@ exit
   EXPECT_EQ(access.realm, "access");
   EXPECT_EQ(access.mac, (dataplane::MacAddress{0x02, 0, 0, 0, 0x01, 0x01}));
   EXPECT_EQ(access.vlan, 100);
+  EXPECT_EQ(access.maxFrame, 16000u);
   EXPECT_EQ(access.addresses,
             (std::vector<IpPrefix>{prefix("198.18.1.1/24"), prefix("2001:db8:1::1/64")}));
   EXPECT_EQ(access.gatewayV4, IpAddress::parse("198.18.1.254"));
@@ -87,6 +89,7 @@ exit
   EXPECT_EQ(core.realm, "core");
   EXPECT_FALSE(core.mac.has_value());
   EXPECT_EQ(core.vlan, 0);
+  EXPECT_EQ(core.maxFrame, 0u) << "standard Ethernet unless raised";
   EXPECT_FALSE(core.gatewayV4.has_value());
   EXPECT_FALSE(core.exceptionPath);
 }
@@ -137,6 +140,7 @@ TEST(ConfigParserTest, ASecondBlockEditsTheSameInterfaceAndNoRemoves) {
       " realm access\n"
       " mac 02:00:00:00:00:01\n"
       " vlan 7\n"
+      " max-frame 9018\n"
       " address 198.18.1.1/24\n"
       " address 198.18.1.2/24\n"
       " address 198.18.1.1/24\n"  // already there: not added twice
@@ -147,6 +151,7 @@ TEST(ConfigParserTest, ASecondBlockEditsTheSameInterfaceAndNoRemoves) {
       " no gateway 198.18.1.254\n"
       " no mac\n"
       " no vlan\n"
+      " no max-frame\n"
       " exception-path tap\n"
       "exit\n");
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(errorLines(result));
@@ -156,6 +161,7 @@ TEST(ConfigParserTest, ASecondBlockEditsTheSameInterfaceAndNoRemoves) {
   EXPECT_FALSE(a.gatewayV4.has_value());
   EXPECT_FALSE(a.mac.has_value());
   EXPECT_EQ(a.vlan, 0);
+  EXPECT_EQ(a.maxFrame, 0u);
   EXPECT_TRUE(a.exceptionPath);
   EXPECT_EQ(a.tapName, "");
 }
@@ -193,7 +199,7 @@ TEST(ConfigParserTest, NamesLineWordAndExpectationForEveryBadLine) {
                 "line 4: '20000': below the first port 30000",
                 "line 5: incomplete command after 'interface', expected: NAME",
                 "line 7: 'adress': unknown command, expected one of: address, device, "
-                "exception-path, exit, gateway, mac, neighbor, no, realm, vlan",
+                "exception-path, exit, gateway, mac, max-frame, neighbor, no, realm, vlan",
                 "line 8: '198.18.1.300/24': unexpected word, expected one of: A.B.C.D/M, "
                 "X:X::X:X/M",
                 "line 9: '02:00:00:00:01': unexpected word, expected: XX:XX:XX:XX:XX:XX",
@@ -229,6 +235,26 @@ TEST(ConfigParserTest, ReportsWhatValidateFindsAtTheInterfaceBlock) {
                 "line 1: interface access0: no device",
                 "line 5: interface core0: no realm",
                 "line 5: interface core0: tap name 'much-too-long-name' longer than 15",
+            }));
+}
+
+TEST(ConfigParserTest, MaxFrameOutsideItsRangeNamesTheWordAndTheRange) {
+  const ConfigParseResult result = parseConfig(
+      "interface access0\n"
+      " device net_af_packet0,iface=acc\n"
+      " realm access\n"
+      " address 198.18.1.1/24\n"
+      " max-frame 1500\n"
+      " max-frame 65535\n"
+      " max-frame 16k\n"
+      " max-frame\n"
+      "exit\n");
+  EXPECT_EQ(errorLines(result),
+            (std::vector<std::string>{
+                "line 5: '1500': unexpected word, expected: (1518-32702)",
+                "line 6: '65535': unexpected word, expected: (1518-32702)",
+                "line 7: '16k': unexpected word, expected: (1518-32702)",
+                "line 8: incomplete command after 'max-frame', expected: (1518-32702)",
             }));
 }
 

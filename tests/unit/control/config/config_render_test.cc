@@ -31,6 +31,7 @@ DataplaneConfig everyFieldSet() {
   access.realm = "access";
   access.mac = dataplane::MacAddress{0x02, 0x5b, 0xc0, 0x00, 0x01, 0x01};
   access.vlan = 100;
+  access.maxFrame = 16000;
   access.addresses = {*IpPrefix::parse("198.18.1.1/24"), *IpPrefix::parse("2001:db8:1::1/64")};
   access.gatewayV4 = IpAddress::parse("198.18.1.254");
   access.gatewayV6 = IpAddress::parse("2001:db8:1::fe");
@@ -64,6 +65,7 @@ TEST(ConfigRenderTest, PrintsEverySettingAsTheCommandThatMakesIt) {
             " realm access\n"
             " mac 02:5b:c0:00:01:01\n"
             " vlan 100\n"
+            " max-frame 16000\n"
             " address 198.18.1.1/24\n"
             " address 2001:db8:1::1/64\n"
             " gateway 198.18.1.254\n"
@@ -131,6 +133,7 @@ TEST(ConfigRenderTest, TheDemoConfigurationRoundTrips) {
             " device net_af_packet0,iface=sbc-acc\n"
             " realm access\n"
             " mac 02:5b:c0:00:01:01\n"
+            " max-frame 16000\n"
             " address 198.18.1.1/24\n"
             "exit\n"
             "!\n"
@@ -138,6 +141,7 @@ TEST(ConfigRenderTest, TheDemoConfigurationRoundTrips) {
             " device net_af_packet1,iface=sbc-core\n"
             " realm core\n"
             " mac 02:5b:c0:00:02:01\n"
+            " max-frame 16000\n"
             " address 198.18.2.1/24\n"
             " address 2001:db8:2::1/64\n"
             "exit\n");

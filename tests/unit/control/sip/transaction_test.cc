@@ -79,6 +79,37 @@ TEST_F(TransactionLayerTest, Rfc2543RetransmissionMatchesOnUriTagsCallIdCSeqAndT
   EXPECT_EQ(requestsSeen(), 6u);
 }
 
+// The same bytes over another transport (RFC 4475 longreq over UDP, then over TCP) are no
+// retransmission: the transaction would answer over the transport of the first copy, and the
+// second would hear nothing. They make a transaction of their own, for the user to answer.
+TEST_F(TransactionLayerTest, Rfc2543CopyOverAnotherTransportIsANewTransaction) {
+  const Message old = makeRequest("INVITE", "");
+  const TransactionId overUdp = receive(old);
+  ASSERT_NE(overUdp, 0u);
+  layer->respond(overUdp, reply(old, 180, "udp-tag"));
+  const TransactionId overTcp = receive(old, tcpPeer("198.18.0.2:41000", 9));
+  ASSERT_NE(overTcp, 0u);
+  EXPECT_NE(overTcp, overUdp);
+  layer->respond(overTcp, reply(old, 482, "tcp-tag"));
+  ASSERT_EQ(responseTimes(482).size(), 1u);
+  EXPECT_EQ(transports.sent.back().to.transport, TransportKind::Tcp);
+  EXPECT_EQ(transports.sent.back().to.connectionId, 9u);
+  // Each copy's retransmissions, ACK and CANCEL stay with the transaction of their transport.
+  EXPECT_EQ(receive(old, tcpPeer("198.18.0.2:41000", 9)), 0u);
+  EXPECT_EQ(responseTimes(482).size(), 2u);
+  EXPECT_EQ(receive(old), 0u);
+  EXPECT_EQ(responseTimes(180).size(), 2u);
+  Message ack = makeRequest("ACK", "");
+  ack.set(HeaderId::To, "<sip:bob@198.18.0.1>;tag=tcp-tag");
+  receive(ack, tcpPeer("198.18.0.2:41000", 9));
+  EXPECT_EQ(requestsSeen(), 2u);  // absorbed by the TCP transaction
+  receive(makeCancel(old));
+  const auto cancels = callsOf(RecordedCall::Cancel);
+  ASSERT_EQ(cancels.size(), 1u);
+  EXPECT_EQ(cancels[0]->id, overUdp);
+  EXPECT_EQ(tagOf(lastSent(200)->value(HeaderId::To)), "udp-tag");
+}
+
 TEST_F(TransactionLayerTest, Rfc2543AckMatchesByTheToTagOfTheResponseSent) {
   const Message old = makeRequest("INVITE", "");
   const TransactionId id = receive(old);

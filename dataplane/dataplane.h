@@ -11,6 +11,7 @@
 
 #include "dataplane/config.h"
 #include "dataplane/drop_reasons.h"
+#include "dataplane/firewall_config.h"
 #include "dataplane/ip_address.h"
 
 namespace sbc::dataplane {
@@ -127,6 +128,24 @@ class Dataplane {
   virtual std::vector<NeighborView> neighbors() const = 0;
   virtual DataplaneTotals totals() const = 0;
   virtual std::vector<WorkerView> workers() const = 0;
+
+  // The firewall (firewall_config.h): the whole configuration compiled and swapped in at once
+  // (packets of permitted flows keep flowing through the swap), or refused with the faults
+  // and the running firewall kept as it was.
+  virtual Status applyFirewall(const FirewallConfig& config) {
+    (void)config;
+    return Status::failure("this dataplane has no firewall");
+  }
+  virtual FirewallView firewall() const { return {}; }
+  virtual void clearFirewallCounters() {}
+  virtual std::vector<BlockedSourceView> blockedSources() const { return {}; }
+  // `monitor capture`: one capture at a time.
+  virtual Status startCapture(const CaptureSpec& spec) {
+    (void)spec;
+    return Status::failure("this dataplane cannot capture");
+  }
+  virtual Status stopCapture() { return Status::failure("no capture is running"); }
+  virtual CaptureView capture() const { return {}; }
 
   // Control-lcore housekeeping; call often (every millisecond or so). Moves exception-path
   // packets, asks for unresolved neighbours, frees retired flows. Returns the ids of sessions

@@ -100,7 +100,9 @@ std::unique_ptr<BenchFixture> BenchFixture::create(uint32_t capacity, std::strin
     error = "cannot create flow or neighbour table";
     return nullptr;
   }
+  f->firewall_ = std::make_unique<Firewall>(std::vector<std::string>{realms[0], realms[1]}, 1, rte_get_tsc_hz(), f->rcu_);
   SharedTables tables{&f->interfaces_, f->flows_.get(), f->neighbors_.get(), nullptr, f->rcu_};
+  tables.firewall = f->firewall_.get();
   f->worker_ = std::make_unique<Worker>(tables, 0);
   f->sessions_ = std::make_unique<SessionTable>(f->interfaces_, f->configs_, *f->flows_,
                                                 *f->neighbors_,
@@ -117,6 +119,7 @@ std::unique_ptr<BenchFixture> BenchFixture::create(uint32_t capacity, std::strin
 BenchFixture::~BenchFixture() {
   sessions_.reset();
   worker_.reset();
+  firewall_.reset();
   flows_.reset();
   neighbors_.reset();
   if (rcu_) rte_free(rcu_);

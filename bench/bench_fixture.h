@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dataplane/dataplane.h"
+#include "dataplane/firewall.h"
 #include "dataplane/flow_table.h"
 #include "dataplane/interface_table.h"
 #include "dataplane/neighbor_table.h"
@@ -59,6 +60,8 @@ class BenchFixture {
   rte_mempool* pool() { return pool_; }
   rte_rcu_qsbr* rcu() { return rcu_; }
   dataplane::FlowTable& flows() { return *flows_; }
+  // Nothing bound until a bench applies a configuration (`sbcbench acl`).
+  dataplane::Firewall& firewall() { return *firewall_; }
   const dataplane::InterfaceTable& interfaces() const { return interfaces_; }
   const SessionAddressing& addressing() const { return addressing_; }
 
@@ -72,6 +75,7 @@ class BenchFixture {
   rte_rcu_qsbr* rcu_ = nullptr;
   std::unique_ptr<dataplane::FlowTable> flows_;
   std::unique_ptr<dataplane::NeighborTable> neighbors_;
+  std::unique_ptr<dataplane::Firewall> firewall_;
   std::unique_ptr<dataplane::Worker> worker_;
   std::unique_ptr<dataplane::SessionTable> sessions_;
 };

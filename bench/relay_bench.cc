@@ -96,6 +96,18 @@ double mpps(const RunRequest& r) {
 
 }  // namespace
 
+RelayRate measureRelay(BenchFixture& fixture, RtpGenerator& generator, uint64_t packets, unsigned rounds) {
+  RelayRate rate;
+  const uint64_t before = fixture.worker().counters().mediaPackets;
+  for (unsigned round = 0; round < rounds; ++round) {
+    RunRequest r = runOnce(fixture, generator, Mode::kRelay, packets);
+    rate.generated += r.generated;
+    rate.mpps = std::max(rate.mpps, mpps(r));
+  }
+  rate.forwarded = fixture.worker().counters().mediaPackets - before;
+  return rate;
+}
+
 int runRelayBench(const RelayOptions& o) {
   struct Row {
     uint32_t sessions;

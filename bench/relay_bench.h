@@ -18,6 +18,27 @@ struct RelayOptions {
 
 int runRelayBench(const RelayOptions& options);
 
+class BenchFixture;
+class RtpGenerator;
+// The relay's best rate over `rounds` runs of `packets` through the fixture's worker on the
+// worker lcore (Mpps), and how many of the packets it forwarded.
+struct RelayRate {
+  double mpps = 0;
+  uint64_t generated = 0;
+  uint64_t forwarded = 0;
+};
+RelayRate measureRelay(BenchFixture& fixture, RtpGenerator& generator, uint64_t packets, unsigned rounds);
+
+// `sbcbench acl`: the relay with 0, 100, 1,000 and 10,000 rules bound on the ingress realm.
+struct AclBenchOptions {
+  std::vector<uint32_t> ruleCounts{0, 100, 1000, 10000};
+  uint32_t sessions = 1000;
+  uint64_t packetsPerRun = 10'000'000;
+  unsigned rounds = 3;
+  bool json = false;
+};
+int runAclBench(const AclBenchOptions& options);
+
 struct ChurnOptions {
   uint32_t sessions = 100000;
   uint32_t churnPerSecond = 10000;  // sessions added and as many deleted, each second

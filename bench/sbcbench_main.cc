@@ -1,7 +1,9 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
 //   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
+//   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
+//   sbcbench flood [--rate N] [--seconds S] [--sources N] [--factor X] [--json]
 
 #include <unistd.h>
 
@@ -22,8 +24,11 @@ int usage() {
   std::fprintf(stderr,
                "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]\n"
                "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
+               "       sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]\n"
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
-               "(see bench/calls/README.md)\n");
+               "(see bench/calls/README.md)\n"
+               "       sbcbench flood [--rate N] [--seconds S] [--sources N] [--factor X] [--json] "
+               "(bench/flood/flood_bench.py)\n");
   return 2;
 }
 
@@ -33,8 +38,8 @@ int usage() {
 // Debian's own interpreter first: the script needs only the standard library, and it must
 // keep this PID (a SIGTERM to it makes the script remove its namespaces), which a wrapper
 // found first in PATH, such as a pyenv shim, does not promise.
-int execCallsBench(int argc, char** argv) {
-  std::string script = std::string(SBC_SOURCE_DIR) + "/bench/calls/calls_bench.py";
+int execScriptBench(const char* relativePath, int argc, char** argv) {
+  std::string script = std::string(SBC_SOURCE_DIR) + relativePath;
   char self[PATH_MAX];
   ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
   if (length > 0) {
@@ -64,9 +69,12 @@ bool parseNumber(const char* text, uint64_t& out) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
   std::string which = argv[1];
-  if (which == "calls") return execCallsBench(argc, argv);
+  if (which == "calls") return execScriptBench("/bench/calls/calls_bench.py", argc, argv);
+  // `flood` runs sbcd, sipp and the flood sources in the calls bench's namespaces: a script too.
+  if (which == "flood") return execScriptBench("/bench/flood/flood_bench.py", argc, argv);
   sbc::bench::RelayOptions relay;
   sbc::bench::ChurnOptions churn;
+  sbc::bench::AclBenchOptions acl;
   uint64_t maxSessions = 0;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
@@ -79,7 +87,7 @@ int main(int argc, char** argv) {
       ++i;
     };
     if (a == "--json") {
-      relay.json = churn.json = true;
+      relay.json = churn.json = acl.json = true;
     } else if (a == "--sw-checksum") {
       relay.nicChecksumOffload = false;
     } else if (a == "--sessions") {
@@ -90,12 +98,13 @@ int main(int argc, char** argv) {
       }
       relay.sessionCounts = {static_cast<uint32_t>(v)};
       churn.sessions = static_cast<uint32_t>(v);
+      acl.sessions = static_cast<uint32_t>(v);
     } else if (a == "--packets") {
       number(v);
-      relay.packetsPerRun = v;
+      relay.packetsPerRun = acl.packetsPerRun = v;
     } else if (a == "--rounds") {
       number(v);
-      relay.rounds = churn.rounds = static_cast<unsigned>(std::max<uint64_t>(v, 1));
+      relay.rounds = churn.rounds = acl.rounds = static_cast<unsigned>(std::max<uint64_t>(v, 1));
     } else if (a == "--rate") {
       number(v);
       churn.churnPerSecond = static_cast<uint32_t>(std::max<uint64_t>(v, 1));
@@ -107,7 +116,7 @@ int main(int argc, char** argv) {
       return usage();
     }
   }
-  if (which != "relay" && which != "churn") {
+  if (which != "relay" && which != "churn" && which != "acl") {
     std::fprintf(stderr, "sbcbench: unknown benchmark '%s'\n", which.c_str());
     return usage();
   }
@@ -122,7 +131,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sbcbench: %s\n", error.c_str());
     return 1;
   }
-  int rc = which == "relay" ? sbc::bench::runRelayBench(relay) : sbc::bench::runChurnBench(churn);
+  int rc = which == "relay"   ? sbc::bench::runRelayBench(relay)
+           : which == "churn" ? sbc::bench::runChurnBench(churn)
+                              : sbc::bench::runAclBench(acl);
   sbc::bench::stopEal();
   return rc;
 }

@@ -32,14 +32,18 @@
 #include "control/cli/command_table.h"
 #include "control/cli/ctl_server.h"
 #include "control/cli/help_cli.h"
+#include "control/cli/shell_session.h"
 #include "control/config/config_parser.h"
 #include "control/dataplane_cli.h"
+#include "control/firewall_cli.h"
 #include "dataplane/dataplane.h"
 
 namespace {
 
 using sbc::control::CommandTable;
 using sbc::control::CtlServer;
+using sbc::control::RunningConfig;
+using sbc::control::ShellSession;
 using sbc::control::SipService;
 using sbc::dataplane::Dataplane;
 
@@ -113,9 +117,10 @@ bool writePidFile(const std::string& path) {
   return true;
 }
 
-// Runs each command line of `path` (blank lines and `!`/`#` comments skipped); stops at the
-// first that fails and names its line.
-bool executeFile(const CommandTable& commands, const std::string& path) {
+// Runs each command line of `path` (blank lines and `!`/`#` comments skipped) in one shell
+// session, so `configure` ... `commit` works there too; stops at the first that fails and
+// names its line.
+bool executeFile(ShellSession& commands, const std::string& path) {
   FILE* file = std::fopen(path.c_str(), "r");
   if (!file) {
     std::fprintf(stderr, "sbcd: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
@@ -218,15 +223,21 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // What `show running-config` prints and `configure` starts from; commits replace it.
+  RunningConfig running{*parsed.config, parsed.sip, parsed.firewall, options.configPath, 0};
+
   // The socket comes first: a second sbcd fails here, before it touches any device. Nothing is
-  // read from it before the loop runs, by which time the commands are in the table.
+  // read from it before the loop runs, by which time the commands are in the table. Each
+  // connection is a shell session of its own (mode, candidate configuration).
   CommandTable commands;
+  std::unique_ptr<Dataplane> dataplane;
   makeSocketDirectory(options.socketPath);
   std::string error;
-  auto server = CtlServer::open(
+  auto server = CtlServer::openWithSessions(
       options.socketPath,
-      [&commands](std::string_view line) {
-        return sbc::control::toCtlReply(commands.execute(line));
+      [&running, &commands, &dataplane]() -> sbc::control::CtlLineHandler {
+        auto session = std::make_shared<ShellSession>(running, commands, dataplane.get());
+        return [session](std::string_view line) { return session->handle(line); };
       },
       error);
   if (!server) {
@@ -234,19 +245,30 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::unique_ptr<Dataplane> dataplane = Dataplane::start(*parsed.config, options.ealArgs, error);
+  dataplane = Dataplane::start(*parsed.config, options.ealArgs, error);
   if (!dataplane) {
     std::fprintf(stderr, "sbcd: dataplane: %s\n", error.c_str());
     return 3;
   }
+  // The startup firewall is in place before the first packet is read.
+  if (sbc::dataplane::Status applied = dataplane->applyFirewall(sbc::control::firewallWithPinholes(
+          running.firewall, running.sip, running.config));
+      !applied.ok()) {
+    std::fprintf(stderr, "sbcd: %s: firewall: %s\n", options.configPath.c_str(),
+                 applied.error.c_str());
+    dataplane->stop();
+    return 2;
+  }
   sbc::control::addDataplaneCommands(commands, *dataplane);
+  sbc::control::addFirewallCommands(commands, *dataplane, running.firewall);
   sbc::control::addHelpCommand(commands);
 
   if (!options.pidFile.empty() && !writePidFile(options.pidFile)) {
     dataplane->stop();
     return 1;
   }
-  if (!options.execFile.empty() && !executeFile(commands, options.execFile)) {
+  ShellSession execSession(running, commands, dataplane.get());
+  if (!options.execFile.empty() && !executeFile(execSession, options.execFile)) {
     dataplane->stop();
     if (!options.pidFile.empty()) unlink(options.pidFile.c_str());
     return 4;

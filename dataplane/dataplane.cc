@@ -7,6 +7,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,8 +17,10 @@
 #include "dataplane/flow_table.h"
 #include "dataplane/neighbor_resolver.h"
 #include "dataplane/neighbor_table.h"
+#include "dataplane/packet_capture.h"
 #include "dataplane/ports.h"
 #include "dataplane/session_table.h"
+#include "dataplane/sip_flood_guard.h"
 #include "dataplane/worker.h"
 
 namespace sbc::dataplane {
@@ -31,6 +34,14 @@ constexpr unsigned kMbufCache = 256;
 // exception ring its large mbufs may fill while the control lcore catches up.
 constexpr unsigned kLargeFrameCache = 32;
 constexpr unsigned kLargeFrameExceptionShare = 256;
+// Copies in flight between the workers and the pcap writer: the capture ring, and the caches.
+constexpr unsigned kCapturePoolSize = 8191;
+
+uint64_t wallClockMs() {
+  timeval tv;
+  gettimeofday(&tv, nullptr);
+  return uint64_t(tv.tv_sec) * 1000 + uint64_t(tv.tv_usec) / 1000;
+}
 
 class DataplaneImpl;
 
@@ -92,6 +103,21 @@ class DataplaneImpl final : public Dataplane {
   Status run() override;
   void stop() override;
 
+  Status applyFirewall(const FirewallConfig& config) override;
+  FirewallView firewall() const override { return firewall_ ? firewall_->view() : FirewallView{}; }
+  void clearFirewallCounters() override {
+    if (firewall_) firewall_->clearCounters();
+  }
+  std::vector<BlockedSourceView> blockedSources() const override;
+  Status startCapture(const CaptureSpec& spec) override;
+  Status stopCapture() override;
+  CaptureView capture() const override;
+
+  // The SIP flood guard's configuration and its trusted sources (the trunks' pinhole
+  // prefixes), in force from the workers' next burst. applyFirewall calls it; until then the
+  // guard runs with SipFloodGuardConfig's defaults and trusts nobody.
+  void configureFloodGuard(const SipFloodGuardConfig& config, std::vector<IpPrefix> trusted);
+
  private:
   Status startInterfaces();
 
@@ -115,6 +141,18 @@ class DataplaneImpl final : public Dataplane {
   bool ealStarted_ = false;
   bool workersLaunched_ = false;
   bool stopped_ = false;
+  std::unique_ptr<Firewall> firewall_;  // the ACLs (firewall.h); made before the workers
+
+  // The flood guard: the settings the workers read, and every one ever published (a worker may
+  // still hold an older one for a burst; they are small and commits are rare).
+  std::atomic<const SipFloodGuardSettings*> floodSettings_{nullptr};
+  std::vector<std::shared_ptr<const SipFloodGuardSettings>> floodHistory_;
+  // `monitor capture`: the filter the workers read, the session that writes the file.
+  std::atomic<CaptureFilter*> captureFilter_{nullptr};
+  std::unique_ptr<CaptureSession> captureSession_;
+  rte_mempool* capturePool_ = nullptr;
+  CaptureView lastCapture_;
+  void endCapture();
 };
 
 Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std::string>& extraEal) {
@@ -156,7 +194,14 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
 
   if (Status s = startInterfaces(); !s.ok()) return s;
 
+  std::vector<std::string> realms;
+  for (const InterfaceConfig& c : config.interfaces) realms.push_back(c.realm);
+  firewall_ = std::make_unique<Firewall>(std::move(realms), config.workers, tscHz_, rcu_);
   SharedTables tables{&interfaces_, flows_.get(), neighbors_.get(), exceptionRing_, rcu_};
+  tables.firewall = firewall_.get();
+  tables.floodGuard = &floodSettings_;
+  tables.capture = &captureFilter_;
+  configureFloodGuard(SipFloodGuardConfig{}, {});
   std::vector<const FlowStats*> stats;
   for (unsigned w = 0; w < config.workers; ++w) {
     workers_.push_back(std::make_unique<Worker>(tables, w));
@@ -168,6 +213,16 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
   sessions_ = std::make_unique<SessionTable>(interfaces_, config.interfaces, *flows_, *neighbors_,
                                              std::move(stats), tscHz_);
 
+  return Status::success();
+}
+
+// The ACLs first: a configuration they refuse changes nothing, the flood guard included.
+Status DataplaneImpl::applyFirewall(const FirewallConfig& config) {
+  if (!firewall_) return Status::failure("the dataplane is stopped");
+  if (Status s = firewall_->apply(config); !s.ok()) return s;
+  std::vector<IpPrefix> trusted;
+  for (const SignallingPinhole& p : config.pinholes) trusted.push_back(p.source);
+  configureFloodGuard(config.sipFlood, std::move(trusted));
   return Status::success();
 }
 
@@ -348,6 +403,10 @@ std::vector<uint32_t> DataplaneImpl::poll() {
   }
   resolver_->poll(now);
   flows_->reclaim();
+  if (captureSession_) {
+    captureSession_->drain();
+    if (captureSession_->complete()) endCapture();
+  }
   if (now < nextIdleScanTsc_) return {};
   nextIdleScanTsc_ = now + tscHz_ / 4;
   return sessions_->collectIdle(now, config_.idleTimeoutMs * tscHz_ / 1000);
@@ -358,10 +417,13 @@ void DataplaneImpl::stop() {
   stopped_ = true;
   stop_.store(true);
   if (workersLaunched_) rte_eal_mp_wait_lcore();
+  captureFilter_.store(nullptr);
+  captureSession_.reset();
   sessions_.reset();
   resolver_.reset();
   exception_.reset();
   workers_.clear();
+  firewall_.reset();  // its rte_acl contexts live in EAL memory
   if (ealStarted_) {
     uint16_t port;
     RTE_ETH_FOREACH_DEV(port) {
@@ -381,6 +443,7 @@ void DataplaneImpl::stop() {
   }
   if (rcu_) rte_free(rcu_);
   for (rte_mempool* pool : rxPools_) rte_mempool_free(pool);
+  if (capturePool_) rte_mempool_free(capturePool_);
   if (pool_) rte_mempool_free(pool_);
   if (ealStarted_) {
     // The EAL leaves its runtime directory (sockets, memory maps) behind; sbcd's is private
@@ -390,6 +453,76 @@ void DataplaneImpl::stop() {
     if (runtimeDir.find("/sbcd" + std::to_string(getpid())) != std::string::npos)
       std::filesystem::remove_all(runtimeDir);
   }
+}
+
+void DataplaneImpl::configureFloodGuard(const SipFloodGuardConfig& config, std::vector<IpPrefix> trusted) {
+  auto settings = SipFloodGuardSettings::compile(config, std::move(trusted), tscHz_,
+                                                 static_cast<uint32_t>(floodHistory_.size() + 1));
+  floodSettings_.store(settings.get(), std::memory_order_release);
+  floodHistory_.push_back(std::move(settings));
+}
+
+std::vector<BlockedSourceView> DataplaneImpl::blockedSources() const {
+  std::vector<BlockedSourceView> out;
+  const uint64_t nowTsc = rte_rdtsc();
+  const uint64_t nowMs = wallClockMs();
+  auto toWallMs = [&](uint64_t tsc) {
+    return tsc >= nowTsc ? nowMs + (tsc - nowTsc) * 1000 / tscHz_ : nowMs - (nowTsc - tsc) * 1000 / tscHz_;
+  };
+  for (const auto& w : workers_) {
+    for (const FloodEntrySnapshot& e : w->floodGuard().blocked(nowTsc)) {
+      BlockedSourceView v;
+      v.source = e.source;
+      v.realm = e.interfaceIndex < config_.interfaces.size() ? config_.interfaces[e.interfaceIndex].realm : "";
+      v.reason = "sip rate " + std::to_string(e.ratePps) + " pps over " + std::to_string(e.limitPps) +
+                 " pps (" + (e.trusted ? "trusted" : "untrusted") + ")";
+      v.blockedAtMs = toWallMs(e.blockedAtTsc);
+      v.untilMs = toWallMs(e.untilTsc);
+      v.droppedPackets = e.dropped;
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+Status DataplaneImpl::startCapture(const CaptureSpec& spec) {
+  if (captureSession_) return Status::failure("a capture is already running (into " + captureSession_->view(true).spec.file + ")");
+  uint64_t mask = ~uint64_t{0};
+  if (!spec.interface.empty()) {
+    mask = 0;
+    for (size_t i = 0; i < config_.interfaces.size(); ++i)
+      if (config_.interfaces[i].name == spec.interface) mask = uint64_t{1} << i;
+    if (mask == 0) return Status::failure("capture: no interface named '" + spec.interface + "'");
+  }
+  if (capturePool_ == nullptr) {
+    capturePool_ = createCapturePool("sbc_capture_pool", kCapturePoolSize, static_cast<int>(rte_socket_id()));
+    if (capturePool_ == nullptr) return Status::failure(std::string("capture: no memory for its copies: ") + rte_strerror(rte_errno));
+  }
+  std::string error;
+  captureSession_ = CaptureSession::open(spec, mask, capturePool_, tscHz_, error);
+  if (!captureSession_) return Status::failure(error);
+  captureFilter_.store(captureSession_->filter(), std::memory_order_release);
+  return Status::success();
+}
+
+void DataplaneImpl::endCapture() {
+  captureFilter_.store(nullptr, std::memory_order_release);
+  // No worker may still hold the filter when its ring goes: every worker passes a quiescent
+  // state within a few loop passes (at once when idle).
+  if (workersLaunched_ && !stopped_) rte_rcu_qsbr_synchronize(rcu_, RTE_QSBR_THRID_INVALID);
+  captureSession_->close();
+  lastCapture_ = captureSession_->view(false);
+  captureSession_.reset();
+}
+
+Status DataplaneImpl::stopCapture() {
+  if (!captureSession_) return Status::failure("no capture is running");
+  endCapture();
+  return Status::success();
+}
+
+CaptureView DataplaneImpl::capture() const {
+  return captureSession_ ? captureSession_->view(true) : lastCapture_;
 }
 
 }  // namespace

@@ -33,7 +33,12 @@ namespace sbc::dataplane {
   X(kNoExceptionPath, "no-exception-path", "for the SBC, but the interface has no exception path") \
   X(kExceptionQueueFull, "exception-queue-full", "exception path ring full")        \
   X(kTxQueueFull, "tx-queue-full", "port did not accept the packet")                \
-  X(kUnknownPort, "unknown-port", "received on a port no interface owns")
+  X(kUnknownPort, "unknown-port", "received on a port no interface owns") \
+  X(kAclDeny, "acl-deny", "an access list's deny rule matched")                   \
+  X(kAclRate, "acl-rate", "over the rate-limit of the permit rule it matched")     \
+  X(kAclDefaultDeny, "default-deny", "no access list rule matched; the realm denies")             \
+  X(kSipFlood, "sip-flood", "for the SBC, over its source's SIP flood bucket (or the untrusted total)") \
+  X(kBlockedSource, "blocked-source", "for the SBC, from a source the SIP flood guard blocked")
 
 enum class DropReason : uint8_t {
 #define SBC_DROP_ENUM(symbol, name, help) symbol,

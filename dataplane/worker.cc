@@ -5,6 +5,8 @@
 #include <rte_ip.h>
 #include <sys/mman.h>
 
+#include <algorithm>
+
 #include "dataplane/neighbor_learning.h"
 
 namespace sbc::dataplane {
@@ -33,7 +35,21 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
                           uint64_t nowTsc, HeldMedia& media) {
   const InterfaceRuntime& iface = tables_.interfaces->interfaces[interfaceIndex];
   counters_.rxPackets[interfaceIndex] += count;
+  // `monitor capture` sees frames as received, before anything is dropped or rewritten.
+  if (tables_.capture != nullptr) {
+    CaptureFilter* capture = tables_.capture->load(std::memory_order_acquire);
+    if (unlikely(capture != nullptr)) captureBurst(*capture, interfaceIndex, packets, count, nowTsc);
+  }
+  floodSettings_ = nullptr;
+  if (tables_.floodGuard != nullptr) {
+    const SipFloodGuardSettings* flood = tables_.floodGuard->load(std::memory_order_acquire);
+    if (flood != nullptr && flood->enabled) floodSettings_ = flood;
+  }
+  burstTsc_ = nowTsc;
   classifyBurst(iface, packets, count, classified_, counters_);
+  // One predictable branch per burst when nothing filters this interface's realm.
+  if (const FirewallTables* firewall = firewallTables(); firewall != nullptr && firewall->in[interfaceIndex] != nullptr)
+    filterArriving(*firewall, *firewall->in[interfaceIndex], nowTsc);
 
   // Where the flow of every UDP packet is published: the table's entries for the whole burst
   // are asked for now and read in resolveBurst, after the previous burst has been relayed.
@@ -56,7 +72,46 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     learnFromNeighborDiscovery(iface, *tables_.neighbors, m, nowTsc, counters_);
     toException(iface, m);
   }
-  for (uint16_t i = 0; i < classified_.localCount; ++i) toException(iface, classified_.local[i]);
+  for (uint16_t i = 0; i < classified_.localCount; ++i) toExceptionMetered(iface, classified_.local[i]);
+}
+
+void Worker::filterArriving(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc) {
+  ClassifiedBurst& c = classified_;
+  if (c.udpCount != 0) {
+    const uint64_t keep = filterBurst(firewall, set, c.udp, c.udpCount, index_, nowTsc, counters_);
+    if (keep != (uint64_t{1} << c.udpCount) - 1) {
+      uint16_t kept = 0;
+      uint32_t fastMask = 0;
+      for (uint16_t i = 0; i < c.udpCount; ++i) {
+        if (!((keep >> i) & 1)) continue;
+        c.udp[kept] = c.udp[i];
+        c.udpKeys[kept] = c.udpKeys[i];
+        fastMask |= ((c.udpFastMask >> i) & 1) << kept;
+        ++kept;
+      }
+      c.udpCount = kept;
+      c.udpFastMask = fastMask;
+    }
+  }
+  if (c.localCount != 0) {
+    const uint64_t keep = filterBurst(firewall, set, c.local, c.localCount, index_, nowTsc, counters_);
+    uint16_t kept = 0;
+    for (uint16_t i = 0; i < c.localCount; ++i)
+      if ((keep >> i) & 1) c.local[kept++] = c.local[i];
+    c.localCount = kept;
+  }
+}
+
+uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& set, rte_mbuf** packets,
+                                 uint16_t count) {
+  uint16_t kept = 0;
+  for (uint16_t start = 0; start < count; start += kMaxFilterBurst) {
+    const uint16_t n = std::min<uint16_t>(kMaxFilterBurst, count - start);
+    const uint64_t keep = filterBurst(firewall, set, packets + start, n, index_, burstTsc_, counters_);
+    for (uint16_t i = 0; i < n; ++i)
+      if ((keep >> i) & 1) packets[kept++] = packets[start + i];
+  }
+  return kept;
 }
 
 void Worker::resolveBurst(HeldMedia& media) {
@@ -124,7 +179,17 @@ void Worker::handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, cons
     rte_pktmbuf_free(m);
     return;
   }
-  toException(iface, m);
+  toExceptionMetered(iface, m);
+}
+
+bool Worker::admitByFloodGuard(const InterfaceRuntime& iface, rte_mbuf* m) {
+  const bool v6 = isIpv6(m);
+  const uint8_t* source = rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len + (v6 ? 8 : 12));
+  const FloodVerdict verdict = floodGuard_.check(*floodSettings_, iface.index, v6 ? 6 : 4, source, burstTsc_);
+  if (likely(verdict == FloodVerdict::kAdmit)) return true;
+  counters_.drop(verdict == FloodVerdict::kBlocked ? DropReason::kBlockedSource : DropReason::kSipFlood);
+  rte_pktmbuf_free(m);
+  return false;
 }
 
 void Worker::flushException() {

@@ -14,10 +14,13 @@
 #include <vector>
 
 #include "dataplane/classify.h"
+#include "dataplane/firewall.h"
 #include "dataplane/flow_table.h"
 #include "dataplane/interface_table.h"
 #include "dataplane/media_relay.h"
 #include "dataplane/neighbor_table.h"
+#include "dataplane/packet_capture.h"
+#include "dataplane/sip_flood_guard.h"
 #include "dataplane/worker_counters.h"
 
 namespace sbc::dataplane {
@@ -29,6 +32,11 @@ struct SharedTables {
   NeighborTable* neighbors = nullptr;
   rte_ring* exceptionRing = nullptr;  // multi-producer; drained by the control lcore
   rte_rcu_qsbr* rcu = nullptr;
+  // The SIP flood guard's settings (null or disabled: off) and the running capture's filter
+  // (null: none); each read once per burst. Null pointers here: neither stage exists.
+  const std::atomic<const SipFloodGuardSettings*>* floodGuard = nullptr;
+  std::atomic<CaptureFilter*>* capture = nullptr;
+  const Firewall* firewall = nullptr;  // null: no firewall stage at all (benches, most tests)
 };
 
 struct RxQueue {
@@ -73,9 +81,15 @@ class Worker {
   // how many it took; the rest are freed and counted.
   template <typename Sink>
   void flush(Sink& sink) {
+    const FirewallTables* firewall = firewallTables();
     for (uint8_t i = 0; i < tables_.interfaces->count; ++i) {
       TxBuffer& b = tx_[i];
       if (b.count == 0) continue;
+      // Relayed media toward a realm with an 'out' list, with the headers it leaves with.
+      if (firewall != nullptr && firewall->out[i] != nullptr) {
+        b.count = filterDeparting(*firewall, *firewall->out[i], b.packets, b.count);
+        if (b.count == 0) continue;
+      }
       transmit(i, b.packets, b.count, sink);
       b.count = 0;
     }
@@ -88,8 +102,19 @@ class Worker {
   unsigned index() const { return index_; }
   const WorkerCounters& counters() const { return counters_; }
   const FlowStats* flowStats() const { return flowStats_; }
+  const SipFloodGuard& floodGuard() const { return floodGuard_; }
 
  private:
+  const FirewallTables* firewallTables() const {
+    return tables_.firewall != nullptr ? tables_.firewall->tables() : nullptr;
+  }
+  // The firewall's 'in' stage over what classify sorted out of a burst (UDP and traffic for
+  // the SBC itself; ARP and neighbour discovery are not IP rules' business).
+  void filterArriving(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc);
+  // The 'out' stage over a tx buffer (rate limits on the clock of the last burst received);
+  // returns how many packets remain, compacted in place.
+  uint16_t filterDeparting(const FirewallTables& firewall, const AclSet& set, rte_mbuf** packets, uint16_t count);
+
   void handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, const FlowKey& key);
   void toException(const InterfaceRuntime& iface, rte_mbuf* m) {
     if (unlikely(iface.tapPortId == kNoPort)) {
@@ -105,6 +130,13 @@ class Worker {
     exception_[exceptionCount_++] = m;
   }
   void flushException();
+  // toException for what the SIP flood guard meters (everything for the SBC but ARP and ND):
+  // a flood is dropped here, before the exception ring.
+  void toExceptionMetered(const InterfaceRuntime& iface, rte_mbuf* m) {
+    if (unlikely(floodSettings_ != nullptr) && !admitByFloodGuard(iface, m)) return;
+    toException(iface, m);
+  }
+  bool admitByFloodGuard(const InterfaceRuntime& iface, rte_mbuf* m);
 
   // Sends `count` packets out of interface `i` through `sink`; counts what went, frees and
   // counts what did not.
@@ -157,6 +189,9 @@ class Worker {
   const std::atomic<uint32_t>* located_[kMaxBurst];  // flow table entries of classified_.udpKeys
   rte_mbuf* exception_[kMaxBurst];
   uint16_t exceptionCount_ = 0;
+  SipFloodGuard floodGuard_;
+  const SipFloodGuardSettings* floodSettings_ = nullptr;  // this burst's; null when off
+  uint64_t burstTsc_ = 0;
 };
 
 }  // namespace sbc::dataplane

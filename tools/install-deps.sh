@@ -7,6 +7,7 @@ packages=(
   libdpdk-dev dpdk            # the fast path (EAL, ethdev, hash, rcu, net_af_packet/pcap/tap/null PMDs)
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libpcap-dev
+  libedit-dev                 # sbcctl's interactive shell: line editing, Tab, `?`, history
   iproute2 iputils-ping ethtool procps
   tshark tcpdump              # tshark is the oracle that decodes what we emit
   sip-tester                  # sipp, used from the SIP issue on

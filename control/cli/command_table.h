@@ -53,6 +53,14 @@ struct MatchError {
   std::vector<std::string> choices;
 };
 
+// One thing that may be typed next, for Tab and `?`.
+struct CommandChoice {
+  std::string word;  // a keyword, a placeholder ("A.B.C.D/M", "(1-65535)") or <cr>
+  std::string help;
+  bool keyword = false;
+  bool operator==(const CommandChoice&) const = default;
+};
+
 struct MatchResult {
   const Command* command = nullptr;  // null when the line did not match
   CommandArgs args;
@@ -71,7 +79,17 @@ class CommandTable {
   // For the built-in grammars, where a malformed declaration is a bug: aborts with the message.
   void addOrDie(CommandSpec spec);
 
+  // Lines are also matched against the commands of `other` (which must outlive this table),
+  // as if they had been added here: a shell mode's own commands plus the shared ones.
+  void include(const CommandTable& other) { included_.push_back(&other); }
+
   MatchResult match(const std::vector<std::string>& words) const;
+
+  // What may stand at position words.size() after `words`, starting with `partial` (empty: any
+  // word): keywords that `partial` abbreviates, placeholders it fits, and <cr> where the line
+  // may end. In declaration order, each word once; the help is the first declaration's.
+  std::vector<CommandChoice> choices(const std::vector<std::string>& words,
+                                     std::string_view partial) const;
 
   // Splits, matches and runs one line. An empty line (or a comment) does nothing. Errors come
   // back in `error`, worded for the shell (see formatShellError).
@@ -80,7 +98,11 @@ class CommandTable {
   const std::vector<std::unique_ptr<Command>>& commands() const { return commands_; }
 
  private:
+  // Every command of this table and the included ones, in declaration order.
+  std::vector<const Command*> allCommands() const;
+
   std::vector<std::unique_ptr<Command>> commands_;
+  std::vector<const CommandTable*> included_;
 };
 
 // "unknown word 'sesions' at position 2; expected: sessions, drops"

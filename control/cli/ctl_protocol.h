@@ -15,6 +15,11 @@ namespace sbc::control {
 
 inline constexpr size_t kMaxCommandLineBytes = 64 * 1024;
 inline constexpr std::string_view kStatusLinePrefix = "%% rc=";
+// Requests of the interactive shell, which no command line can be mistaken for (commands
+// never start with '%'): "%choices LINE" asks what may follow LINE (Tab, `?`), "%mode" which
+// mode the connection is in (the prompt). Answered like commands (shell_session.h).
+inline constexpr std::string_view kChoicesRequest = "%choices ";
+inline constexpr std::string_view kModeRequest = "%mode";
 
 // The bytes for one answer: `text` (a final '\n' added when missing) and the status line.
 std::string encodeReply(std::string_view text, int rc);

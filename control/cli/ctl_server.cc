@@ -78,12 +78,25 @@ std::unique_ptr<CtlServer> CtlServer::open(const std::string& path, CtlLineHandl
   return open(path, std::move(handler), Limits{}, error);
 }
 
+std::unique_ptr<CtlServer> CtlServer::openWithSessions(const std::string& path,
+                                                       CtlSessionFactory sessions,
+                                                       std::string& error) {
+  return open(path, nullptr, Limits{}, error, std::move(sessions));
+}
+
 std::unique_ptr<CtlServer> CtlServer::open(const std::string& path, CtlLineHandler handler,
                                            Limits limits, std::string& error) {
+  return open(path, std::move(handler), limits, error, nullptr);
+}
+
+std::unique_ptr<CtlServer> CtlServer::open(const std::string& path, CtlLineHandler handler,
+                                           Limits limits, std::string& error,
+                                           CtlSessionFactory sessions) {
   sockaddr_un address;
   if (!fillAddress(path, address, error) || !removeStaleSocket(path, address, error))
     return nullptr;
-  std::unique_ptr<CtlServer> server(new CtlServer(path, std::move(handler), limits));
+  if (!sessions) sessions = [handler = std::move(handler)] { return handler; };
+  std::unique_ptr<CtlServer> server(new CtlServer(path, std::move(sessions), limits));
   server->listenFd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (server->listenFd_ < 0) {
     error = systemError("socket");
@@ -159,6 +172,7 @@ void CtlServer::acceptClients() {
     }
     auto client = std::make_unique<Client>();
     client->fd = fd;
+    client->handler = sessions_();
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = fd;
@@ -215,7 +229,7 @@ void CtlServer::runCompleteLines(Client& client) {
     if (end > limits_.maxLineBytes) return refuseLongLine(client);
     std::string_view line(client.input.data(), end);
     if (line.ends_with('\r')) line.remove_suffix(1);
-    const CtlReply reply = handler_(line);
+    const CtlReply reply = client.handler(line);
     client.input.erase(0, std::min(end + 1, client.input.size()));
     client.output += encodeReply(reply.text, reply.rc);
     if (!flushOutput(client)) client.broken = true;

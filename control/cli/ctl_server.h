@@ -25,6 +25,9 @@ struct CtlReply {
 };
 
 using CtlLineHandler = std::function<CtlReply(std::string_view line)>;
+// Makes the handler of one new connection: a shell keeps its mode and candidate configuration
+// per connection (shell_session.h), dropped when the connection closes.
+using CtlSessionFactory = std::function<CtlLineHandler()>;
 
 class CtlServer {
  public:
@@ -39,6 +42,9 @@ class CtlServer {
                                          std::string& error);
   static std::unique_ptr<CtlServer> open(const std::string& path, CtlLineHandler handler,
                                          Limits limits, std::string& error);
+  static std::unique_ptr<CtlServer> openWithSessions(const std::string& path,
+                                                     CtlSessionFactory sessions,
+                                                     std::string& error);
   // Closes every connection and removes the socket file.
   ~CtlServer();
   CtlServer(const CtlServer&) = delete;
@@ -55,6 +61,7 @@ class CtlServer {
  private:
   struct Client {
     int fd = -1;
+    CtlLineHandler handler;
     std::string input;
     std::string output;
     size_t outputSent = 0;
@@ -64,9 +71,12 @@ class CtlServer {
     bool broken = false;          // a read or write failed: close it
   };
 
-  CtlServer(std::string path, CtlLineHandler handler, Limits limits)
-      : path_(std::move(path)), handler_(std::move(handler)), limits_(limits) {}
+  CtlServer(std::string path, CtlSessionFactory sessions, Limits limits)
+      : path_(std::move(path)), sessions_(std::move(sessions)), limits_(limits) {}
 
+  static std::unique_ptr<CtlServer> open(const std::string& path, CtlLineHandler handler,
+                                         Limits limits, std::string& error,
+                                         CtlSessionFactory sessions);
   void acceptClients();
   void serviceClient(Client& client, uint32_t events);
   bool readInput(Client& client);         // false: connection failed
@@ -77,7 +87,7 @@ class CtlServer {
   void closeClient(int fd);
 
   std::string path_;
-  CtlLineHandler handler_;
+  CtlSessionFactory sessions_;
   Limits limits_;
   int listenFd_ = -1;
   int epollFd_ = -1;

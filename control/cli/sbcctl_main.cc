@@ -1,12 +1,18 @@
-// sbcctl: runs one command in sbcd over its control socket and prints the answer.
+// sbcctl: the operator's shell of sbcd, over its control socket.
 //
-//   sbcctl [-s SOCKET] [--json] WORDS...       the words, joined by single spaces
-//   sbcctl [-s SOCKET] [--json] -c "LINE"      the line as written (quotes reach sbcd intact)
+//   sbcctl [-s SOCKET]                         on a terminal: the interactive shell
+//                                              (interactive_shell.h); otherwise the command
+//                                              lines read from stdin, as with -c
+//   sbcctl [-s SOCKET] [--json] WORDS...       one command: the words, joined by single spaces
+//   sbcctl [-s SOCKET] [--json] -c "LINES"     command lines separated by `;` or newlines, run
+//                                              in order in one session (so `configure; acl x;
+//                                              10 deny ip any any; commit` works); quotes reach
+//                                              sbcd intact; the first that fails stops the rest
 //   sbcctl parse sip FILE|-                    parse one SIP message here, without sbcd
 //
-// The socket is -s, else $SBC_SOCKET, else /run/sbc/sbcd.sock. --json appends the word `json`,
-// which every show command takes. Exit status: the command's rc (0 ok, 1 error), or 2 when
-// sbcctl could not ask (bad usage, sbcd not running). Needs nothing of DPDK.
+// The socket is -s, else $SBC_SOCKET, else /run/sbc/sbcd.sock. --json adds the word `json`
+// to every show command. Exit status: the last command's rc (0 ok, 1 error), or 2 when sbcctl
+// could not ask (bad usage, sbcd not running). Needs nothing of DPDK.
 //
 // `parse sip` reads one SIP message from FILE (or stdin for -), parses it as a datagram with the
 // SBC's own parser and prints it as JSON: 0 when it parses, 1 with "sbcctl: parse error at line
@@ -18,7 +24,14 @@
 #include <cstring>
 #include <string>
 
+#include <unistd.h>
+
+#include <iostream>
+#include <iterator>
+#include <vector>
+
 #include "control/cli/ctl_client.h"
+#include "control/cli/interactive_shell.h"
 #include "control/sip/sip_json.h"
 #include "control/sip/sip_parser.h"
 
@@ -34,10 +47,11 @@ constexpr const char* kLocalCommands =
 
 void printUsage(FILE* to) {
   std::fprintf(to,
-               "usage: sbcctl [-s SOCKET] [--json] WORDS...\n"
-               "       sbcctl [-s SOCKET] [--json] -c \"COMMAND LINE\"\n"
+               "usage: sbcctl [-s SOCKET]                 (an interactive shell on a terminal)\n"
+               "       sbcctl [-s SOCKET] [--json] WORDS...\n"
+               "       sbcctl [-s SOCKET] [--json] -c \"LINE; LINE...\"\n"
                "       sbcctl parse sip FILE|-\n"
-               "Runs one command in sbcd; `sbcctl help` lists the commands.\n"
+               "Runs commands in sbcd; `sbcctl help` lists them, `?` in the shell too.\n"
                "SOCKET defaults to $SBC_SOCKET, else %s.\n%s",
                kDefaultSocket, kLocalCommands);
 }
@@ -126,12 +140,46 @@ bool parseArguments(int argc, char** argv, Invocation& invocation) {
     if (!invocation.line.empty()) invocation.line += ' ';
     invocation.line += argv[i];
   }
-  if (invocation.line.find_first_not_of(" \t") == std::string::npos) {
+  if (invocation.lineGiven && invocation.line.find_first_not_of(" \t;\n") == std::string::npos) {
     printUsage(stderr);
     return false;
   }
-  if (invocation.json) invocation.line += " json";
   return true;
+}
+
+// --json: the word `json` after every show command that does not have it yet.
+std::string withJson(const std::string& line) {
+  const size_t first = line.find_first_not_of(" \t");
+  const size_t end = line.find_first_of(" \t", first);
+  const std::string verb = line.substr(first, end == std::string::npos ? end : end - first);
+  const bool isShow = verb.size() >= 2 && std::string("show").starts_with(verb);
+  const size_t last = line.find_last_not_of(" \t");
+  const bool hasJson = last + 1 >= 4 && line.compare(last - 3, 4, "json") == 0;
+  return isShow && !hasJson ? line + " json" : line;
+}
+
+// Runs the lines in order on one connection; stops at the first that fails.
+int runScript(const Invocation& invocation, const std::vector<std::string>& lines) {
+  std::string error;
+  auto connection =
+      sbc::control::CtlConnection::open(invocation.socketPath, kAnswerTimeoutSeconds, error);
+  if (!connection) {
+    std::fprintf(stderr, "sbcctl: %s\n", error.c_str());
+    return 2;
+  }
+  for (const std::string& line : lines) {
+    const auto result = connection->request(invocation.json ? withJson(line) : line);
+    if (!result.ok()) {
+      std::fprintf(stderr, "sbcctl: %s\n", result.error.c_str());
+      return 2;
+    }
+    std::fputs(result.text.c_str(), result.rc == 0 ? stdout : stderr);
+    if (result.rc != 0) {
+      if (lines.size() > 1) std::fprintf(stderr, "sbcctl: stopped at: %s\n", line.c_str());
+      return 1;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -140,6 +188,23 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "parse") == 0) return runParse(argc - 2, argv + 2);
   Invocation invocation;
   if (!parseArguments(argc, argv, invocation)) return 2;
+  if (!invocation.lineGiven && invocation.line.empty()) {
+    if (isatty(STDIN_FILENO)) {
+      std::string error;
+      auto connection = sbc::control::CtlConnection::open(invocation.socketPath, 0, error);
+      if (!connection) {
+        std::fprintf(stderr, "sbcctl: %s\n", error.c_str());
+        return 2;
+      }
+      return sbc::control::runInteractiveShell(*connection);
+    }
+    const std::string script{std::istreambuf_iterator<char>(std::cin),
+                             std::istreambuf_iterator<char>()};
+    return runScript(invocation, sbc::control::splitCommandScript(script));
+  }
+  if (invocation.lineGiven)
+    return runScript(invocation, sbc::control::splitCommandScript(invocation.line));
+  if (invocation.json) invocation.line = withJson(invocation.line);
   const bool askedForHelp = invocation.line == "help";
   const sbc::control::CtlClientResult result = sbc::control::runRemoteCommand(
       invocation.socketPath, invocation.line, kAnswerTimeoutSeconds);

@@ -193,6 +193,20 @@ void ConfigCandidate::enterTrunk(const std::string& name) {
   trunkIndex_ = sip.trunks.size() - 1;
 }
 
+void ConfigCandidate::enterAcl(const std::string& name) {
+  leaveInterface();
+  block_ = ConfigBlock::kAcl;
+  for (size_t i = 0; i < firewall.lists.size(); ++i)
+    if (firewall.lists[i].name == name) {
+      aclIndex_ = i;
+      return;
+    }
+  dataplane::AclList list;
+  list.name = name;
+  firewall.lists.push_back(std::move(list));
+  aclIndex_ = firewall.lists.size() - 1;
+}
+
 void ConfigCandidate::enterContactCenter() {
   leaveInterface();
   block_ = ConfigBlock::kContactCenter;
@@ -214,12 +228,15 @@ void addTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidate) 
   addContactCenterOpening(table, candidate);
   addDataplaneSettings(table, candidate);
   // An unindented line ends a block by itself; `exit` says so explicitly and is harmless
-  // where no block is open.
+  // where no block is open (in the shell it leaves config mode there).
   table.addOrDie({"exit",
                   {"End the open block"},
                   [&candidate](const CommandArgs&, CommandOutput&) {
+                    if (candidate.block() == ConfigBlock::kNone && candidate.onTopLevelExit)
+                      candidate.onTopLevelExit();
                     candidate.leaveInterface();
                   }});
+  addFirewallTopLevelConfigCommands(table, candidate);
   table.addOrDie({"interface NAME",
                   {"Configure an interface (its sub-commands follow, indented)",
                    "Name of the interface, e.g. access0"},

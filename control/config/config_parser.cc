@@ -47,6 +47,7 @@ class ConfigReader {
     addInterfaceConfigCommands(interfaceBlock_, candidate_);
     addTrunkConfigCommands(trunkBlock_, candidate_);
     addContactCenterConfigCommands(contactCenterBlock_, candidate_);
+    addAclConfigCommands(aclBlock_, candidate_);
   }
 
   ConfigParseResult read(std::string_view text) {
@@ -64,6 +65,7 @@ class ConfigReader {
     if (result.errors.empty()) {
       result.config = std::move(candidate_.config);
       result.sip = std::move(candidate_.sip);
+      result.firewall = std::move(candidate_.firewall);
     }
     return result;
   }
@@ -107,6 +109,7 @@ class ConfigReader {
     switch (block) {
       case ConfigBlock::kTrunk: return trunkBlock_;
       case ConfigBlock::kContactCenter: return contactCenterBlock_;
+      case ConfigBlock::kAcl: return aclBlock_;
       default: return interfaceBlock_;
     }
   }
@@ -128,6 +131,11 @@ class ConfigReader {
     if (!errors_.empty()) return;
     for (const std::string& fault : candidate_.sip.validate(candidate_.config))
       errors_.push_back({0, fault});
+    if (!errors_.empty()) return;
+    const auto firewall =
+        firewallWithPinholes(candidate_.firewall, candidate_.sip, candidate_.config);
+    for (const std::string& fault : checkFirewall(firewall, candidate_.sip, candidate_.config))
+      errors_.push_back({0, fault});
   }
 
   ConfigCandidate candidate_;
@@ -135,6 +143,7 @@ class ConfigReader {
   CommandTable interfaceBlock_;
   CommandTable trunkBlock_;
   CommandTable contactCenterBlock_;
+  CommandTable aclBlock_;
   std::map<std::string, unsigned> interfaceLines_;  // name → line of its first block
   std::vector<ConfigError> errors_;
 };

@@ -20,6 +20,7 @@
 
 #include "control/config/sip_config.h"
 #include "dataplane/config.h"
+#include "dataplane/firewall_config.h"
 
 namespace sbc::control {
 
@@ -33,6 +34,8 @@ struct ConfigError {
 struct ConfigParseResult {
   std::optional<dataplane::DataplaneConfig> config;  // set only when `errors` is empty
   SipConfig sip;                                     // valid only when config is set
+  // The engineer's firewall (no derived pinholes: firewallWithPinholes adds them).
+  dataplane::FirewallConfig firewall;                // valid only when config is set
   std::vector<ConfigError> errors;
   bool ok() const { return config.has_value(); }
 };

@@ -33,11 +33,35 @@ class FakeDataplane : public dataplane::Dataplane {
   std::vector<dataplane::WorkerView> workers() const override { return workerViews; }
   dataplane::DataplaneTotals totals() const override { return totalsView; }
   std::vector<uint32_t> poll() override { return {}; }
+  dataplane::Status applyFirewall(const dataplane::FirewallConfig& config) override {
+    firewallsOffered.push_back(config);
+    if (!firewallAnswer.ok()) return firewallAnswer;
+    appliedFirewall = config;
+    ++firewallView.commits;
+    return {};
+  }
+  dataplane::FirewallView firewall() const override { return firewallView; }
+  void clearFirewallCounters() override { ++countersCleared; }
+  std::vector<dataplane::BlockedSourceView> blockedSources() const override { return blocked; }
+  dataplane::Status startCapture(const dataplane::CaptureSpec& spec) override {
+    captureView.running = true;
+    captureView.spec = spec;
+    return {};
+  }
+  dataplane::Status stopCapture() override {
+    if (!captureView.running) return dataplane::Status::failure("no capture is running");
+    captureView.running = false;
+    return {};
+  }
+  dataplane::CaptureView capture() const override { return captureView; }
   void stop() override {}
 
   // What the commands asked for.
   std::vector<dataplane::MediaSessionSpec> created, updated;
   std::vector<uint32_t> deleted;
+  std::vector<dataplane::FirewallConfig> firewallsOffered;  // every applyFirewall() call
+  std::optional<dataplane::FirewallConfig> appliedFirewall;  // the last one taken
+  int countersCleared = 0;
   // What the fake answers.
   dataplane::Status answer;
   std::vector<dataplane::SessionView> sessionViews;
@@ -45,6 +69,10 @@ class FakeDataplane : public dataplane::Dataplane {
   std::vector<dataplane::NeighborView> neighborViews;
   std::vector<dataplane::WorkerView> workerViews;
   dataplane::DataplaneTotals totalsView;
+  dataplane::Status firewallAnswer;  // a failure: applyFirewall refuses with it
+  dataplane::FirewallView firewallView;
+  std::vector<dataplane::BlockedSourceView> blocked;
+  dataplane::CaptureView captureView;
 };
 
 }  // namespace sbc::control::testing

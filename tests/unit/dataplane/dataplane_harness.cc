@@ -87,7 +87,11 @@ DataplaneHarness::DataplaneHarness(uint32_t flowCapacity, unsigned exceptionRing
     ADD_FAILURE() << "cannot create the flow or neighbour table";
     return;
   }
+  std::vector<std::string> realms;
+  for (const InterfaceConfig& c : configs) realms.push_back(c.realm);
+  firewall = std::make_unique<Firewall>(std::move(realms), 1, kTscHz, rcu);
   SharedTables tables{&interfaces, flows.get(), neighbors.get(), exceptionRing, rcu};
+  tables.firewall = firewall.get();
   worker = std::make_unique<Worker>(tables, 0);
   sessions = std::make_unique<SessionTable>(interfaces, configs, *flows, *neighbors,
                                             std::vector<const FlowStats*>{worker->flowStats()}, kTscHz);
@@ -97,6 +101,7 @@ DataplaneHarness::~DataplaneHarness() {
   if (exceptionRing != nullptr) drainException();
   sessions.reset();
   worker.reset();
+  firewall.reset();
   flows.reset();
   neighbors.reset();
   if (exceptionRing != nullptr) rte_ring_free(exceptionRing);

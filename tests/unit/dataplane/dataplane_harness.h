@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dataplane/dataplane.h"
+#include "dataplane/firewall.h"
 #include "dataplane/flow_table.h"
 #include "dataplane/interface_table.h"
 #include "dataplane/neighbor_table.h"
@@ -109,6 +110,8 @@ class DataplaneHarness {
   rte_ring* exceptionRing = nullptr;
   std::unique_ptr<FlowTable> flows;
   std::unique_ptr<NeighborTable> neighbors;
+  // No lists until a test applies some (firewall->apply): the stage is then a null check.
+  std::unique_ptr<Firewall> firewall;
   std::unique_ptr<Worker> worker;
   std::unique_ptr<SessionTable> sessions;
 };

@@ -210,7 +210,7 @@ TEST(ConfigParserTest, NamesLineWordAndExpectationForEveryBadLine) {
                 "line 14: '10.0.0.1/8': not an address of interface access0",
                 "line 15: incomplete command after 'realm', expected: REALM",
                 "line 16: 'frobnicate': unknown command, expected one of: contact-center, "
-                "dataplane, exit, interface, media, sip, trunk",
+                "dataplane, exit, acl, no, firewall, interface, media, sip, trunk",
                 "line 19: 'realm': indented, but no block is open",
                 "line 20: '5000000': more than 4294967 seconds",
                 "line 21: incomplete command after 'eal-arg', expected: ARG",

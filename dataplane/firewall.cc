@@ -1,0 +1,213 @@
+#include "dataplane/firewall.h"
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include <chrono>
+#include <cstring>
+#include <map>
+
+#include "dataplane/acl_compiler.h"
+
+namespace sbc::dataplane {
+namespace {
+
+constexpr uint8_t kTcp = 6;
+constexpr uint8_t kUdp = 17;
+
+// The ports of a TCP or UDP header at `l4`, when the frame holds them; 0 otherwise.
+inline uint32_t portsAt(const rte_mbuf* m, const uint8_t* l4, uint8_t protocol) {
+  if (protocol != kTcp && protocol != kUdp) return 0;
+  const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
+  if (l4 + 4 > frame + rte_pktmbuf_data_len(m)) return 0;
+  uint32_t ports;
+  std::memcpy(&ports, l4, 4);
+  return ports;
+}
+
+inline void keyV4(const rte_mbuf* m, const uint8_t* l3, AclKeyV4& k) {
+  const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+  k.protocol = ip->next_proto_id;
+  k.source = ip->src_addr;
+  k.destination = ip->dst_addr;
+  // A fragment after the first carries no ports; the first one does.
+  const bool laterFragment = (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+  const uint32_t ports = laterFragment ? 0 : portsAt(m, l3 + rte_ipv4_hdr_len(ip), k.protocol);
+  std::memcpy(&k.sourcePort, &ports, 4);
+}
+
+inline void keyV6(const rte_mbuf* m, const uint8_t* l3, AclKeyV6& k) {
+  const auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+  k.protocol = ip->proto;
+  std::memcpy(k.source, ip->src_addr, 16);
+  std::memcpy(k.destination, ip->dst_addr, 16);
+  const uint32_t ports = portsAt(m, l3 + sizeof(rte_ipv6_hdr), k.protocol);
+  std::memcpy(&k.sourcePort, &ports, 4);
+}
+
+}  // namespace
+
+uint64_t filterBurst(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets, uint16_t count,
+                     unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
+  AclKeyV4 keys4[kMaxFilterBurst];
+  AclKeyV6 keys6[kMaxFilterBurst];
+  const uint8_t* data4[kMaxFilterBurst];
+  const uint8_t* data6[kMaxFilterBurst];
+  uint8_t index4[kMaxFilterBurst], index6[kMaxFilterBurst];
+  uint32_t results4[kMaxFilterBurst], results6[kMaxFilterBurst];
+  uint16_t n4 = 0, n6 = 0;
+  // Gather: classify and the relay leave l2_len at the IP header; the version says which key.
+  for (uint16_t i = 0; i < count; ++i) {
+    const rte_mbuf* m = packets[i];
+    const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len);
+    if ((l3[0] >> 4) == 4) {
+      keyV4(m, l3, keys4[n4]);
+      data4[n4] = reinterpret_cast<const uint8_t*>(&keys4[n4]);
+      index4[n4++] = static_cast<uint8_t>(i);
+    } else {
+      keyV6(m, l3, keys6[n6]);
+      data6[n6] = reinterpret_cast<const uint8_t*>(&keys6[n6]);
+      index6[n6++] = static_cast<uint8_t>(i);
+    }
+  }
+  // One classify call per family for the whole burst; no context: nothing matches.
+  if (n4 != 0) {
+    if (set.v4 != nullptr) rte_acl_classify(set.v4, data4, results4, n4, 1);
+    else std::memset(results4, 0, sizeof(uint32_t) * n4);
+  }
+  if (n6 != 0) {
+    if (set.v6 != nullptr) rte_acl_classify(set.v6, data6, results6, n6, 1);
+    else std::memset(results6, 0, sizeof(uint32_t) * n6);
+  }
+
+  AclRuleCounter* ruleCounters = tables.countersOf(worker);
+  uint64_t keep = 0;
+  auto verdict = [&](uint16_t i, uint32_t userdata) {
+    rte_mbuf* m = packets[i];
+    if (userdata == 0) {
+      if (set.defaultAction == AclAction::kPermit) {
+        keep |= uint64_t{1} << i;
+        return;
+      }
+      ++tables.workerCounters[worker].defaultDenied[set.realm];
+      counters.drop(DropReason::kAclDefaultDeny);
+      rte_pktmbuf_free(m);
+      return;
+    }
+    const uint32_t id = userdata - 1;
+    const AclRuleInfo& rule = tables.rules[id];
+    AclRuleCounter& c = ruleCounters[id];
+    ++c.packets;
+    c.bytes += rte_pktmbuf_pkt_len(m);
+    if (rule.action == AclAction::kDeny) {
+      counters.drop(DropReason::kAclDeny);
+      rte_pktmbuf_free(m);
+      return;
+    }
+    if (rule.rateIntervalTsc != 0) {
+      // GCRA: a packet may go when the bucket's next slot is not further ahead than the burst.
+      const uint64_t next = c.nextAllowedTsc;
+      if (next > nowTsc + rule.rateToleranceTsc) {
+        ++c.rateDrops;
+        counters.drop(DropReason::kAclRate);
+        rte_pktmbuf_free(m);
+        return;
+      }
+      c.nextAllowedTsc = (next > nowTsc ? next : nowTsc) + rule.rateIntervalTsc;
+    }
+    keep |= uint64_t{1} << i;
+  };
+  for (uint16_t k = 0; k < n4; ++k) verdict(index4[k], results4[k]);
+  for (uint16_t k = 0; k < n6; ++k) verdict(index6[k], results6[k]);
+  return keep;
+}
+
+Firewall::Firewall(std::vector<std::string> interfaceRealms, unsigned workers, uint64_t tscHz, rte_rcu_qsbr* rcu)
+    : interfaceRealms_(std::move(interfaceRealms)), workers_(workers), tscHz_(tscHz), rcu_(rcu) {}
+
+Firewall::~Firewall() {
+  // The workers are stopped before the dataplane lets go of the firewall.
+  delete owned_;
+}
+
+Status Firewall::apply(const FirewallConfig& config) {
+  std::lock_guard lock(mutex_);
+  const auto start = std::chrono::steady_clock::now();
+  if (auto faults = validateFirewall(config); !faults.empty()) {
+    std::string all;
+    for (const std::string& f : faults) all += (all.empty() ? "" : "\n") + f;
+    return Status::failure(all);
+  }
+  std::string error;
+  std::unique_ptr<FirewallTables> fresh = compileFirewall(config, interfaceRealms_, workers_, tscHz_, error);
+  if (!fresh) return Status::failure(error);
+
+  FirewallTables* old = owned_;
+  owned_ = fresh.release();
+  current_.store(owned_, std::memory_order_release);
+  ++commits_;
+  if (old != nullptr) {
+    // Every worker passes a quiescent state between bursts: after this none holds `old`, and
+    // its counters are final.
+    if (rcu_ != nullptr) rte_rcu_qsbr_synchronize(rcu_, RTE_QSBR_THRID_INVALID);
+    std::map<std::pair<std::string, uint32_t>, uint32_t> survivors;
+    for (uint32_t id = 0; id < owned_->rules.size(); ++id)
+      if (!owned_->rules[id].pinhole)
+        survivors[{owned_->listNames[owned_->rules[id].list], owned_->rules[id].sequence}] = id;
+    for (uint32_t id = 0; id < old->rules.size(); ++id) {
+      const AclRuleInfo& r = old->rules[id];
+      if (r.pinhole) continue;
+      auto it = survivors.find({old->listNames[r.list], r.sequence});
+      if (it != survivors.end()) owned_->ruleBase[it->second] = old->totalOf(id);
+    }
+    for (uint8_t realm = 0; realm < old->realms.size(); ++realm)
+      for (uint8_t k = 0; k < owned_->realms.size(); ++k)
+        if (owned_->realms[k] == old->realms[realm]) owned_->defaultDeniedBase[k] = old->defaultDeniedOf(realm);
+    owned_->pinholeBase = old->pinholePackets();
+    delete old;
+  }
+  lastCommitMicros_ = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+  return Status::success();
+}
+
+FirewallView Firewall::view() const {
+  std::lock_guard lock(mutex_);
+  FirewallView v;
+  v.commits = commits_;
+  const FirewallTables* t = owned_;
+  if (t == nullptr) return v;
+  v.rulesInstalled = t->rulesInstalled;
+  for (size_t l = 0; l < t->listNames.size(); ++l) {
+    AclListCounters list;
+    list.name = t->listNames[l];
+    for (uint32_t id = t->listFirstRule[l]; id < t->listFirstRule[l + 1]; ++id) {
+      AclRuleCounters c = t->totalOf(id);
+      c.sequence = t->rules[id].sequence;
+      list.rules.push_back(c);
+    }
+    v.lists.push_back(std::move(list));
+  }
+  for (const AclSet& s : t->sets)
+    if (s.defaultAction == AclAction::kDeny) v.defaultDenied[t->realms[s.realm]] = t->defaultDeniedOf(s.realm);
+  v.pinholePackets = t->pinholePackets();
+  return v;
+}
+
+void Firewall::clearCounters() {
+  std::lock_guard lock(mutex_);
+  FirewallTables* t = owned_;
+  if (t == nullptr) return;
+  // The workers' counters stay theirs: the base takes away what they hold now.
+  for (uint32_t id = 0; id < t->rules.size(); ++id) {
+    AclRuleCounters now = t->totalOf(id);
+    AclRuleCounters& base = t->ruleBase[id];
+    base.packets -= now.packets;
+    base.bytes -= now.bytes;
+    base.rateDrops -= now.rateDrops;
+  }
+  for (uint8_t realm = 0; realm < t->realms.size(); ++realm) t->defaultDeniedBase[realm] -= t->defaultDeniedOf(realm);
+  t->pinholeBase -= t->pinholePackets();
+}
+
+}  // namespace sbc::dataplane

@@ -1,0 +1,114 @@
+#pragma once
+// The compiled firewall: what acl_compiler.cc builds from a FirewallConfig and the workers read.
+// Immutable once published, except the per-worker counter and rate-limit slices, each written
+// by its own worker only. Workers find it through Firewall::tables() (firewall.h); a commit
+// publishes a new one and frees the old after an RCU grace period.
+
+#include <rte_acl.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/firewall_config.h"
+#include "dataplane/interface_table.h"
+
+namespace sbc::dataplane {
+
+// What rte_acl reads for one packet, copied out of the headers (network order), so that the
+// layout is the same whatever the headers held before the addresses: an 802.1Q tag, a packet
+// the relay rewrote. rte_acl wants a one-byte first field and then groups of four bytes.
+// The ports are those of TCP and UDP; every other packet, and every IPv4 fragment but the
+// first, is matched as if its ports were 0 (so a rule of a protocol alone still matches it,
+// and one on ports above 0 never does). IPv6 fragments carry next header 44, not their
+// transport's: their ports are not in the first header, and the kernel reassembles them.
+struct AclKeyV4 {
+  uint8_t protocol;
+  uint8_t pad[3];
+  uint32_t source;
+  uint32_t destination;
+  uint16_t sourcePort;
+  uint16_t destinationPort;
+};
+static_assert(sizeof(AclKeyV4) == 16);
+
+struct AclKeyV6 {
+  uint8_t protocol;
+  uint8_t pad[3];
+  uint8_t source[16];
+  uint8_t destination[16];
+  uint16_t sourcePort;
+  uint16_t destinationPort;
+};
+static_assert(sizeof(AclKeyV6) == 40);
+
+// One compiled rule (a list's rule, or a trunk's pinhole); its id is its index in
+// FirewallTables::rules and, plus one, its rte_acl userdata (0 is rte_acl's "no match").
+struct AclRuleInfo {
+  AclAction action = AclAction::kDeny;
+  bool pinhole = false;
+  uint32_t list = 0;             // index into FirewallTables::listNames (lists' rules only)
+  uint32_t sequence = 0;
+  uint64_t rateIntervalTsc = 0;  // one worker's share: TSC ticks per packet; 0: no limit
+  uint64_t rateToleranceTsc = 0; // the burst that share may send at once, in ticks
+};
+
+// One worker's counts for one rule, and its token bucket (GCRA: the theoretical arrival time
+// of the next packet that keeps within the rate).
+struct AclRuleCounter {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t rateDrops = 0;
+  uint64_t nextAllowedTsc = 0;
+};
+
+struct alignas(64) FirewallWorkerCounters {
+  uint64_t defaultDenied[kMaxInterfaces];  // indexed by realm (FirewallTables::realms)
+};
+
+// The rules of one realm and direction, as rte_acl contexts (null where no rule of the
+// family exists: every packet of it then takes the default action).
+struct AclSet {
+  rte_acl_ctx* v4 = nullptr;
+  rte_acl_ctx* v6 = nullptr;
+  AclAction defaultAction = AclAction::kPermit;
+  uint8_t realm = 0;
+  uint32_t rules = 0;  // compiled into the two contexts together
+};
+
+struct FirewallTables {
+  FirewallTables() = default;
+  FirewallTables(const FirewallTables&) = delete;
+  FirewallTables& operator=(const FirewallTables&) = delete;
+  ~FirewallTables();
+
+  // Per interface index: the set its packets go through, null when none.
+  const AclSet* in[kMaxInterfaces] = {};   // arriving on the interface
+  const AclSet* out[kMaxInterfaces] = {};  // relayed out of it
+  std::vector<AclSet> sets;
+
+  std::vector<AclRuleInfo> rules;
+  std::vector<std::string> listNames;
+  std::vector<uint32_t> listFirstRule;  // list i's rules are ids [listFirstRule[i], listFirstRule[i+1])
+  std::vector<std::string> realms;
+  uint64_t rulesInstalled = 0;
+
+  unsigned workers = 0;
+  size_t stride = 0;  // rule counters per worker, rounded to a cache line
+  AclRuleCounter* ruleCounters = nullptr;       // workers × stride
+  FirewallWorkerCounters* workerCounters = nullptr;  // workers
+
+  // Control side only: added to the workers' sums when shown. Counts carried over from the
+  // previous commit, less what `clear counters` took away (unsigned arithmetic wraps).
+  std::vector<AclRuleCounters> ruleBase;       // indexed by rule id
+  std::vector<uint64_t> defaultDeniedBase;     // indexed by realm
+  uint64_t pinholeBase = 0;
+
+  AclRuleCounter* countersOf(unsigned worker) const { return ruleCounters + worker * stride; }
+  // Sums over workers plus the base.
+  AclRuleCounters totalOf(uint32_t rule) const;
+  uint64_t defaultDeniedOf(uint8_t realm) const;
+  uint64_t pinholePackets() const;
+};
+
+}  // namespace sbc::dataplane

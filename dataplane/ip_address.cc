@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace sbc::dataplane {
@@ -121,13 +122,16 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
   return IpPrefix{*ip, static_cast<uint8_t>(length)};
 }
 
-bool IpPrefix::contains(const IpAddress& a) const {
-  if (a.family != address.family) return false;
-  unsigned fullBytes = length / 8, restBits = length % 8;
-  if (std::memcmp(a.bytes.data(), address.bytes.data(), fullBytes) != 0) return false;
+bool IpPrefix::contains(const IpAddress& a) const { return contains(a.family, a.bytes.data()); }
+
+bool IpPrefix::contains(IpFamily family, const uint8_t* networkBytes) const {
+  if (family != address.family) return false;
+  const unsigned bits = std::min<unsigned>(length, family == IpFamily::kV4 ? 32 : 128);
+  const unsigned fullBytes = bits / 8, restBits = bits % 8;
+  if (std::memcmp(networkBytes, address.bytes.data(), fullBytes) != 0) return false;
   if (restBits == 0) return true;
-  uint8_t mask = static_cast<uint8_t>(0xff << (8 - restBits));
-  return (a.bytes[fullBytes] & mask) == (address.bytes[fullBytes] & mask);
+  const uint8_t mask = static_cast<uint8_t>(0xff << (8 - restBits));
+  return (networkBytes[fullBytes] & mask) == (address.bytes[fullBytes] & mask);
 }
 
 std::string IpPrefix::toString() const {

@@ -51,6 +51,8 @@ struct IpPrefix {
   // "198.18.0.1/24"; the host part is kept, since an interface address is written this way.
   static std::optional<IpPrefix> parse(std::string_view text);
   bool contains(const IpAddress& a) const;
+  // The same for an address as it sits in a header (4 or 16 bytes, network order).
+  bool contains(IpFamily family, const uint8_t* networkBytes) const;
   std::string toString() const;
   bool operator==(const IpPrefix& o) const = default;
 };

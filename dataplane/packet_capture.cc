@@ -20,16 +20,6 @@ constexpr uint16_t kEtherIpv4 = 0x0800, kEtherIpv6 = 0x86dd, kEtherVlan = 0x8100
 
 uint16_t readBe16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
-bool inPrefix(const IpPrefix& p, bool v4, const uint8_t* address) {
-  if (v4 != p.address.isV4()) return false;
-  const unsigned bits = std::min<unsigned>(p.length, v4 ? 32 : 128);
-  const unsigned whole = bits / 8;
-  if (std::memcmp(p.address.bytes.data(), address, whole) != 0) return false;
-  if (bits % 8 == 0) return true;
-  const uint8_t mask = static_cast<uint8_t>(0xff << (8 - bits % 8));
-  return (p.address.bytes[whole] & mask) == (address[whole] & mask);
-}
-
 uint64_t& stampOf(rte_mbuf* m) { return *static_cast<uint64_t*>(rte_mbuf_to_priv(m)); }
 
 }  // namespace
@@ -75,7 +65,8 @@ bool CaptureFilter::matches(uint8_t interfaceIndex, const rte_mbuf* m) const {
     return false;  // ARP and the rest: only an unfiltered capture takes them
   }
   if (protocol != kAnyProtocol && l4Protocol != protocol) return false;
-  if (hasPrefix && !inPrefix(prefix, v4, src) && !inPrefix(prefix, v4, dst)) return false;
+  if (hasPrefix && !prefix.contains(v4 ? IpFamily::kV4 : IpFamily::kV6, src) &&
+      !prefix.contains(v4 ? IpFamily::kV4 : IpFamily::kV6, dst)) return false;
   if (port != 0) {
     if (!hasPorts || (l4Protocol != 6 && l4Protocol != 17) || length < l4Offset + 4) return false;
     if (readBe16(p + l4Offset) != port && readBe16(p + l4Offset + 2) != port) return false;

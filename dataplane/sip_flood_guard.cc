@@ -14,17 +14,6 @@ namespace {
 // validation; it would mean "nothing passes", so it is treated as one packet a second.
 uint64_t costOf(uint64_t hz, uint32_t pps) { return hz / std::max<uint32_t>(pps, 1); }
 
-bool prefixContains(const IpPrefix& p, uint8_t family, const uint8_t* address) {
-  const bool v4 = family == 4;
-  if (v4 != p.address.isV4()) return false;
-  const unsigned bits = std::min<unsigned>(p.length, v4 ? 32 : 128);
-  const unsigned whole = bits / 8;
-  if (std::memcmp(p.address.bytes.data(), address, whole) != 0) return false;
-  if (bits % 8 == 0) return true;
-  const uint8_t mask = static_cast<uint8_t>(0xff << (8 - bits % 8));
-  return (p.address.bytes[whole] & mask) == (address[whole] & mask);
-}
-
 }  // namespace
 
 std::shared_ptr<const SipFloodGuardSettings> SipFloodGuardSettings::compile(
@@ -51,7 +40,7 @@ std::shared_ptr<const SipFloodGuardSettings> SipFloodGuardSettings::compile(
 
 bool SipFloodGuardSettings::isTrusted(uint8_t family, const uint8_t* address) const {
   for (const IpPrefix& p : trusted)
-    if (prefixContains(p, family, address)) return true;
+    if (p.contains(static_cast<IpFamily>(family), address)) return true;
   return false;
 }
 

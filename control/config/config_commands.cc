@@ -27,8 +27,6 @@ constexpr const char* kNeighborHelp = "A next hop's MAC, configured instead of l
 constexpr const char* kMaxFrameHelp =
     "Largest frame received whole (a big SIP datagram, reassembled by an af_packet port)";
 
-std::string quoted(std::string_view word) { return "'" + std::string(word) + "'"; }
-
 void addDataplaneSettings(CommandTable& table, ConfigCandidate& candidate) {
   dataplane::DataplaneConfig& config = candidate.config;
   table.addOrDie({"dataplane eal-arg ARG",
@@ -346,5 +344,7 @@ void addInterfaceConfigCommands(CommandTable& table, ConfigCandidate& candidate)
                         static_cast<uint16_t>(*args.number("(1-4094)"));
                   }});
 }
+
+std::string quoted(std::string_view word) { return "'" + std::string(word) + "'"; }
 
 }  // namespace sbc::control

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "control/cli/command_table.h"
 #include "control/config/sip_config.h"
@@ -71,6 +72,9 @@ void addContactCenterConfigCommands(CommandTable& table, ConfigCandidate& candid
 // lines at the top level, and the rule lines inside an `acl NAME` block.
 void addFirewallTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidate);
 void addAclConfigCommands(CommandTable& table, ConfigCandidate& candidate);
+// A word as the configuration's error messages show it: 'word'.
+std::string quoted(std::string_view word);
+
 // The pinhole name of the contact center (its VIP, backup and match prefixes), beside the trunks'.
 inline constexpr const char* kContactCenterPinhole = "contact-center";
 // The firewall as the dataplane takes it: `firewall` plus the signalling pinholes of every

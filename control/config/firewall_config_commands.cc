@@ -39,7 +39,6 @@ constexpr const char* kNoHelp = "Remove a setting";
 constexpr const char* kAclHelp = "Configure an access list (its rules follow, indented)";
 constexpr const char* kSipFloodHelp = "Per-source SIP rate limits, and blocking of who exceeds them";
 
-std::string quoted(std::string_view word) { return "'" + std::string(word) + "'"; }
 
 // A pattern and its help strings, written side by side so that they cannot drift apart.
 struct PatternBuilder {

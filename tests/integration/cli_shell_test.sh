@@ -10,8 +10,7 @@ source "$here/lib/lab.sh"
 trap lab_down EXIT
 
 lab_up
-lab_config >"$LAB_DIR/sbc.conf"
-lab_start_sbcd "$LAB_DIR/sbc.conf"
+lab_start_sbcd
 mkdir -p "$LAB_DIR/home"
 
 check "the interactive shell: Tab, ?, modes, commit, abort, a bad line" \

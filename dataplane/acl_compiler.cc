@@ -154,6 +154,11 @@ const char* directionName(AclDirection d) { return d == AclDirection::kIn ? "in"
 
 }  // namespace
 
+FirewallTables::FirewallTables() {
+  static std::atomic<uint32_t> lastGeneration{0};
+  generation = lastGeneration.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 FirewallTables::~FirewallTables() {
   for (AclSet& s : sets) {
     rte_acl_free(s.v4);

@@ -27,7 +27,8 @@ inline uint32_t portsAt(const rte_mbuf* m, const uint8_t* l4, uint8_t protocol) 
 
 inline void keyV4(const rte_mbuf* m, const uint8_t* l3, AclKeyV4& k) {
   const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
-  k.protocol = ip->next_proto_id;
+  const uint32_t protocolAndPad = ip->next_proto_id;  // pad bytes zero: the key is compared whole
+  std::memcpy(&k, &protocolAndPad, 4);
   k.source = ip->src_addr;
   k.destination = ip->dst_addr;
   // A fragment after the first carries no ports; the first one does.
@@ -45,10 +46,8 @@ inline void keyV6(const rte_mbuf* m, const uint8_t* l3, AclKeyV6& k) {
   std::memcpy(&k.sourcePort, &ports, 4);
 }
 
-}  // namespace
-
-uint64_t filterBurst(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets, uint16_t count,
-                     unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
+// Packets waiting for rte_acl, per family, with where each came from in the caller's burst.
+struct PendingKeys {
   AclKeyV4 keys4[kMaxFilterBurst];
   AclKeyV6 keys6[kMaxFilterBurst];
   const uint8_t* data4[kMaxFilterBurst];
@@ -56,69 +55,133 @@ uint64_t filterBurst(const FirewallTables& tables, const AclSet& set, rte_mbuf* 
   uint8_t index4[kMaxFilterBurst], index6[kMaxFilterBurst];
   uint32_t results4[kMaxFilterBurst], results6[kMaxFilterBurst];
   uint16_t n4 = 0, n6 = 0;
+
+  void addV6(const rte_mbuf* m, const uint8_t* l3, uint16_t i) {
+    keyV6(m, l3, keys6[n6]);
+    data6[n6] = reinterpret_cast<const uint8_t*>(&keys6[n6]);
+    index6[n6++] = static_cast<uint8_t>(i);
+  }
+  void addV4(const AclKeyV4& key, uint16_t i) {
+    keys4[n4] = key;
+    data4[n4] = reinterpret_cast<const uint8_t*>(&keys4[n4]);
+    index4[n4++] = static_cast<uint8_t>(i);
+  }
+  // One classify call per family for all of them; no context: nothing matches.
+  void classify(const AclSet& set) {
+    if (n4 != 0) {
+      if (set.v4 != nullptr) rte_acl_classify(set.v4, data4, results4, n4, 1);
+      else std::memset(results4, 0, sizeof(uint32_t) * n4);
+    }
+    if (n6 != 0) {
+      if (set.v6 != nullptr) rte_acl_classify(set.v6, data6, results6, n6, 1);
+      else std::memset(results6, 0, sizeof(uint32_t) * n6);
+    }
+  }
+};
+
+// What rte_acl's answer means for one packet: counted, metered, and kept (true) or freed.
+inline bool applyVerdict(const FirewallTables& tables, const AclSet& set, rte_mbuf* m, uint32_t userdata,
+                         unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
+  if (userdata == 0) {
+    if (set.defaultAction == AclAction::kPermit) return true;
+    ++tables.workerCounters[worker].defaultDenied[set.realm];
+    counters.drop(DropReason::kAclDefaultDeny);
+    rte_pktmbuf_free(m);
+    return false;
+  }
+  const uint32_t id = userdata - 1;
+  const AclRuleInfo& rule = tables.rules[id];
+  AclRuleCounter& c = tables.countersOf(worker)[id];
+  ++c.packets;
+  c.bytes += rte_pktmbuf_pkt_len(m);
+  if (rule.action == AclAction::kDeny) {
+    counters.drop(DropReason::kAclDeny);
+    rte_pktmbuf_free(m);
+    return false;
+  }
+  if (rule.rateIntervalTsc != 0) {
+    // GCRA: a packet may go when the bucket's next slot is not further ahead than the burst.
+    const uint64_t next = c.nextAllowedTsc;
+    if (next > nowTsc + rule.rateToleranceTsc) {
+      ++c.rateDrops;
+      counters.drop(DropReason::kAclRate);
+      rte_pktmbuf_free(m);
+      return false;
+    }
+    c.nextAllowedTsc = (next > nowTsc ? next : nowTsc) + rule.rateIntervalTsc;
+  }
+  return true;
+}
+
+inline bool isV4(const uint8_t* l3) { return (l3[0] >> 4) == 4; }
+inline const uint8_t* l3Of(const rte_mbuf* m) { return rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len); }
+
+}  // namespace
+
+uint64_t filterBurst(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets, uint16_t count,
+                     unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
   // Gather: classify and the relay leave l2_len at the IP header; the version says which key.
+  PendingKeys pending;
   for (uint16_t i = 0; i < count; ++i) {
     const rte_mbuf* m = packets[i];
-    const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len);
-    if ((l3[0] >> 4) == 4) {
-      keyV4(m, l3, keys4[n4]);
-      data4[n4] = reinterpret_cast<const uint8_t*>(&keys4[n4]);
-      index4[n4++] = static_cast<uint8_t>(i);
+    const uint8_t* l3 = l3Of(m);
+    if (isV4(l3)) {
+      AclKeyV4 key;
+      keyV4(m, l3, key);
+      pending.addV4(key, i);
     } else {
-      keyV6(m, l3, keys6[n6]);
-      data6[n6] = reinterpret_cast<const uint8_t*>(&keys6[n6]);
-      index6[n6++] = static_cast<uint8_t>(i);
+      pending.addV6(m, l3, i);
     }
   }
-  // One classify call per family for the whole burst; no context: nothing matches.
-  if (n4 != 0) {
-    if (set.v4 != nullptr) rte_acl_classify(set.v4, data4, results4, n4, 1);
-    else std::memset(results4, 0, sizeof(uint32_t) * n4);
-  }
-  if (n6 != 0) {
-    if (set.v6 != nullptr) rte_acl_classify(set.v6, data6, results6, n6, 1);
-    else std::memset(results6, 0, sizeof(uint32_t) * n6);
-  }
-
-  AclRuleCounter* ruleCounters = tables.countersOf(worker);
+  pending.classify(set);
   uint64_t keep = 0;
-  auto verdict = [&](uint16_t i, uint32_t userdata) {
-    rte_mbuf* m = packets[i];
-    if (userdata == 0) {
-      if (set.defaultAction == AclAction::kPermit) {
-        keep |= uint64_t{1} << i;
-        return;
-      }
-      ++tables.workerCounters[worker].defaultDenied[set.realm];
-      counters.drop(DropReason::kAclDefaultDeny);
-      rte_pktmbuf_free(m);
-      return;
+  for (uint16_t k = 0; k < pending.n4; ++k)
+    keep |= uint64_t{applyVerdict(tables, set, packets[pending.index4[k]], pending.results4[k], worker, nowTsc,
+                                  counters)} << pending.index4[k];
+  for (uint16_t k = 0; k < pending.n6; ++k)
+    keep |= uint64_t{applyVerdict(tables, set, packets[pending.index6[k]], pending.results6[k], worker, nowTsc,
+                                  counters)} << pending.index6[k];
+  return keep;
+}
+
+uint64_t filterFlows(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets,
+                     const uint32_t* slots, uint16_t count, AclVerdictMemo* memos, uint8_t interfaceIndex,
+                     unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
+  uint32_t userdata[kMaxFilterBurst];
+  PendingKeys pending;
+  const uint32_t generation = tables.generation;
+  for (uint16_t i = 0; i < count; ++i) {
+    const rte_mbuf* m = packets[i];
+    const uint8_t* l3 = l3Of(m);
+    if (unlikely(!isV4(l3))) {
+      pending.addV6(m, l3, i);
+      continue;
     }
-    const uint32_t id = userdata - 1;
-    const AclRuleInfo& rule = tables.rules[id];
-    AclRuleCounter& c = ruleCounters[id];
-    ++c.packets;
-    c.bytes += rte_pktmbuf_pkt_len(m);
-    if (rule.action == AclAction::kDeny) {
-      counters.drop(DropReason::kAclDeny);
-      rte_pktmbuf_free(m);
-      return;
+    AclKeyV4 key;
+    keyV4(m, l3, key);
+    key.pad[0] = static_cast<uint8_t>(interfaceIndex + 1);  // rte_acl reads no pad byte
+    const AclVerdictMemo& memo = memos[slots[i]];
+    if (likely(memo.generation == generation && std::memcmp(&memo.key, &key, sizeof key) == 0)) {
+      userdata[i] = memo.userdata;
+      continue;
     }
-    if (rule.rateIntervalTsc != 0) {
-      // GCRA: a packet may go when the bucket's next slot is not further ahead than the burst.
-      const uint64_t next = c.nextAllowedTsc;
-      if (next > nowTsc + rule.rateToleranceTsc) {
-        ++c.rateDrops;
-        counters.drop(DropReason::kAclRate);
-        rte_pktmbuf_free(m);
-        return;
-      }
-      c.nextAllowedTsc = (next > nowTsc ? next : nowTsc) + rule.rateIntervalTsc;
+    pending.addV4(key, i);
+  }
+  if (pending.n4 + pending.n6 != 0) {
+    pending.classify(set);
+    for (uint16_t k = 0; k < pending.n4; ++k) {
+      const uint16_t i = pending.index4[k];
+      userdata[i] = pending.results4[k];
+      AclVerdictMemo& memo = memos[slots[i]];
+      memo.key = pending.keys4[k];
+      memo.generation = generation;
+      memo.userdata = pending.results4[k];
     }
-    keep |= uint64_t{1} << i;
-  };
-  for (uint16_t k = 0; k < n4; ++k) verdict(index4[k], results4[k]);
-  for (uint16_t k = 0; k < n6; ++k) verdict(index6[k], results6[k]);
+    for (uint16_t k = 0; k < pending.n6; ++k) userdata[pending.index6[k]] = pending.results6[k];
+  }
+  uint64_t keep = 0;
+  for (uint16_t i = 0; i < count; ++i)
+    keep |= uint64_t{applyVerdict(tables, set, packets[i], userdata[i], worker, nowTsc, counters)} << i;
   return keep;
 }
 

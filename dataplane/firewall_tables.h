@@ -62,6 +62,18 @@ struct AclRuleCounter {
   uint64_t nextAllowedTsc = 0;
 };
 
+// The 'in' verdict a worker found for the last packet of a media flow, kept in the worker's
+// array indexed by flow slot (filterFlows). Valid for a packet whose key, arriving interface and
+// tables' generation are the ones stored: the memo is a cache of rte_acl's answer for one exact
+// key, so it cannot go stale when a slot is reused or a peer relatches, only miss.
+struct alignas(32) AclVerdictMemo {
+  AclKeyV4 key;             // pad[0]: the arriving interface's index + 1
+  uint32_t generation = 0;  // FirewallTables::generation; 0 matches none
+  uint32_t userdata = 0;    // rte_acl's result: rule id + 1, or 0 for no rule
+  uint64_t reserved = 0;
+};
+static_assert(sizeof(AclVerdictMemo) == 32);
+
 struct alignas(64) FirewallWorkerCounters {
   uint64_t defaultDenied[kMaxInterfaces];  // indexed by realm (FirewallTables::realms)
 };
@@ -77,7 +89,7 @@ struct AclSet {
 };
 
 struct FirewallTables {
-  FirewallTables() = default;
+  FirewallTables();
   FirewallTables(const FirewallTables&) = delete;
   FirewallTables& operator=(const FirewallTables&) = delete;
   ~FirewallTables();
@@ -92,6 +104,9 @@ struct FirewallTables {
   std::vector<uint32_t> listFirstRule;  // list i's rules are ids [listFirstRule[i], listFirstRule[i+1])
   std::vector<std::string> realms;
   uint64_t rulesInstalled = 0;
+  // Unique to this object among every FirewallTables of the process (never 0): a verdict a
+  // worker remembers (AclVerdictMemo) holds only under the tables it was found in.
+  uint32_t generation;
 
   unsigned workers = 0;
   size_t stride = 0;  // rule counters per worker, rounded to a cache line

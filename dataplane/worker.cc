@@ -6,29 +6,47 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "dataplane/neighbor_learning.h"
 
 namespace sbc::dataplane {
 
+namespace {
+
+// An array for this worker alone, committed now (a page fault on the hot path would cost more
+// than the memory) and on huge pages where the kernel has them, for the TLB's sake. Null when
+// the memory is not there.
+void* mapWorkerArray(size_t bytes) {
+  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return nullptr;
+  madvise(mem, bytes, MADV_HUGEPAGE);
+  // After the advice, so that the pages it commits are huge ones.
+  if (madvise(mem, bytes, MADV_POPULATE_WRITE) != 0) std::memset(mem, 0, bytes);
+  return mem;
+}
+
+}  // namespace
+
 Worker::Worker(const SharedTables& tables, unsigned index) : tables_(tables), index_(index) {
   // The interface table is frozen before workers are made.
   for (uint8_t i = 0; i < tables.interfaces->count; ++i)
     egressHeaders_[i] = makeEgressHeader(tables.interfaces->interfaces[i]);
-  flowStatsBytes_ = sizeof(FlowStats) * static_cast<size_t>(tables.flows->capacity());
-  void* mem = mmap(nullptr, flowStatsBytes_, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  if (mem == MAP_FAILED) {
-    flowStatsBytes_ = 0;
-    flowStats_ = nullptr;
-  } else {
-    madvise(mem, flowStatsBytes_, MADV_HUGEPAGE);
-    flowStats_ = static_cast<FlowStats*>(mem);
+  const size_t flows = tables.flows->capacity();
+  flowStatsBytes_ = sizeof(FlowStats) * flows;
+  flowStats_ = static_cast<FlowStats*>(mapWorkerArray(flowStatsBytes_));
+  if (flowStats_ == nullptr) flowStatsBytes_ = 0;
+  // Only a dataplane with a firewall stage remembers verdicts.
+  if (tables.firewall != nullptr) {
+    aclMemosBytes_ = sizeof(AclVerdictMemo) * flows;
+    aclMemos_ = static_cast<AclVerdictMemo*>(mapWorkerArray(aclMemosBytes_));
+    if (aclMemos_ == nullptr) aclMemosBytes_ = 0;
   }
 }
 
 Worker::~Worker() {
   if (flowStats_ != nullptr) munmap(flowStats_, flowStatsBytes_);
+  if (aclMemos_ != nullptr) munmap(aclMemos_, aclMemosBytes_);
 }
 
 void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
@@ -47,9 +65,11 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   }
   burstTsc_ = nowTsc;
   classifyBurst(iface, packets, count, classified_, counters_);
-  // One predictable branch per burst when nothing filters this interface's realm.
-  if (const FirewallTables* firewall = firewallTables(); firewall != nullptr && firewall->in[interfaceIndex] != nullptr)
-    filterArriving(*firewall, *firewall->in[interfaceIndex], nowTsc);
+  // One predictable branch per burst when nothing filters this interface's realm. UDP waits
+  // for its flows (resolveBurst, relayHeld): a media flow remembers its verdict.
+  if (classified_.localCount != 0) {
+    if (const AclSet* set = arrivingSet(interfaceIndex); set != nullptr) filterLocal(*firewallTables(), *set, nowTsc);
+  }
 
   // Where the flow of every UDP packet is published: the table's entries for the whole burst
   // are asked for now and read in resolveBurst, after the previous burst has been relayed.
@@ -75,31 +95,33 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   for (uint16_t i = 0; i < classified_.localCount; ++i) toExceptionMetered(iface, classified_.local[i]);
 }
 
-void Worker::filterArriving(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc) {
+void Worker::filterLocal(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc) {
   ClassifiedBurst& c = classified_;
-  if (c.udpCount != 0) {
-    const uint64_t keep = filterBurst(firewall, set, c.udp, c.udpCount, index_, nowTsc, counters_);
-    if (keep != (uint64_t{1} << c.udpCount) - 1) {
-      uint16_t kept = 0;
-      uint32_t fastMask = 0;
-      for (uint16_t i = 0; i < c.udpCount; ++i) {
-        if (!((keep >> i) & 1)) continue;
-        c.udp[kept] = c.udp[i];
-        c.udpKeys[kept] = c.udpKeys[i];
-        fastMask |= ((c.udpFastMask >> i) & 1) << kept;
-        ++kept;
-      }
-      c.udpCount = kept;
-      c.udpFastMask = fastMask;
-    }
+  const uint64_t keep = filterBurst(firewall, set, c.local, c.localCount, index_, nowTsc, counters_);
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < c.localCount; ++i)
+    if ((keep >> i) & 1) c.local[kept++] = c.local[i];
+  c.localCount = kept;
+}
+
+void Worker::filterHeld(const FirewallTables& firewall, const AclSet& set, HeldMedia& media) {
+  const uint64_t keep =
+      aclMemos_ != nullptr
+          ? filterFlows(firewall, set, media.packets, media.slots, media.count, aclMemos_, media.interfaceIndex,
+                        index_, burstTsc_, counters_)
+          : filterBurst(firewall, set, media.packets, media.count, index_, burstTsc_, counters_);
+  if (likely(keep == (uint64_t{1} << media.count) - 1)) return;
+  uint16_t kept = 0;
+  uint32_t fastMask = 0;
+  for (uint16_t i = 0; i < media.count; ++i) {
+    if (!((keep >> i) & 1)) continue;
+    media.packets[kept] = media.packets[i];
+    media.slots[kept] = media.slots[i];
+    fastMask |= ((media.fastMask >> i) & 1) << kept;
+    ++kept;
   }
-  if (c.localCount != 0) {
-    const uint64_t keep = filterBurst(firewall, set, c.local, c.localCount, index_, nowTsc, counters_);
-    uint16_t kept = 0;
-    for (uint16_t i = 0; i < c.localCount; ++i)
-      if ((keep >> i) & 1) c.local[kept++] = c.local[i];
-    c.localCount = kept;
-  }
+  media.count = kept;
+  media.fastMask = fastMask;
 }
 
 uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& set, rte_mbuf** packets,
@@ -120,6 +142,8 @@ void Worker::resolveBurst(HeldMedia& media) {
   const uint16_t udpCount = classified_.udpCount;
   const uint32_t fastIn = classified_.udpFastMask;
   const Flow* const flows = tables_.flows->pool();
+  const AclSet* const filter = arrivingSet(media.interfaceIndex);
+  const bool recall = filter != nullptr && aclMemos_ != nullptr;  // the flows' verdicts are asked for too
   uint16_t matched = 0;
   uint32_t fastMask = 0;
   uint32_t misses = 0;
@@ -134,6 +158,7 @@ void Worker::resolveBurst(HeldMedia& media) {
     if (likely(hit)) {
       rte_prefetch0(&flows[slot]);
       if (unlikely(!fast)) rte_prefetch0(reinterpret_cast<const uint8_t*>(&flows[slot]) + RTE_CACHE_LINE_SIZE);
+      if (recall) rte_prefetch0(&aclMemos_[slot]);
     }
     media.slots[matched] = slot;
     media.packets[matched] = classified_.udp[i];
@@ -144,11 +169,20 @@ void Worker::resolveBurst(HeldMedia& media) {
   media.count = matched;
   media.fastMask = fastMask;
   if (unlikely(misses != 0)) {
-    const InterfaceRuntime& iface = tables_.interfaces->interfaces[media.interfaceIndex];
+    // No flow: the firewall judges them one by one (probes, SIP, a flood of strangers).
+    rte_mbuf* unmatched[kMaxBurst];
+    uint8_t from[kMaxBurst];
+    uint16_t n = 0;
     for (; misses != 0; misses &= misses - 1) {
       const unsigned i = static_cast<unsigned>(__builtin_ctz(misses));
-      handleUnmatchedUdp(iface, classified_.udp[i], classified_.udpKeys[i]);
+      from[n] = static_cast<uint8_t>(i);
+      unmatched[n++] = classified_.udp[i];
     }
+    const uint64_t keep = filter != nullptr ? filterBurst(*firewallTables(), *filter, unmatched, n, index_, burstTsc_, counters_)
+                                            : ~uint64_t{0};
+    const InterfaceRuntime& iface = tables_.interfaces->interfaces[media.interfaceIndex];
+    for (uint16_t k = 0; k < n; ++k)
+      if ((keep >> k) & 1) handleUnmatchedUdp(iface, unmatched[k], classified_.udpKeys[from[k]]);
   }
   classified_.udpCount = 0;
   // Together with what prepareBurst queued, at most one burst's worth: the exception array holds it.
@@ -157,6 +191,10 @@ void Worker::resolveBurst(HeldMedia& media) {
 
 void Worker::relayHeld(HeldMedia& media) {
   if (media.count == 0) return;
+  if (const AclSet* set = arrivingSet(media.interfaceIndex); set != nullptr) {
+    filterHeld(*firewallTables(), *set, media);
+    if (media.count == 0) return;
+  }
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
                    tables_.neighbors, flowStats_, &counters_, tx_, media.nowCoarse,
                    &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_};

@@ -108,9 +108,16 @@ class Worker {
   const FirewallTables* firewallTables() const {
     return tables_.firewall != nullptr ? tables_.firewall->tables() : nullptr;
   }
-  // The firewall's 'in' stage over what classify sorted out of a burst (UDP and traffic for
-  // the SBC itself; ARP and neighbour discovery are not IP rules' business).
-  void filterArriving(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc);
+  // The 'in' set of the interface's realm, or null when nothing filters it.
+  const AclSet* arrivingSet(uint8_t interfaceIndex) const {
+    const FirewallTables* firewall = firewallTables();
+    return firewall != nullptr ? firewall->in[interfaceIndex] : nullptr;
+  }
+  // The firewall's 'in' stage, in three places: over the burst's traffic for the SBC itself
+  // that is not UDP (filterLocal; ARP and neighbour discovery are not IP rules' business), over
+  // UDP without a flow (resolveBurst) and over media with their flows (filterHeld, before
+  // they are relayed: verdicts remembered per flow).
+  void filterLocal(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc);
   // The 'out' stage over a tx buffer (rate limits on the clock of the last burst received);
   // returns how many packets remain, compacted in place.
   uint16_t filterDeparting(const FirewallTables& firewall, const AclSet& set, rte_mbuf** packets, uint16_t count);
@@ -175,6 +182,7 @@ class Worker {
                     HeldMedia& media);
   void resolveBurst(HeldMedia& media);
   void relayHeld(HeldMedia& media);
+  void filterHeld(const FirewallTables& firewall, const AclSet& set, HeldMedia& media);
 
   SharedTables tables_;
   unsigned index_;
@@ -182,6 +190,8 @@ class Worker {
   unsigned current_ = 0;
   FlowStats* flowStats_ = nullptr;  // capacity of the flow table, owned here
   size_t flowStatsBytes_ = 0;
+  AclVerdictMemo* aclMemos_ = nullptr;  // the 'in' verdict last found per flow slot (firewall.h)
+  size_t aclMemosBytes_ = 0;
   alignas(64) WorkerCounters counters_{};
   TxBuffer tx_[kMaxInterfaces];
   EgressHeader egressHeaders_[kMaxInterfaces];

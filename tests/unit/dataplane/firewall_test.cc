@@ -224,6 +224,80 @@ TEST_F(FirewallTest, MediaIsFilteredBothWays) {
                                        rtpPayload(1)), kT0).size(), 1u);
 }
 
+// A media flow remembers the verdict rte_acl gave its packets (AclVerdictMemo); what a packet
+// would have met without the memo must not change: every packet counted on its rule and metered.
+TEST_F(FirewallTest, RememberedMediaVerdictStillCountsAndMetersEveryPacket) {
+  h_.resolvePeers();
+  ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
+  AclRule limited = rule(10, kPermit, kUdp, "203.0.113.10/32", "203.0.113.1/32", {20000, 20000});
+  limited.ratePps = 100;  // a burst of 10 packets
+  apply(bound({limited, rule(20, kDeny, kAnyProtocol, "any", "any")}));
+  uint16_t sequence = 0;
+  auto burst = [&] {
+    std::vector<Bytes> frames;
+    for (int i = 0; i < 32; ++i)
+      frames.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
+                                rtpPayload(++sequence)));
+    return frames;
+  };
+  EXPECT_EQ(h_.receive(kAccess, burst(), kT0).size(), 10u) << h_.dropSummary();
+  EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 300 * kTscPerMs).size(), 10u) << h_.dropSummary();
+  EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 350 * kTscPerMs).size(), 5u) << h_.dropSummary();
+  EXPECT_EQ(counters(10).packets, 96u);
+  EXPECT_EQ(counters(10).rateDrops, 71u);
+  EXPECT_EQ(h_.drops(DropReason::kAclRate), 71u);
+  // A commit of the same rules is a new verdict all the same: the memo does not outlive it.
+  apply(bound({rule(10, kDeny, kUdp, "203.0.113.10/32", "any")}));
+  EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 400 * kTscPerMs).size(), 0u);
+  EXPECT_EQ(h_.drops(DropReason::kAclDeny), 32u);
+}
+
+// The memo holds one exact key: a forged source on a flow the peer is using is judged as itself,
+// and the peer's next packet as the peer's.
+TEST_F(FirewallTest, AnotherSourceOnARememberedFlowIsJudgedAfresh) {
+  h_.resolvePeers();
+  ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
+  apply(bound({rule(10, kDeny, kUdp, "198.18.9.0/24", "any"), rule(20, kPermit, kAnyProtocol, "any", "any")}));
+  const L2 l2 = h_.toSbc(kAccess, kAccessPeerMac);
+  auto from = [&](SocketAddress source, uint16_t sequence) {
+    return udpFrame(l2, source, Plan::accessLocal(), rtpPayload(sequence));
+  };
+  EXPECT_EQ(h_.receive(kAccess, from(Plan::accessPeer(), 1), kT0).size(), 1u) << h_.dropSummary();
+  EXPECT_EQ(h_.receive(kAccess, from(sock("198.18.9.9:4000"), 2), kT0).size(), 0u);
+  EXPECT_EQ(h_.drops(DropReason::kAclDeny), 1u) << h_.dropSummary();
+  EXPECT_EQ(h_.receive(kAccess, from(Plan::accessPeer(), 3), kT0).size(), 1u) << h_.dropSummary();
+  // Permitted by the list, refused by the latch (RTP bleed): the firewall let it by, counted.
+  EXPECT_EQ(h_.receive(kAccess, from(sock("198.18.10.1:4000"), 4), kT0).size(), 0u);
+  EXPECT_EQ(h_.drops(DropReason::kMediaSourceMismatch), 1u) << h_.dropSummary();
+  EXPECT_EQ(counters(10).packets, 1u);
+  EXPECT_EQ(counters(20).packets, 3u);
+}
+
+// A flow slot freed and given to a new flow keeps the old flow's memo in the worker's array;
+// the new flow's packets (another destination port) must not take its verdict.
+TEST_F(FirewallTest, AReusedFlowSlotDoesNotInheritAVerdict) {
+  h_.resolvePeers();
+  ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(1), kT0).ok());
+  apply(bound({rule(10, kDeny, kUdp, "any", "203.0.113.1/32", {20010, 20010}),
+               rule(20, kPermit, kAnyProtocol, "any", "any")}));
+  const L2 l2 = h_.toSbc(kAccess, kAccessPeerMac);
+  EXPECT_EQ(h_.receive(kAccess, udpFrame(l2, Plan::accessPeer(), Plan::accessLocal(), rtpPayload(1)), kT0).size(), 1u);
+  const uint32_t slot = h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal()))->index;
+  ASSERT_TRUE(h_.sessions->remove(1).ok());
+  h_.flows->reclaim();  // no worker is registered with RCU: the flows are free at once
+  // The free list gives back the last flow freed first (the core leg's): legs in the other
+  // order put the new access flow where the old one was.
+  MediaSessionSpec second = h_.accessCoreSpec(2);
+  std::swap(second.legs[0], second.legs[1]);
+  second.legs[1].local = sock("203.0.113.1:20010");
+  ASSERT_TRUE(h_.sessions->create(second, kT0).ok());
+  const Flow* reused = h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, sock("203.0.113.1:20010")));
+  ASSERT_NE(reused, nullptr);
+  ASSERT_EQ(reused->index, slot) << "the test needs the freed slot to be the one reused";
+  EXPECT_EQ(h_.receive(kAccess, udpFrame(l2, Plan::accessPeer(), sock("203.0.113.1:20010"), rtpPayload(2)), kT0).size(), 0u);
+  EXPECT_EQ(h_.drops(DropReason::kAclDeny), 1u) << h_.dropSummary();
+}
+
 TEST_F(FirewallTest, CountersSurviveACommitThatKeepsTheRuleAndClearZeroesThem) {
   apply(bound({rule(10, kDeny, kUdp, "198.18.5.0/24", "any"), rule(20, kDeny, kUdp, "198.18.6.0/24", "any")}));
   for (int i = 0; i < 3; ++i) passes(kAccess, sip("198.18.5.1:5060"));

@@ -13,9 +13,10 @@ namespace sbc::bench {
 using dataplane::ChecksumDelta;
 
 RtpGenerator::RtpGenerator(const SessionAddressing& addressing, uint32_t sessions,
-                           const dataplane::MacAddress& sbcMac, bool nicChecksumOffload)
+                           const dataplane::MacAddress& sbcMac, bool nicChecksumOffload, uint32_t firstSession)
     : addressing_(addressing),
       sessions_(sessions),
+      firstSession_(firstSession),
       offloadFlags_(nicChecksumOffload ? (RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD) : 0) {
   // A stride coprime with the session count, near the golden ratio of it, walks all sessions.
   stride_ = static_cast<uint32_t>(sessions * 0.6180339887) | 1;
@@ -52,7 +53,7 @@ uint16_t RtpGenerator::generate(rte_mempool* pool, rte_mbuf** out, uint16_t coun
   if (rte_pktmbuf_alloc_bulk(pool, out, count) != 0) return 0;
   for (uint16_t k = 0; k < count; ++k) {
     rte_mbuf* m = out[k];
-    uint32_t i = next_;
+    const uint32_t i = firstSession_ + next_;
     next_ += stride_;
     if (next_ >= sessions_) next_ -= sessions_;
     uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);

@@ -15,8 +15,10 @@ class RtpGenerator {
  public:
   // `nicChecksumOffload`: mark frames as a NIC with rx checksum offload does (IP and L4 good);
   // otherwise the classify stage verifies both checksums in software.
+  // Frames go to sessions firstSession .. firstSession + sessions - 1 of the addressing plan
+  // (past those a fixture created: traffic that no flow owns).
   RtpGenerator(const SessionAddressing& addressing, uint32_t sessions, const dataplane::MacAddress& sbcMac,
-               bool nicChecksumOffload);
+               bool nicChecksumOffload, uint32_t firstSession = 0);
 
   // Allocates and fills up to `count` frames; returns how many.
   uint16_t generate(rte_mempool* pool, rte_mbuf** out, uint16_t count);
@@ -26,6 +28,7 @@ class RtpGenerator {
  private:
   const SessionAddressing& addressing_;
   uint32_t sessions_;
+  uint32_t firstSession_;
   uint32_t stride_;
   uint32_t next_ = 0;
   uint64_t offloadFlags_;

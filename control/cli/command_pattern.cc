@@ -184,6 +184,27 @@ bool checkPaths(const CompiledPattern& compiled, std::string& error) {
   return true;
 }
 
+// Paths with the same first tokens share nodes; a node's children keep the order in which the
+// paths meet them, so choices are listed as the pattern writes them.
+void buildTree(CompiledPattern& compiled) {
+  compiled.nodes.assign(1, PatternNode{});
+  for (uint32_t p = 0; p < compiled.paths.size(); ++p) {
+    uint32_t at = 0;
+    for (const CommandToken* token : compiled.paths[p]) {
+      uint32_t next = PatternNode::kNoPath;
+      for (uint32_t child : compiled.nodes[at].children)
+        if (compiled.nodes[child].token == token) next = child;
+      if (next == PatternNode::kNoPath) {
+        next = static_cast<uint32_t>(compiled.nodes.size());
+        compiled.nodes.push_back(PatternNode{token, {}, PatternNode::kNoPath});
+        compiled.nodes[at].children.push_back(next);
+      }
+      at = next;
+    }
+    if (compiled.nodes[at].path == PatternNode::kNoPath) compiled.nodes[at].path = p;
+  }
+}
+
 }  // namespace
 
 std::optional<CompiledPattern> compilePattern(std::string_view pattern, std::string& error) {
@@ -191,6 +212,7 @@ std::optional<CompiledPattern> compilePattern(std::string_view pattern, std::str
   CompiledPattern compiled;
   PatternCompiler compiler(splitPattern(pattern), compiled, error);
   if (!compiler.compile() || !checkPaths(compiled, error)) return std::nullopt;
+  buildTree(compiled);
   return compiled;
 }
 

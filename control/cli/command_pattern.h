@@ -6,10 +6,13 @@
 //   {a|b}      one or more of the alternatives, in any order, each at most once
 //              (write [{a|b}] for zero or more)
 // and these nest. The pattern is expanded once, when the command is declared, into every
-// sequence of tokens it accepts ("paths"): matching a line is then a walk along flat paths, and
-// error messages, abbreviation and (later) completion all read the same structure. The grammars
-// of a CLI are small; a pattern that would expand past kMaxPaths is refused.
+// sequence of tokens it accepts ("paths"), and the paths are merged into a tree by their common
+// beginnings ("nodes"): matching a line walks down the tree a word at a time, so a line meets
+// only the few alternatives that its words so far leave open, not every path (an acl rule line's
+// pattern has thousands). Error messages, abbreviation and completion read the same tree. A
+// pattern that would expand past kMaxPaths is refused.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,12 +25,21 @@ namespace sbc::control {
 
 using TokenPath = std::vector<const CommandToken*>;
 
+// One token at one place in the tree: the paths through it share everything before it.
+struct PatternNode {
+  static constexpr uint32_t kNoPath = 0xffffffffu;
+  const CommandToken* token = nullptr;  // null at the root
+  std::vector<uint32_t> children;       // node indices, in the order of the paths through them
+  uint32_t path = kNoPath;              // the path that ends here, if one does
+};
+
 struct CompiledPattern {
   static constexpr size_t kMaxPaths = 4096;
 
   // In the order they are written; each gets one help string.
   std::vector<std::unique_ptr<CommandToken>> tokens;
   std::vector<TokenPath> paths;
+  std::vector<PatternNode> nodes;  // nodes[0] is the root (no token)
 };
 
 // nullopt and `error` when the pattern is malformed: unbalanced brackets, an unknown token

@@ -10,14 +10,20 @@ namespace sbc::control {
 
 namespace {
 
-// One way a line may still fit: a command and one of its paths. The fit of each word is
-// computed again for the few candidates that reach the end: a line is tried against thousands
-// of paths (an acl rule line alone has over 3000), and carrying a vector per path would cost
-// an allocation per path and word.
+// One way a line may still fit: a command and the node of its pattern's tree that the words so
+// far lead to (they fit the tokens on the way down from the root).
 struct Candidate {
   const Command* command;
+  uint32_t node;
+  const PatternNode& at() const { return command->compiled.nodes[node]; }
+  const CommandToken& childToken(uint32_t child) const { return *command->compiled.nodes[child].token; }
+};
+
+// A command whose path has ended: its LINE... token took the rest of the line, or the path
+// ends where the line does.
+struct Ended {
+  const Command* command;
   const TokenPath* path;
-  bool tookRest = false;  // its LINE... token took the rest of the line
 };
 
 void addChoice(std::vector<std::string>& choices, std::string_view choice) {
@@ -25,22 +31,21 @@ void addChoice(std::vector<std::string>& choices, std::string_view choice) {
     choices.emplace_back(choice);
 }
 
-// What could stand at `position` for the candidates still alive, in declaration order.
-std::vector<std::string> choicesAt(const std::vector<Candidate>& alive, size_t position) {
+// What could stand next for the candidates still alive, in declaration order.
+std::vector<std::string> choicesAfter(const std::vector<Candidate>& alive) {
   std::vector<std::string> choices;
   bool canEnd = false;
   for (const auto& candidate : alive) {
-    if (position < candidate.path->size()) addChoice(choices, (*candidate.path)[position]->text);
-    else if (position == candidate.path->size()) canEnd = true;
+    for (uint32_t child : candidate.at().children) addChoice(choices, candidate.childToken(child).text);
+    canEnd |= candidate.at().path != PatternNode::kNoPath;
   }
   if (canEnd) addChoice(choices, kEndOfLine);
   return choices;
 }
 
-std::vector<MatchRank> ranksOf(const Candidate& candidate, const std::vector<std::string>& words) {
+std::vector<MatchRank> ranksOf(const TokenPath& path, const std::vector<std::string>& words) {
   std::vector<MatchRank> ranks;
   ranks.reserve(words.size());
-  const TokenPath& path = *candidate.path;
   for (size_t i = 0; i < words.size(); ++i) {
     if (i >= path.size()) break;
     if (path[i]->kind == TokenKind::kLine) {
@@ -54,16 +59,15 @@ std::vector<MatchRank> ranksOf(const Candidate& candidate, const std::vector<std
 
 // The candidates that fit `words`, and where they stopped fitting; `error` set when none.
 struct Walk {
-  std::vector<Candidate> alive;     // fit every word, path not exhausted early
-  std::vector<Candidate> tookRest;  // a LINE... token took the rest
+  std::vector<Candidate> alive;  // fit every word, with the tree going on or ending here
+  std::vector<Ended> tookRest;   // a LINE... token took the rest
   bool failed = false;
   MatchError error;
 };
 
 Walk walk(const std::vector<const Command*>& commands, const std::vector<std::string>& words) {
   Walk w;
-  for (const Command* command : commands)
-    for (const auto& path : command->compiled.paths) w.alive.push_back({command, &path});
+  for (const Command* command : commands) w.alive.push_back({command, 0});
   std::vector<Candidate> next;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
@@ -72,31 +76,31 @@ Walk walk(const std::vector<const Command*>& commands, const std::vector<std::st
     bool exactKeyword = false;
     std::vector<std::string> abbreviated;
     for (const auto& candidate : w.alive) {
-      if (i >= candidate.path->size()) continue;
-      const CommandToken& token = *(*candidate.path)[i];
-      if (token.kind != TokenKind::kKeyword) continue;
-      const MatchRank rank = token.match(word);
-      if (rank == MatchRank::kExactKeyword) exactKeyword = true;
-      if (rank == MatchRank::kPartialKeyword) addChoice(abbreviated, token.text);
+      for (uint32_t child : candidate.at().children) {
+        const CommandToken& token = candidate.childToken(child);
+        if (token.kind != TokenKind::kKeyword) continue;
+        const MatchRank rank = token.match(word);
+        if (rank == MatchRank::kExactKeyword) exactKeyword = true;
+        if (rank == MatchRank::kPartialKeyword) addChoice(abbreviated, token.text);
+      }
     }
     const bool ambiguous = !exactKeyword && abbreviated.size() > 1;
 
     next.clear();
-    // Paths share tokens: remember the last token's fit instead of matching it again.
-    const CommandToken* lastToken = nullptr;
-    MatchRank lastRank = MatchRank::kNoMatch;
     for (const auto& candidate : w.alive) {
-      if (i >= candidate.path->size()) continue;
-      const CommandToken* token = (*candidate.path)[i];
-      if (token != lastToken) {
-        lastToken = token;
-        lastRank = token->match(word);
+      for (uint32_t child : candidate.at().children) {
+        const CommandToken& token = candidate.childToken(child);
+        const MatchRank rank = token.match(word);
+        if (rank == MatchRank::kNoMatch) continue;
+        if (rank == MatchRank::kPartialKeyword && (exactKeyword || ambiguous)) continue;
+        if (token.kind == TokenKind::kLine) {
+          // LINE... is last on its path: the node holds that path.
+          const uint32_t path = candidate.command->compiled.nodes[child].path;
+          w.tookRest.push_back({candidate.command, &candidate.command->compiled.paths[path]});
+        } else {
+          next.push_back({candidate.command, child});
+        }
       }
-      const MatchRank rank = lastRank;
-      if (rank == MatchRank::kNoMatch) continue;
-      if (rank == MatchRank::kPartialKeyword && (exactKeyword || ambiguous)) continue;
-      if (token->kind == TokenKind::kLine) w.tookRest.push_back({candidate.command, candidate.path, true});
-      else next.push_back(candidate);
     }
     if (next.empty()) {
       if (!w.tookRest.empty()) {
@@ -111,7 +115,7 @@ Walk walk(const std::vector<const Command*>& commands, const std::vector<std::st
         w.error.choices = abbreviated;
       } else {
         w.error.kind = MatchError::Kind::kUnknownWord;
-        w.error.choices = choicesAt(w.alive, i);
+        w.error.choices = choicesAfter(w.alive);
       }
       return w;
     }
@@ -183,21 +187,22 @@ MatchResult CommandTable::match(const std::vector<std::string>& words) const {
     result.error = std::move(w.error);
     return result;
   }
-  std::vector<Candidate> complete = std::move(w.tookRest);
-  for (auto& candidate : w.alive)
-    if (candidate.path->size() == words.size()) complete.push_back(candidate);
+  std::vector<Ended> complete = std::move(w.tookRest);
+  for (const auto& candidate : w.alive)
+    if (const uint32_t path = candidate.at().path; path != PatternNode::kNoPath)
+      complete.push_back({candidate.command, &candidate.command->compiled.paths[path]});
   if (complete.empty()) {
     MatchError& error = result.error;
     error.kind = MatchError::Kind::kIncomplete;
     error.position = words.size();
     error.word = words.empty() ? std::string() : words.back();
-    error.choices = choicesAt(w.alive, words.size());
+    error.choices = choicesAfter(w.alive);
     return result;
   }
 
   std::vector<std::vector<MatchRank>> ranks;
   ranks.reserve(complete.size());
-  for (const auto& candidate : complete) ranks.push_back(ranksOf(candidate, words));
+  for (const auto& ended : complete) ranks.push_back(ranksOf(*ended.path, words));
   const size_t best = static_cast<size_t>(
       std::min_element(ranks.begin(), ranks.end()) - ranks.begin());
   std::vector<std::string> tied;
@@ -228,19 +233,19 @@ std::vector<CommandChoice> CommandTable::choices(const std::vector<std::string>&
   };
   bool canEnd = false;
   for (const auto& candidate : w.alive) {
-    const TokenPath& path = *candidate.path;
-    if (words.size() == path.size()) canEnd = true;
-    if (words.size() >= path.size()) continue;
-    const CommandToken& token = *path[words.size()];
-    if (token.kind == TokenKind::kKeyword) {
-      if (token.text.starts_with(partial)) add({token.text, token.help, true});
-    } else if (partial.empty() || token.match(partial) != MatchRank::kNoMatch) {
-      add({token.text, token.help, false});
+    canEnd |= candidate.at().path != PatternNode::kNoPath;
+    for (uint32_t child : candidate.at().children) {
+      const CommandToken& token = candidate.childToken(child);
+      if (token.kind == TokenKind::kKeyword) {
+        if (token.text.starts_with(partial)) add({token.text, token.help, true});
+      } else if (partial.empty() || token.match(partial) != MatchRank::kNoMatch) {
+        add({token.text, token.help, false});
+      }
     }
   }
-  for (const auto& candidate : w.tookRest) {
+  for (const auto& ended : w.tookRest) {
     // Every further word belongs to the LINE... token.
-    for (const CommandToken* token : *candidate.path)
+    for (const CommandToken* token : *ended.path)
       if (token->kind == TokenKind::kLine) add({token->text, token->help, false});
     canEnd = true;
   }

@@ -41,6 +41,40 @@ TEST(CommandPatternTest, AnyOrderGroupTakesEachAlternativeAtMostOnce) {
   EXPECT_EQ(pathsOf("x [{p|q}]"), (Paths{"x p", "x p q", "x q", "x q p", "x"}));
 }
 
+// The tree merges paths by their beginnings: each node one token where the paths through it
+// agree on every token before; every path ends at a node that names it.
+TEST(CommandPatternTest, PathsShareTheNodesOfTheirCommonBeginning) {
+  std::string error;
+  auto compiled = compilePattern("a [b|c d] [e]", error);
+  ASSERT_TRUE(compiled) << error;
+  // Paths: a b e, a b, a c d e, a c d, a e, a. Nodes: root, a, b, e (after b), c, d, e (after
+  // d), e (after a).
+  EXPECT_EQ(compiled->paths.size(), 6u);
+  EXPECT_EQ(compiled->nodes.size(), 8u);
+  const auto& nodes = compiled->nodes;
+  auto text = [&](uint32_t n) { return nodes[n].token->text; };
+  ASSERT_EQ(nodes[0].children.size(), 1u);
+  const uint32_t a = nodes[0].children[0];
+  EXPECT_EQ(text(a), "a");
+  std::vector<std::string> afterA;
+  for (uint32_t child : nodes[a].children) afterA.push_back(text(child));
+  EXPECT_EQ(afterA, (std::vector<std::string>{"b", "c", "e"}));
+  // Walking each path down the tree ends at the node that names it.
+  for (uint32_t p = 0; p < compiled->paths.size(); ++p) {
+    uint32_t at = 0;
+    for (const CommandToken* token : compiled->paths[p]) {
+      uint32_t next = PatternNode::kNoPath;
+      for (uint32_t child : nodes[at].children)
+        if (nodes[child].token == token) next = child;
+      ASSERT_NE(next, PatternNode::kNoPath);
+      at = next;
+    }
+    EXPECT_EQ(nodes[at].path, p);
+  }
+  EXPECT_EQ(nodes[a].path, 5u);  // "a" alone
+  EXPECT_EQ(nodes[0].path, PatternNode::kNoPath);
+}
+
 TEST(CommandPatternTest, ClassifiesTokensBySpellingAndBindsNames) {
   std::string error;
   auto compiled = compilePattern(

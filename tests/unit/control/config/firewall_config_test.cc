@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "control/config/config_commands.h"
 #include "control/config/config_parser.h"
+#include "bench/acl_rule_set.h"
 #include "control/config/config_render.h"
 
 namespace sbc::control {
@@ -271,6 +274,26 @@ TEST(FirewallConfigTest, RenderedRulesReadBackToTheSameFirewall) {
                           "1023 log\n"),
             std::string::npos)
       << rendered;
+}
+
+// A carrier's edge list of 10,000 lines, as `write memory` leaves it in the startup file, reads
+// back rule for rule (sbcbench acl reports how long that takes: load_ms).
+TEST(FirewallConfigTest, TenThousandRuleLinesReadBack) {
+  dataplane::FirewallConfig big;
+  big.lists.push_back(bench::syntheticAclList("edge", 10000));
+  big.bindings.push_back({"access", AclDirection::kIn, "edge"});
+  const std::string text = renderFirewallConfig(big);
+  auto result = parseWith(text);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(errorsOf(result));
+  ASSERT_EQ(result.firewall.lists.size(), 1u);
+  EXPECT_EQ(result.firewall.lists[0], big.lists[0]);
+  // One bad word after them is still named with its line.
+  const unsigned badLine = firstLine() + static_cast<unsigned>(std::count(text.begin(), text.end(), '\n')) + 1;
+  auto refused = parseWith(text + "acl late\n 10 deny udp any any eq 70000\nexit\n");
+  ASSERT_FALSE(refused.ok());
+  ASSERT_FALSE(refused.errors.empty());
+  EXPECT_EQ(refused.errors[0].line, badLine) << refused.errors[0].toString();
+  EXPECT_NE(refused.errors[0].message.find("70000"), std::string::npos) << refused.errors[0].toString();
 }
 
 TEST(FirewallConfigTest, TheShippedStartupFileHasAnAcl) {

@@ -1,6 +1,7 @@
 #include "dataplane/sip_flood_guard.h"
 
 #include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_hash_crc.h>
 
 #include <algorithm>
@@ -10,9 +11,36 @@
 namespace sbc::dataplane {
 namespace {
 
-// A packet's cost in ticks, and a bucket of `burst` packets. pps 0 is refused by the
-// validation; it would mean "nothing passes", so it is treated as one packet a second.
-uint64_t costOf(uint64_t hz, uint32_t pps) { return hz / std::max<uint32_t>(pps, 1); }
+// A bucket of `burst` packets filled at `pps`. rte_meter counts time in rte_get_tsc_hz() ticks;
+// the guard is handed times on a clock of `tscHz` (the TSC itself in sbcd, a fake clock in
+// tests), so the rate is scaled to that clock. pps 0 is refused by the validation; it would mean
+// "nothing passes", so it is treated as one packet a second.
+rte_meter_srtcm_profile meterProfile(uint64_t tscHz, uint64_t pps, uint64_t burst) {
+  rte_meter_srtcm_params params{};
+  const unsigned __int128 scaled = static_cast<unsigned __int128>(std::max<uint64_t>(pps, 1)) * rte_get_tsc_hz() / tscHz;
+  params.cir = std::max<uint64_t>(static_cast<uint64_t>(std::min<unsigned __int128>(scaled, UINT64_MAX)), 1);
+  params.cbs = std::max<uint64_t>(burst, 1);
+  params.ebs = 0;
+  rte_meter_srtcm_profile profile{};
+  rte_meter_srtcm_profile_config(&profile, &params);  // refuses only cir 0 or cbs and ebs 0
+  return profile;
+}
+
+// DPDK 22.11 takes profiles by pointer to non-const; it only reads them.
+rte_meter_srtcm_profile* readOnly(const rte_meter_srtcm_profile& profile) {
+  return const_cast<rte_meter_srtcm_profile*>(&profile);
+}
+
+// A full bucket, its clock at `nowTsc` (rte_meter_srtcm_config starts it at the TSC).
+void fill(rte_meter_srtcm& meter, const rte_meter_srtcm_profile& profile, uint64_t nowTsc) {
+  rte_meter_srtcm_config(&meter, readOnly(profile));
+  meter.time = nowTsc;
+}
+
+// One packet (a "byte" to rte_meter): green, or not.
+bool admits(rte_meter_srtcm& meter, const rte_meter_srtcm_profile& profile, uint64_t nowTsc) {
+  return rte_meter_srtcm_color_blind_check(&meter, readOnly(profile), nowTsc, 1) == RTE_COLOR_GREEN;
+}
 
 }  // namespace
 
@@ -25,16 +53,14 @@ std::shared_ptr<const SipFloodGuardSettings> SipFloodGuardSettings::compile(
   s->config = config;
   s->trusted = std::move(trusted);
   s->tscHz = tscHz;
-  s->untrustedCost = costOf(tscHz, config.untrustedPps);
-  s->untrustedCapacity = s->untrustedCost * std::max<uint32_t>(config.untrustedBurst, 1);
-  s->trustedCost = costOf(tscHz, config.trustedPps);
-  s->trustedCapacity = s->trustedCost * std::max<uint32_t>(config.trustedBurst, 1);
+  s->untrustedMeter = meterProfile(tscHz, config.untrustedPps, config.untrustedBurst);
+  s->trustedMeter = meterProfile(tscHz, config.trustedPps, config.trustedBurst);
   const uint64_t aggregatePps = uint64_t{std::max<uint32_t>(config.untrustedPps, 1)} * kUntrustedAggregateFactor;
-  s->aggregateCost = tscHz / aggregatePps;
-  s->aggregateCapacity = s->aggregateCost * aggregatePps / 10;  // a tenth of a second's worth
+  s->aggregateMeter = meterProfile(tscHz, aggregatePps, aggregatePps / 10);  // a tenth of a second's worth
   s->denyTicks = tscHz * config.denyPeriodSeconds;
   // Long enough to refill an untrusted bucket: an entry idle that long holds nothing.
-  s->idleTicks = std::max<uint64_t>(s->untrustedCapacity, tscHz);
+  const uint64_t refillTicks = tscHz / std::max<uint32_t>(config.untrustedPps, 1) * std::max<uint32_t>(config.untrustedBurst, 1);
+  s->idleTicks = std::max<uint64_t>(refillTicks, tscHz);
   return s;
 }
 
@@ -57,16 +83,12 @@ uint32_t SipFloodGuard::hash(uint8_t family, const uint8_t* address, uint32_t se
 bool SipFloodGuard::aggregateAdmits(const SipFloodGuardSettings& s, uint64_t nowTsc) {
   if (unlikely(aggregateGeneration_ != s.generation)) {
     aggregateGeneration_ = s.generation;
-    aggregateCredit_ = s.aggregateCapacity;
-    aggregateLastTsc_ = nowTsc;
+    fill(aggregate_, s.aggregateMeter, nowTsc);
   }
-  aggregateCredit_ = std::min(s.aggregateCapacity, aggregateCredit_ + (nowTsc - aggregateLastTsc_));
-  aggregateLastTsc_ = nowTsc;
-  if (aggregateCredit_ < s.aggregateCost) {
+  if (!admits(aggregate_, s.aggregateMeter, nowTsc)) {
     ++stats_.aggregateDrops;
     return false;
   }
-  aggregateCredit_ -= s.aggregateCost;
   return true;
 }
 
@@ -82,7 +104,7 @@ void SipFloodGuard::assign(Entry& e, const SipFloodGuardSettings& s, uint8_t int
   e.interfaceIndex = interfaceIndex;
   e.generation = s.generation;
   e.lastTsc = nowTsc;
-  e.credit = trusted ? s.trustedCapacity : s.untrustedCapacity;
+  fill(e.meter, trusted ? s.trustedMeter : s.untrustedMeter, nowTsc);
   e.windowStartTsc = nowTsc;
   e.windowPackets = 0;
   e.blockedUntilTsc = 0;
@@ -164,7 +186,7 @@ FloodVerdict SipFloodGuard::check(const SipFloodGuardSettings& s, uint8_t interf
     // A new configuration: trust and bucket size follow it; a block in force stays.
     e->trusted = s.isTrusted(family, address);
     e->generation = s.generation;
-    e->credit = std::min(e->credit, e->trusted ? s.trustedCapacity : s.untrustedCapacity);
+    e->meter.tc = std::min<uint64_t>(e->meter.tc, (e->trusted ? s.trustedMeter : s.untrustedMeter).cbs);
   }
 
   if (unlikely(e->blockedUntilTsc != 0)) {
@@ -177,20 +199,16 @@ FloodVerdict SipFloodGuard::check(const SipFloodGuardSettings& s, uint8_t interf
     assign(*e, s, e->interfaceIndex, family, address, e->trusted, nowTsc);
   }
 
-  const uint64_t capacity = e->trusted ? s.trustedCapacity : s.untrustedCapacity;
-  const uint64_t cost = e->trusted ? s.trustedCost : s.untrustedCost;
-  e->credit = std::min(capacity, e->credit + (nowTsc - e->lastTsc));
   e->lastTsc = nowTsc;
   if (nowTsc - e->windowStartTsc >= s.tscHz) {
     e->windowStartTsc = nowTsc;
     e->windowPackets = 0;
   }
   ++e->windowPackets;
-  if (unlikely(e->credit < cost)) {
+  if (unlikely(!admits(e->meter, e->trusted ? s.trustedMeter : s.untrustedMeter, nowTsc))) {
     block(*e, s, nowTsc);
     return FloodVerdict::kFlood;
   }
-  e->credit -= cost;
   if (!e->trusted && !aggregateAdmits(s, nowTsc)) return FloodVerdict::kFlood;
   return FloodVerdict::kAdmit;
 }

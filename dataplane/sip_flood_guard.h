@@ -9,9 +9,10 @@
 // fragments is SIP too; a ping or SYN flood costs the kernel the same. So: everything for the
 // SBC, per source address.
 //
-// Per source: a token bucket in TSC ticks (credit grows by one tick per tick, a packet costs
-// hz/pps, the bucket holds burst packets: no division per packet). Sources inside a trusted
-// prefix (the trunks' pinholes) get trustedPps/trustedBurst, the others untrustedPps/Burst. A
+// Per source: a token bucket, DPDK's rte_meter single-rate three-colour marker used colour-blind
+// with packets for bytes (CIR = the rate in packets a second, CBS = the burst, no excess bucket:
+// green passes, anything else overflows). Sources inside a trusted prefix (the trunks'
+// pinholes) get trustedPps/trustedBurst, the others untrustedPps/Burst. A
 // source that empties its bucket is blocked for denyPeriodSeconds: its packets are dropped
 // (the one that overflowed counted sip-flood, the rest blocked-source) until the period ends,
 // and it is released by its next packet after that.
@@ -28,6 +29,8 @@
 // keeps a source's flow on one worker; a source whose flows land on several workers gets the
 // rate once per worker (an approximation the lab, with one worker, does not see).
 // The control lcore reads blocked entries through a per-entry version (seqlock).
+
+#include <rte_meter.h>
 
 #include <atomic>
 #include <cstdint>
@@ -46,10 +49,8 @@ struct SipFloodGuardSettings {
   uint32_t generation = 0;  // entries re-derive their trust when it changes
   SipFloodGuardConfig config;
   std::vector<IpPrefix> trusted;
-  // In TSC ticks.
-  uint64_t untrustedCost = 0, untrustedCapacity = 0;
-  uint64_t trustedCost = 0, trustedCapacity = 0;
-  uint64_t aggregateCost = 0, aggregateCapacity = 0;
+  // The buckets' rates and depths, for rte_meter (on the guard's clock: see compile()).
+  rte_meter_srtcm_profile untrustedMeter{}, trustedMeter{}, aggregateMeter{};
   uint64_t denyTicks = 0;
   uint64_t idleTicks = 0;  // an unblocked entry idle this long is free for another source
   uint64_t tscHz = 1;
@@ -109,7 +110,7 @@ class SipFloodGuard {
     uint8_t trusted = 0;
     uint8_t interfaceIndex = 0;
     uint64_t lastTsc = 0;
-    uint64_t credit = 0;
+    rte_meter_srtcm meter{};
     uint64_t windowStartTsc = 0;
     uint32_t windowPackets = 0;
     uint32_t ratePps = 0;
@@ -133,8 +134,7 @@ class SipFloodGuard {
   std::unique_ptr<Set[]> sets_;
   std::unique_ptr<Entry[]> entries_;
   uint32_t seed_;
-  uint64_t aggregateCredit_ = 0;
-  uint64_t aggregateLastTsc_ = 0;
+  rte_meter_srtcm aggregate_{};
   uint32_t aggregateGeneration_ = UINT32_MAX;
   FloodGuardStats stats_{};
 };

@@ -157,6 +157,37 @@ std::string blockedJson(const std::vector<dataplane::BlockedSourceView>& blocked
   return json.text() + "\n";
 }
 
+std::string aclLogText(const std::vector<dataplane::AclLogEntry>& lines, uint64_t lost) {
+  std::string out;
+  if (lines.empty()) out = "no access-list log lines (rules log only with 'log')\n";
+  for (const auto& line : lines) out += utcTime(line.unixMs) + " " + line.toString() + "\n";
+  if (lost != 0) out += "lines lost (log ring full): " + std::to_string(lost) + "\n";
+  return out;
+}
+
+std::string aclLogJson(const std::vector<dataplane::AclLogEntry>& lines, uint64_t lost) {
+  JsonWriter json;
+  json.beginObject().key("lines").beginArray();
+  for (const auto& line : lines)
+    json.beginObject()
+        .field("time_ms", line.unixMs)
+        .field("time", utcTime(line.unixMs))
+        .field("acl", line.list)
+        .field("sequence", line.sequence)
+        .field("action", line.action == dataplane::AclAction::kPermit ? "permit" : "deny")
+        .field("protocol", line.protocol)
+        .field("source", line.source.ip.toString())
+        .field("source_port", line.source.port)
+        .field("destination", line.destination.ip.toString())
+        .field("destination_port", line.destination.port)
+        .field("packets", line.packets)
+        .field("worker", line.worker)
+        .field("text", line.toString())
+        .endObject();
+  json.endArray().field("lost", lost).endObject();
+  return json.text() + "\n";
+}
+
 std::string captureText(const dataplane::CaptureView& capture) {
   if (!capture.running && capture.spec.file.empty()) return "no capture\n";
   const auto& spec = capture.spec;
@@ -202,6 +233,14 @@ void addFirewallCommands(CommandTable& table, dataplane::Dataplane& dataplane,
                     const FirewallView view = counters ? dataplane.firewall() : FirewallView{};
                     out.text = args.has("json") ? aclJson(running, view, name, counters)
                                                 : aclText(running, view, name, counters);
+                  }});
+  table.addOrDie({"show acl log [json]",
+                  {kShowHelp, "Access lists of the running configuration",
+                   "The last lines written by rules with 'log' (oldest first)", kJsonHelp},
+                  [&dataplane](const CommandArgs& args, CommandOutput& out) {
+                    const auto lines = dataplane.aclLog();
+                    const uint64_t lost = dataplane.firewall().logLinesLost;
+                    out.text = args.has("json") ? aclLogJson(lines, lost) : aclLogText(lines, lost);
                   }});
   table.addOrDie({"show blocked [json]",
                   {kShowHelp, "Sources the SIP flood guard blocks, why and until when", kJsonHelp},

@@ -3,6 +3,8 @@
 //
 //   show acl [NAME] [counters] [json]     the lists of the running configuration, where each is
 //                                         bound, and with `counters` each rule's hits
+//   show acl log [json]                   the last lines of rules with `log` (sbcd also prints
+//                                         them on standard error as they come)
 //   show blocked [json]                   sources the SIP flood guard blocks: why, until when
 //   clear counters                        the firewall's hit counters back to zero
 //   monitor capture start FILE [interface IFACE] [host ADDR|PREFIX] [port P] [count N]
@@ -27,6 +29,8 @@ std::string aclText(const dataplane::FirewallConfig& running, const dataplane::F
                     const std::string& name, bool counters);
 std::string aclJson(const dataplane::FirewallConfig& running, const dataplane::FirewallView& view,
                     const std::string& name, bool counters);
+std::string aclLogText(const std::vector<dataplane::AclLogEntry>& lines, uint64_t lost);
+std::string aclLogJson(const std::vector<dataplane::AclLogEntry>& lines, uint64_t lost);
 std::string blockedText(const std::vector<dataplane::BlockedSourceView>& blocked);
 std::string blockedJson(const std::vector<dataplane::BlockedSourceView>& blocked);
 std::string captureText(const dataplane::CaptureView& capture);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstring>
 #include <map>
+#include <numeric>
 
 namespace sbc::dataplane {
 namespace {
@@ -193,6 +194,12 @@ uint64_t FirewallTables::pinholePackets() const {
   return n;
 }
 
+uint64_t FirewallTables::logLinesLost() const {
+  uint64_t n = logLinesLostBase;
+  for (unsigned w = 0; w < workers; ++w) n += workerCounters[w].logRecordsLost;
+  return n;
+}
+
 std::unique_ptr<FirewallTables> compileFirewall(const FirewallConfig& config,
                                                 const std::vector<std::string>& interfaceRealms,
                                                 unsigned workers, uint64_t tscHz, std::string& error) {
@@ -222,6 +229,7 @@ std::unique_ptr<FirewallTables> compileFirewall(const FirewallConfig& config,
       info.action = r->action;
       info.list = listIndex[list.name];
       info.sequence = r->sequence;
+      info.log = r->log;
       if (r->ratePps != 0) {
         const uint64_t workerRatePps = std::max<uint64_t>(1, r->ratePps / std::max(workers, 1u));
         info.rateIntervalTsc = std::max<uint64_t>(1, tscHz / workerRatePps);
@@ -322,8 +330,10 @@ std::unique_ptr<FirewallTables> compileFirewall(const FirewallConfig& config,
         (setOwners[s].second == AclDirection::kIn ? t->in : t->out)[i] = &t->sets[s];
 
   t->workers = std::max(workers, 1u);
-  constexpr size_t kPerLine = RTE_CACHE_LINE_SIZE / sizeof(AclRuleCounter);
-  t->stride = (std::max<size_t>(t->rules.size(), 1) + kPerLine - 1) / kPerLine * kPerLine;
+  t->logIntervalTsc = tscHz * std::max<uint32_t>(config.logIntervalSeconds, 1);
+  // Each worker's slice starts on a cache line of its own.
+  constexpr size_t kUnit = RTE_CACHE_LINE_SIZE / std::gcd(size_t{RTE_CACHE_LINE_SIZE}, sizeof(AclRuleCounter));
+  t->stride = (std::max<size_t>(t->rules.size(), 1) + kUnit - 1) / kUnit * kUnit;
   t->ruleCounters = static_cast<AclRuleCounter*>(
       rte_zmalloc("sbc_acl_counters", sizeof(AclRuleCounter) * t->stride * t->workers, RTE_CACHE_LINE_SIZE));
   t->workerCounters = static_cast<FirewallWorkerCounters*>(

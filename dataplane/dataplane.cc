@@ -109,6 +109,7 @@ class DataplaneImpl final : public Dataplane {
     if (firewall_) firewall_->clearCounters();
   }
   std::vector<BlockedSourceView> blockedSources() const override;
+  std::vector<AclLogEntry> aclLog() const override { return firewall_ ? firewall_->logHistory() : std::vector<AclLogEntry>{}; }
   Status startCapture(const CaptureSpec& spec) override;
   Status stopCapture() override;
   CaptureView capture() const override;
@@ -403,6 +404,8 @@ std::vector<uint32_t> DataplaneImpl::poll() {
   }
   resolver_->poll(now);
   flows_->reclaim();
+  if (firewall_)
+    for (const AclLogEntry& line : firewall_->drainLog()) std::fprintf(stderr, "sbcd: %s\n", line.toString().c_str());
   if (captureSession_) {
     captureSession_->drain();
     if (captureSession_->complete()) endCapture();

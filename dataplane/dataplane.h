@@ -139,6 +139,9 @@ class Dataplane {
   virtual FirewallView firewall() const { return {}; }
   virtual void clearFirewallCounters() {}
   virtual std::vector<BlockedSourceView> blockedSources() const { return {}; }
+  // The last lines of the access-list log (rules with `log`), oldest first. poll() prints new
+  // ones on standard error as they come.
+  virtual std::vector<AclLogEntry> aclLog() const { return {}; }
   // `monitor capture`: one capture at a time.
   virtual Status startCapture(const CaptureSpec& spec) {
     (void)spec;

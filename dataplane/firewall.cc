@@ -1,7 +1,10 @@
 #include "dataplane/firewall.h"
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ip.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include <chrono>
 #include <cstring>
@@ -79,6 +82,42 @@ struct PendingKeys {
   }
 };
 
+// A `log` rule matched and may write a record now: the packet's addresses, read again from
+// its headers (this is rare: once per rule and interval), and the matches since the last one.
+__attribute__((noinline)) void logMatch(const FirewallTables& tables, uint32_t id, AclRuleCounter& c,
+                                        const rte_mbuf* m, unsigned worker, uint64_t nowTsc) {
+  c.nextLogTsc = nowTsc + tables.logIntervalTsc;
+  AclLogRecord record{};
+  record.tsc = nowTsc;
+  record.generation = tables.generation;
+  record.rule = id;
+  record.packets = static_cast<uint32_t>(c.packets - c.packetsAtLog);
+  c.packetsAtLog = c.packets;
+  record.worker = static_cast<uint8_t>(worker);
+  const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len);
+  if ((l3[0] >> 4) == 4) {
+    AclKeyV4 k;
+    keyV4(m, l3, k);
+    record.family = 4;
+    record.protocol = k.protocol;
+    std::memcpy(record.source, &k.source, 4);
+    std::memcpy(record.destination, &k.destination, 4);
+    record.sourcePort = rte_be_to_cpu_16(k.sourcePort);
+    record.destinationPort = rte_be_to_cpu_16(k.destinationPort);
+  } else {
+    AclKeyV6 k;
+    keyV6(m, l3, k);
+    record.family = 6;
+    record.protocol = k.protocol;
+    std::memcpy(record.source, k.source, 16);
+    std::memcpy(record.destination, k.destination, 16);
+    record.sourcePort = rte_be_to_cpu_16(k.sourcePort);
+    record.destinationPort = rte_be_to_cpu_16(k.destinationPort);
+  }
+  if (tables.logRings == nullptr || rte_ring_sp_enqueue_elem(tables.logRings[worker], &record, sizeof record) != 0)
+    ++tables.workerCounters[worker].logRecordsLost;
+}
+
 // What rte_acl's answer means for one packet: counted, metered, and kept (true) or freed.
 inline bool applyVerdict(const FirewallTables& tables, const AclSet& set, rte_mbuf* m, uint32_t userdata,
                          unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
@@ -94,6 +133,7 @@ inline bool applyVerdict(const FirewallTables& tables, const AclSet& set, rte_mb
   AclRuleCounter& c = tables.countersOf(worker)[id];
   ++c.packets;
   c.bytes += rte_pktmbuf_pkt_len(m);
+  if (unlikely(rule.log) && nowTsc >= c.nextLogTsc) logMatch(tables, id, c, m, worker, nowTsc);
   if (rule.action == AclAction::kDeny) {
     counters.drop(DropReason::kAclDeny);
     rte_pktmbuf_free(m);
@@ -186,11 +226,78 @@ uint64_t filterFlows(const FirewallTables& tables, const AclSet& set, rte_mbuf* 
 }
 
 Firewall::Firewall(std::vector<std::string> interfaceRealms, unsigned workers, uint64_t tscHz, rte_rcu_qsbr* rcu)
-    : interfaceRealms_(std::move(interfaceRealms)), workers_(workers), tscHz_(tscHz), rcu_(rcu) {}
+    : interfaceRealms_(std::move(interfaceRealms)), workers_(workers), tscHz_(tscHz), rcu_(rcu) {
+  // The clock the log's TSC stamps are read against.
+  clockTsc_ = rte_rdtsc();
+  clockUnixMs_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch()).count());
+  static std::atomic<unsigned> instances{0};
+  const unsigned instance = instances.fetch_add(1);
+  for (unsigned w = 0; w < std::max(workers_, 1u); ++w) {
+    const std::string name = "sbc_acllog" + std::to_string(instance) + "_" + std::to_string(w);
+    rte_ring* ring = rte_ring_create_elem(name.c_str(), sizeof(AclLogRecord), kLogRingSize, SOCKET_ID_ANY,
+                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (ring == nullptr) {
+      // Without its rings the firewall still filters; `log` rules count their lines as lost.
+      for (rte_ring* r : logRings_) rte_ring_free(r);
+      logRings_.clear();
+      break;
+    }
+    logRings_.push_back(ring);
+  }
+}
 
 Firewall::~Firewall() {
   // The workers are stopped before the dataplane lets go of the firewall.
   delete owned_;
+  for (rte_ring* r : logRings_) rte_ring_free(r);
+}
+
+void Firewall::drainLogLocked(const FirewallTables* previous) {
+  AclLogRecord records[64];
+  for (rte_ring* ring : logRings_) {
+    unsigned n;
+    while ((n = rte_ring_sc_dequeue_burst_elem(ring, records, sizeof(AclLogRecord), 64, nullptr)) != 0) {
+      for (unsigned i = 0; i < n; ++i) {
+        const AclLogRecord& r = records[i];
+        const FirewallTables* t = owned_ != nullptr && owned_->generation == r.generation ? owned_
+                                  : previous != nullptr && previous->generation == r.generation ? previous
+                                                                                                : nullptr;
+        if (t == nullptr || r.rule >= t->rules.size()) continue;  // tables long gone: nothing names the rule
+        const AclRuleInfo& rule = t->rules[r.rule];
+        AclLogEntry e;
+        const int64_t sinceClock = static_cast<int64_t>(r.tsc - clockTsc_);
+        e.unixMs = clockUnixMs_ + sinceClock * 1000 / static_cast<int64_t>(tscHz_);
+        e.list = t->listNames[rule.list];
+        e.sequence = rule.sequence;
+        e.action = rule.action;
+        e.protocol = r.protocol;
+        e.source.ip = r.family == 4 ? IpAddress::v4FromNetwork(r.source) : IpAddress::v6FromNetwork(r.source);
+        e.destination.ip =
+            r.family == 4 ? IpAddress::v4FromNetwork(r.destination) : IpAddress::v6FromNetwork(r.destination);
+        e.source.port = r.sourcePort;
+        e.destination.port = r.destinationPort;
+        e.packets = r.packets;
+        e.worker = r.worker;
+        fresh_.push_back(e);
+        history_.push_back(std::move(e));
+        if (history_.size() > kLogHistory) history_.pop_front();
+      }
+    }
+  }
+}
+
+std::vector<AclLogEntry> Firewall::drainLog() {
+  std::lock_guard lock(mutex_);
+  drainLogLocked(nullptr);
+  std::vector<AclLogEntry> lines = std::move(fresh_);
+  fresh_.clear();
+  return lines;
+}
+
+std::vector<AclLogEntry> Firewall::logHistory() const {
+  std::lock_guard lock(mutex_);
+  return {history_.begin(), history_.end()};
 }
 
 Status Firewall::apply(const FirewallConfig& config) {
@@ -204,6 +311,7 @@ Status Firewall::apply(const FirewallConfig& config) {
   std::string error;
   std::unique_ptr<FirewallTables> fresh = compileFirewall(config, interfaceRealms_, workers_, tscHz_, error);
   if (!fresh) return Status::failure(error);
+  fresh->logRings = logRings_.empty() ? nullptr : logRings_.data();
 
   FirewallTables* old = owned_;
   owned_ = fresh.release();
@@ -227,6 +335,9 @@ Status Firewall::apply(const FirewallConfig& config) {
       for (uint8_t k = 0; k < owned_->realms.size(); ++k)
         if (owned_->realms[k] == old->realms[realm]) owned_->defaultDeniedBase[k] = old->defaultDeniedOf(realm);
     owned_->pinholeBase = old->pinholePackets();
+    owned_->logLinesLostBase = old->logLinesLost();
+    // The old tables name the rules of the records they made: read those first.
+    drainLogLocked(old);
     delete old;
   }
   lastCommitMicros_ = static_cast<uint64_t>(
@@ -254,6 +365,7 @@ FirewallView Firewall::view() const {
   for (const AclSet& s : t->sets)
     if (s.defaultAction == AclAction::kDeny) v.defaultDenied[t->realms[s.realm]] = t->defaultDeniedOf(s.realm);
   v.pinholePackets = t->pinholePackets();
+  v.logLinesLost = t->logLinesLost();
   return v;
 }
 

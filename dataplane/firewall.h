@@ -14,9 +14,11 @@
 
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -62,6 +64,13 @@ class Firewall {
   // How long the last successful apply() took, validation to the old tables' release.
   uint64_t lastCommitMicros() const { return lastCommitMicros_; }
 
+  // The access-list log: the lines `log` rules made since the last call (sbcd prints them),
+  // read from the workers' rings; and the last kLogHistory lines (`show acl log`).
+  std::vector<AclLogEntry> drainLog();
+  std::vector<AclLogEntry> logHistory() const;
+  static constexpr size_t kLogHistory = 1000;
+  static constexpr unsigned kLogRingSize = 1024;  // records per worker between two drains
+
   // For the workers: the tables now in force, or null before the first commit.
   const FirewallTables* tables() const { return current_.load(std::memory_order_acquire); }
 
@@ -74,6 +83,12 @@ class Firewall {
   FirewallTables* owned_ = nullptr;  // the same object, writable by the control side
   uint64_t commits_ = 0;
   uint64_t lastCommitMicros_ = 0;
+  std::vector<rte_ring*> logRings_;  // one per worker, single producer, drained here
+  uint64_t clockTsc_ = 0, clockUnixMs_ = 0;
+  std::vector<AclLogEntry> fresh_;
+  std::deque<AclLogEntry> history_;
+  // Reads every ring; records are named from owned_, or from `previous` when they came from it.
+  void drainLogLocked(const FirewallTables* previous);
   mutable std::mutex mutex_;  // apply, view and clear from more than one control thread
 };
 

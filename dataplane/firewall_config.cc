@@ -181,6 +181,17 @@ const AclList* FirewallConfig::findList(const std::string& name) const {
   return nullptr;
 }
 
+std::string AclLogEntry::toString() const {
+  // IOS prints the ports in parentheses for TCP and UDP, nothing for other protocols.
+  const bool ports = protocol == kTcp || protocol == kUdp;
+  auto endpoint = [&](const SocketAddress& a) {
+    return a.ip.toString() + (ports ? "(" + std::to_string(a.port) + ")" : "");
+  };
+  return "acl " + list + " " + std::to_string(sequence) + (action == AclAction::kPermit ? " permitted " : " denied ") +
+         protocolName(protocol) + " " + endpoint(source) + " -> " + endpoint(destination) + ", " +
+         std::to_string(packets) + (packets == 1 ? " packet" : " packets");
+}
+
 std::vector<std::string> validateFirewall(const FirewallConfig& config) {
   std::vector<std::string> faults;
   std::set<std::string> names;

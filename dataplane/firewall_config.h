@@ -89,6 +89,9 @@ struct FirewallConfig {
   std::vector<SignallingPinhole> pinholes;
   std::vector<std::string> removedPinholes;  // trunk names whose pinholes the engineer removed
   SipFloodGuardConfig sipFlood;
+  // A rule with `log` is logged at its first match, then at most once per this interval per
+  // worker, each line with the matches since the one before (as IOS's access-list logging).
+  uint32_t logIntervalSeconds = 5;
   bool operator==(const FirewallConfig&) const = default;
 
   const AclList* findList(const std::string& name) const;
@@ -111,6 +114,21 @@ struct FirewallView {
   uint64_t pinholePackets = 0;                     // admitted by a trunk's signalling pinhole
   uint64_t rulesInstalled = 0;                     // compiled into the fast path
   uint64_t commits = 0;                            // applyFirewall() calls that took effect
+  uint64_t logLinesLost = 0;                       // `log` lines dropped: the workers' rings were full
+};
+
+// One line of the access-list log (`show acl log`, and sbcd's standard error):
+// "acl edge 10 denied udp 198.18.5.9(5060) -> 198.18.1.1(5060), 3 packets".
+struct AclLogEntry {
+  uint64_t unixMs = 0;     // when the match that made the line happened
+  std::string list;
+  uint32_t sequence = 0;
+  AclAction action = AclAction::kDeny;
+  uint8_t protocol = 0;
+  SocketAddress source, destination;  // ports 0 where the protocol has none
+  uint64_t packets = 0;    // matches since the rule's previous line from the same worker
+  unsigned worker = 0;
+  std::string toString() const;
 };
 
 // A source the SIP flood guard blocked (`show blocked`).

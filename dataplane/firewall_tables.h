@@ -51,6 +51,7 @@ struct AclRuleInfo {
   uint32_t sequence = 0;
   uint64_t rateIntervalTsc = 0;  // one worker's share: TSC ticks per packet; 0: no limit
   uint64_t rateToleranceTsc = 0; // the burst that share may send at once, in ticks
+  bool log = false;
 };
 
 // One worker's counts for one rule, and its token bucket (GCRA: the theoretical arrival time
@@ -60,7 +61,29 @@ struct AclRuleCounter {
   uint64_t bytes = 0;
   uint64_t rateDrops = 0;
   uint64_t nextAllowedTsc = 0;
+  // A `log` rule's: when it may write its next log record, and `packets` at its last one.
+  uint64_t nextLogTsc = 0;
+  uint64_t packetsAtLog = 0;
 };
+
+// What a worker hands the control side when a `log` rule matches: the packet's addresses as
+// the rule saw them and the matches since the rule's previous record from this worker. The
+// control side names the rule from the tables of `generation` (firewall.cc).
+struct AclLogRecord {
+  uint64_t tsc;
+  uint32_t generation;
+  uint32_t rule;
+  uint32_t packets;
+  uint8_t family;  // 4 or 6
+  uint8_t protocol;
+  uint16_t sourcePort;  // host order; 0 where the protocol has none
+  uint16_t destinationPort;
+  uint8_t worker;
+  uint8_t pad[3];
+  uint8_t source[16];  // network order; 4 bytes for IPv4
+  uint8_t destination[16];
+};
+static_assert(sizeof(AclLogRecord) == 64);
 
 // The 'in' verdict a worker found for the last packet of a media flow, kept in the worker's
 // array indexed by flow slot (filterFlows). Valid for a packet whose key, arriving interface and
@@ -76,6 +99,7 @@ static_assert(sizeof(AclVerdictMemo) == 32);
 
 struct alignas(64) FirewallWorkerCounters {
   uint64_t defaultDenied[kMaxInterfaces];  // indexed by realm (FirewallTables::realms)
+  uint64_t logRecordsLost;                 // the log ring was full
 };
 
 // The rules of one realm and direction, as rte_acl contexts (null where no rule of the
@@ -109,6 +133,10 @@ struct FirewallTables {
   uint32_t generation;
 
   unsigned workers = 0;
+  // Where workers put log records: one single-producer ring each (owned by the Firewall, which
+  // outlives every tables object), or null where nothing drains them.
+  struct rte_ring* const* logRings = nullptr;
+  uint64_t logIntervalTsc = 0;
   size_t stride = 0;  // rule counters per worker, rounded to a cache line
   AclRuleCounter* ruleCounters = nullptr;       // workers × stride
   FirewallWorkerCounters* workerCounters = nullptr;  // workers
@@ -118,12 +146,14 @@ struct FirewallTables {
   std::vector<AclRuleCounters> ruleBase;       // indexed by rule id
   std::vector<uint64_t> defaultDeniedBase;     // indexed by realm
   uint64_t pinholeBase = 0;
+  uint64_t logLinesLostBase = 0;
 
   AclRuleCounter* countersOf(unsigned worker) const { return ruleCounters + worker * stride; }
   // Sums over workers plus the base.
   AclRuleCounters totalOf(uint32_t rule) const;
   uint64_t defaultDeniedOf(uint8_t realm) const;
   uint64_t pinholePackets() const;
+  uint64_t logLinesLost() const;
 };
 
 }  // namespace sbc::dataplane

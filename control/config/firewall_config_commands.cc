@@ -11,6 +11,7 @@
 //   firewall sip-flood <untrusted|trusted> PPS burst N
 //   firewall sip-flood deny-period SECONDS
 //   no firewall sip-flood                      firewall sip-flood       (turns it back on)
+//   firewall log-interval SECONDS              how often a `log` rule may write a line
 //
 // PROTO is ip | tcp | udp | icmp | icmpv6 | a protocol number; SRC and DST are any, host ADDR
 // or a PREFIX (IPv4 or IPv6); PORTS (tcp and udp only) is eq P | range P1 P2 | gt P | lt P.
@@ -340,6 +341,11 @@ void addSipFloodCommands(CommandTable& table, FirewallConfig& firewall) {
                   [&firewall](const CommandArgs& args, CommandOutput&) {
                     firewall.sipFlood.denyPeriodSeconds =
                         static_cast<uint32_t>(*args.number("(1-86400)"));
+                  }});
+  table.addOrDie({"firewall log-interval (1-3600)",
+                  {kFirewallHelp, "How often a rule with 'log' may write a line (default 5 s)", "Seconds"},
+                  [&firewall](const CommandArgs& args, CommandOutput&) {
+                    firewall.logIntervalSeconds = static_cast<uint32_t>(*args.number("(1-3600)"));
                   }});
   table.addOrDie({"firewall sip-flood",
                   {kFirewallHelp, "Turn the SIP flood guard on (the default)"},

@@ -78,6 +78,8 @@ std::string renderFirewallConfig(const FirewallConfig& firewall) {
   if (flood.denyPeriodSeconds != defaults.denyPeriodSeconds)
     lines += "firewall sip-flood deny-period " + std::to_string(flood.denyPeriodSeconds) + "\n";
   if (!flood.enabled) lines += "no firewall sip-flood\n";
+  if (firewall.logIntervalSeconds != FirewallConfig{}.logIntervalSeconds)
+    lines += "firewall log-interval " + std::to_string(firewall.logIntervalSeconds) + "\n";
   if (!lines.empty()) out += "!\n" + lines;
   return out;
 }

@@ -43,6 +43,7 @@ class FakeDataplane : public dataplane::Dataplane {
   dataplane::FirewallView firewall() const override { return firewallView; }
   void clearFirewallCounters() override { ++countersCleared; }
   std::vector<dataplane::BlockedSourceView> blockedSources() const override { return blocked; }
+  std::vector<dataplane::AclLogEntry> aclLog() const override { return logLines; }
   dataplane::Status startCapture(const dataplane::CaptureSpec& spec) override {
     captureView.running = true;
     captureView.spec = spec;
@@ -68,6 +69,7 @@ class FakeDataplane : public dataplane::Dataplane {
   std::vector<dataplane::InterfaceView> interfaceViews;
   std::vector<dataplane::NeighborView> neighborViews;
   std::vector<dataplane::WorkerView> workerViews;
+  std::vector<dataplane::AclLogEntry> logLines;
   dataplane::DataplaneTotals totalsView;
   dataplane::Status firewallAnswer;  // a failure: applyFirewall refuses with it
   dataplane::FirewallView firewallView;

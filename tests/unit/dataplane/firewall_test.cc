@@ -298,6 +298,48 @@ TEST_F(FirewallTest, AReusedFlowSlotDoesNotInheritAVerdict) {
   EXPECT_EQ(h_.drops(DropReason::kAclDeny), 1u) << h_.dropSummary();
 }
 
+// IOS's access-list logging: a `log` rule's first match makes a line at once, later matches
+// at most one line per interval, each with the matches since the line before.
+TEST_F(FirewallTest, LogRuleWritesItsFirstMatchThenOneLinePerInterval) {
+  AclRule logged = rule(10, kDeny, kUdp, "198.18.5.0/24", "any", {5060, 5060});
+  logged.log = true;
+  FirewallConfig c = bound({logged, rule(20, kDeny, kUdp, "198.18.6.0/24", "any")});
+  c.logIntervalSeconds = 5;
+  apply(c);
+  EXPECT_EQ(passed(kAccess, {sip("198.18.5.9:5060"), sip("198.18.5.9:5060"), sip("198.18.6.1:5060")}), 0u);
+  std::vector<AclLogEntry> lines = h_.firewall->drainLog();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].toString(), "acl edge 10 denied udp 198.18.5.9(5060) -> 203.0.113.1(5060), 1 packet");
+  passed(kAccess, {sip("198.18.5.9:5060"), sip("198.18.5.9:5060")}, kT0 + 1000 * kTscPerMs);
+  EXPECT_TRUE(h_.firewall->drainLog().empty()) << "within the interval: counted, not written";
+  passed(kAccess, {sip("198.18.5.10:5070", 5060)}, kT0 + 6000 * kTscPerMs);
+  lines = h_.firewall->drainLog();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].toString(), "acl edge 10 denied udp 198.18.5.10(5070) -> 203.0.113.1(5060), 4 packets");
+  EXPECT_EQ(h_.firewall->logHistory().size(), 2u);
+  EXPECT_EQ(counters(10).packets, 5u);
+}
+
+// Media whose flow remembers its verdict still logs, and a line made under tables that a commit
+// then replaced is named from those tables.
+TEST_F(FirewallTest, RememberedMediaLogsAndACommitKeepsTheLinesOfTheOldRules) {
+  h_.resolvePeers();
+  ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
+  AclRule logged = rule(30, kPermit, kUdp, "203.0.113.10/32", "any");
+  logged.log = true;
+  apply(bound({logged}));
+  const L2 l2 = h_.toSbc(kAccess, kAccessPeerMac);
+  for (uint16_t i = 1; i <= 3; ++i)
+    EXPECT_EQ(h_.receive(kAccess, udpFrame(l2, Plan::accessPeer(), Plan::accessLocal(), rtpPayload(i)),
+                         kT0 + i * 3000 * kTscPerMs).size(), 1u);
+  apply(bound({rule(40, kPermit, kAnyProtocol, "any", "any")}, "access", AclDirection::kIn, "other"));
+  const std::vector<AclLogEntry> lines = h_.firewall->drainLog();
+  ASSERT_EQ(lines.size(), 2u);  // at 3 s, and at 9 s (6 s is within the interval)
+  EXPECT_EQ(lines[0].toString(), "acl edge 30 permitted udp 203.0.113.10(4000) -> 203.0.113.1(20000), 1 packet");
+  EXPECT_EQ(lines[1].toString(), "acl edge 30 permitted udp 203.0.113.10(4000) -> 203.0.113.1(20000), 2 packets");
+  EXPECT_EQ(h_.firewall->view().logLinesLost, 0u);
+}
+
 TEST_F(FirewallTest, CountersSurviveACommitThatKeepsTheRuleAndClearZeroesThem) {
   apply(bound({rule(10, kDeny, kUdp, "198.18.5.0/24", "any"), rule(20, kDeny, kUdp, "198.18.6.0/24", "any")}));
   for (int i = 0; i < 3; ++i) passes(kAccess, sip("198.18.5.1:5060"));

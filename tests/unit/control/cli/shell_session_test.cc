@@ -248,6 +248,28 @@ TEST_F(ShellSessionTest, ShowAclCountersBlockedClearAndCapture) {
       << shown.text;
   EXPECT_NE(run("show blocked --json").text.find("\"dropped_packets\":77"), std::string::npos);
 
+  EXPECT_EQ(run("show acl log").text, "no access-list log lines (rules log only with 'log')\n");
+  dataplane::AclLogEntry line;
+  line.unixMs = 1700000000250;
+  line.list = "edge";
+  line.sequence = 10;
+  line.action = dataplane::AclAction::kDeny;
+  line.protocol = 17;
+  line.source = *dataplane::SocketAddress::parse("203.0.113.9:5060");
+  line.destination = *dataplane::SocketAddress::parse("198.18.1.1:5060");
+  line.packets = 3;
+  dataplane.logLines = {line};
+  dataplane.firewallView.logLinesLost = 2;
+  EXPECT_EQ(run("show acl log").text,
+            "2023-11-14T22:13:20.250Z acl edge 10 denied udp 203.0.113.9(5060) -> 198.18.1.1(5060), 3 packets\n"
+            "lines lost (log ring full): 2\n");
+  const std::string json = run("show acl log --json").text;
+  EXPECT_NE(json.find("\"acl\":\"edge\",\"sequence\":10,\"action\":\"deny\",\"protocol\":17,"
+                      "\"source\":\"203.0.113.9\",\"source_port\":5060"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"lost\":2"), std::string::npos) << json;
+
   runAll({"clear counters"});
   EXPECT_EQ(dataplane.countersCleared, 1);
 

@@ -262,13 +262,15 @@ TEST(FirewallConfigTest, RenderedRulesReadBackToTheSameFirewall) {
       "no firewall pinhole carrier1\n"
       "firewall sip-flood untrusted 20 burst 40\n"
       "firewall sip-flood deny-period 120\n"
-      "no firewall sip-flood\n";
+      "no firewall sip-flood\n"
+      "firewall log-interval 30\n";
   auto first = parseWith(lines);
   ASSERT_TRUE(first.ok()) << ::testing::PrintToString(errorsOf(first));
   const std::string rendered = renderRunningConfig(*first.config, first.sip, first.firewall);
   auto second = parseConfig(rendered);
   ASSERT_TRUE(second.ok()) << rendered << ::testing::PrintToString(errorsOf(second));
   EXPECT_EQ(second.firewall, first.firewall) << rendered;
+  EXPECT_EQ(first.firewall.logIntervalSeconds, 30u);
   EXPECT_EQ(renderRunningConfig(*second.config, second.sip, second.firewall), rendered);
   EXPECT_NE(rendered.find(" 20 permit tcp host 198.51.100.7 range 1024 2048 198.18.1.0/24 gt "
                           "1023 log\n"),

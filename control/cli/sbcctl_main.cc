@@ -9,6 +9,8 @@
 //                                              10 deny ip any any; commit` works); quotes reach
 //                                              sbcd intact; the first that fails stops the rest
 //   sbcctl parse sip FILE|-                    parse one SIP message here, without sbcd
+//   sbcctl check config FILE                   read a startup configuration as sbcd would,
+//                                              without sbcd: every bad line, or a summary
 //
 // The socket is -s, else $SBC_SOCKET, else /run/sbc/sbcd.sock. --json adds the word `json`
 // to every show command. Exit status: the last command's rc (0 ok, 1 error), or 2 when sbcctl
@@ -17,6 +19,8 @@
 // `parse sip` reads one SIP message from FILE (or stdin for -), parses it as a datagram with the
 // SBC's own parser and prints it as JSON: 0 when it parses, 1 with "sbcctl: parse error at line
 // L (offset O)[, header H]: REASON" on stderr when it does not, 2 when the file cannot be read.
+// `check config` exits 0 when sbcd would start on the file, 1 with one line per fault on stderr
+// ("FILE: line N: ...") when it would refuse it, 2 when the file cannot be read.
 
 #include <cerrno>
 #include <cstdio>
@@ -31,6 +35,7 @@
 #include <vector>
 
 #include "control/cli/ctl_client.h"
+#include "control/config/config_parser.h"
 #include "control/cli/interactive_shell.h"
 #include "control/sip/sip_json.h"
 #include "control/sip/sip_parser.h"
@@ -43,7 +48,8 @@ constexpr unsigned kAnswerTimeoutSeconds = 30;
 // The commands sbcctl runs itself, without sbcd.
 constexpr const char* kLocalCommands =
     "Local commands (no sbcd needed):\n"
-    "  parse sip FILE|-   parse one SIP message from FILE (- for stdin) and print it as JSON\n";
+    "  parse sip FILE|-      parse one SIP message from FILE (- for stdin) and print it as JSON\n"
+    "  check config FILE     read a startup configuration as sbcd would and name every bad line\n";
 
 void printUsage(FILE* to) {
   std::fprintf(to,
@@ -51,6 +57,7 @@ void printUsage(FILE* to) {
                "       sbcctl [-s SOCKET] [--json] WORDS...\n"
                "       sbcctl [-s SOCKET] [--json] -c \"LINE; LINE...\"\n"
                "       sbcctl parse sip FILE|-\n"
+               "       sbcctl check config FILE\n"
                "Runs commands in sbcd; `sbcctl help` lists them, `?` in the shell too.\n"
                "SOCKET defaults to $SBC_SOCKET, else %s.\n%s",
                kDefaultSocket, kLocalCommands);
@@ -91,6 +98,30 @@ int runParse(int argc, char** argv) {
     return 1;
   }
   std::printf("%s\n", sbc::sip::messageToJson(*result.message).c_str());
+  return 0;
+}
+
+// `sbcctl check config FILE`: the arguments after "check".
+int runCheck(int argc, char** argv) {
+  if (argc != 2 || std::strcmp(argv[0], "config") != 0) {
+    std::fprintf(stderr, "usage: sbcctl check config FILE\n");
+    return 2;
+  }
+  std::string text;
+  if (!readInput(argv[1], text)) {
+    std::fprintf(stderr, "sbcctl: cannot read %s: %s\n", argv[1], std::strerror(errno));
+    return 2;
+  }
+  const sbc::control::ConfigParseResult result = sbc::control::parseConfig(text);
+  if (!result.ok()) {
+    for (const auto& error : result.errors) std::fprintf(stderr, "%s: %s\n", argv[1], error.toString().c_str());
+    return 1;
+  }
+  size_t rules = 0;
+  for (const auto& list : result.firewall.lists) rules += list.rules.size();
+  std::printf("%s: ok: %zu interfaces, %zu trunks, %zu access lists with %zu rules, %zu bindings\n", argv[1],
+              result.config->interfaces.size(), result.sip.trunks.size(), result.firewall.lists.size(), rules,
+              result.firewall.bindings.size());
   return 0;
 }
 
@@ -186,6 +217,7 @@ int runScript(const Invocation& invocation, const std::vector<std::string>& line
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "parse") == 0) return runParse(argc - 2, argv + 2);
+  if (argc >= 2 && std::strcmp(argv[1], "check") == 0) return runCheck(argc - 2, argv + 2);
   Invocation invocation;
   if (!parseArguments(argc, argv, invocation)) return 2;
   if (!invocation.lineGiven && invocation.line.empty()) {

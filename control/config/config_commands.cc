@@ -210,16 +210,33 @@ void ConfigCandidate::enterContactCenter() {
   block_ = ConfigBlock::kContactCenter;
 }
 
-void ConfigCandidate::enterScratchInterface() {
+void ConfigCandidate::enterScratch(ConfigBlock kind) {
   leaveInterface();
-  scratch_ = InterfaceConfig{};
-  inScratchInterface_ = true;
+  switch (kind) {
+    case ConfigBlock::kTrunk:
+      scratchTrunk_ = TrunkConfig{};
+      block_ = kind;
+      inScratch_ = true;
+      break;
+    case ConfigBlock::kAcl:
+      scratchAcl_ = dataplane::AclList{};
+      block_ = kind;
+      inScratch_ = true;
+      break;
+    case ConfigBlock::kContactCenter:
+      enterContactCenter();
+      break;
+    default:
+      scratch_ = InterfaceConfig{};
+      inScratchInterface_ = true;
+  }
 }
 
 void ConfigCandidate::leaveInterface() {
   block_ = ConfigBlock::kNone;
   interfaceIndex_.reset();
   inScratchInterface_ = false;
+  inScratch_ = false;
 }
 
 void addTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidate) {

@@ -34,20 +34,22 @@ class ConfigCandidate {
   ConfigBlock block() const { return inInterface() ? ConfigBlock::kInterface : block_; }
   bool inInterface() const { return interfaceIndex_.has_value() || inScratchInterface_; }
   // The trunk the open `trunk NAME` block edits (created on first use, like interfaces).
-  TrunkConfig& currentTrunk() { return sip.trunks[trunkIndex_]; }
+  TrunkConfig& currentTrunk() { return inScratch_ ? scratchTrunk_ : sip.trunks[trunkIndex_]; }
   void enterTrunk(const std::string& name);
   void enterContactCenter();
   // The list the open `acl NAME` block edits (created on first use).
-  dataplane::AclList& currentAcl() { return firewall.lists[aclIndex_]; }
+  dataplane::AclList& currentAcl() { return inScratch_ ? scratchAcl_ : firewall.lists[aclIndex_]; }
   void enterAcl(const std::string& name);
   // The interface the open block edits.
   dataplane::InterfaceConfig& currentInterface();
   // Opens the block of interface `name`, creating it on first use (a second block for the same
   // name edits the same interface, as on a router).
   void enterInterface(const std::string& name);
-  // Opens a block whose opening line was wrong: its lines are still checked, their effect
-  // thrown away, so one typo does not turn every following line into an error.
-  void enterScratchInterface();
+  // Opens a block of `kind` whose opening line was wrong: its lines are still checked against
+  // that block's commands, their effect thrown away, so one typo does not turn every following
+  // line into an error. (A contact-center block edits the real one: there is only one, and a
+  // file with an error is refused whole.)
+  void enterScratch(ConfigBlock kind);
   // Closes whatever block is open.
   void leaveInterface();
 
@@ -57,7 +59,10 @@ class ConfigCandidate {
   size_t aclIndex_ = 0;
   std::optional<size_t> interfaceIndex_;
   bool inScratchInterface_ = false;
+  bool inScratch_ = false;  // a trunk or acl block whose opening line was wrong
   dataplane::InterfaceConfig scratch_;
+  TrunkConfig scratchTrunk_;
+  dataplane::AclList scratchAcl_;
 };
 
 void addTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidate);

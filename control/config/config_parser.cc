@@ -36,6 +36,19 @@ std::string describeMatchError(const MatchError& error) {
   return "unknown error";
 }
 
+// The block a broken top-level line meant to open, judged by its first word (abbreviated or
+// not); an interface when it names none.
+ConfigBlock intendedBlock(const std::string& first) {
+  static constexpr std::pair<std::string_view, ConfigBlock> kOpeners[] = {
+      {"interface", ConfigBlock::kInterface},
+      {"trunk", ConfigBlock::kTrunk},
+      {"contact-center", ConfigBlock::kContactCenter},
+      {"acl", ConfigBlock::kAcl}};
+  for (const auto& [opener, block] : kOpeners)
+    if (!first.empty() && opener.starts_with(first)) return block;
+  return ConfigBlock::kInterface;
+}
+
 bool isIndented(std::string_view line) {
   return !line.empty() && (line.front() == ' ' || line.front() == '\t');
 }
@@ -91,14 +104,14 @@ class ConfigReader {
     if (!matched.ok()) {
       errors_.push_back({lineNumber, describeMatchError(matched.error)});
       // The indented lines after a broken top-level line are most likely its block.
-      if (!indented) candidate_.enterScratchInterface();
+      if (!indented) candidate_.enterScratch(intendedBlock(tokenized.words.front()));
       return;
     }
     CommandOutput out;
     matched.command->handler(matched.args, out);
     if (!out.ok()) {
       errors_.push_back({lineNumber, out.error});
-      if (!indented) candidate_.enterScratchInterface();
+      if (!indented) candidate_.enterScratch(intendedBlock(tokenized.words.front()));
       return;
     }
     if (!indented && candidate_.inInterface())

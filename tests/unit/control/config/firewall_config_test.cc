@@ -227,6 +227,26 @@ TEST(FirewallConfigTest, EveryBadLineNamesItsWordAndWhatWasExpected) {
   EXPECT_FALSE(result.ok());
 }
 
+// A broken `acl NAME` line: its rule lines are still read as rule lines (their own faults are
+// named, good ones say nothing), not as a stray interface block's.
+TEST(FirewallConfigTest, ABrokenAclLineStillHasItsRulesChecked) {
+  const unsigned n = firstLine();
+  auto result = parseWith(
+      "acl edge extra\n"                              // n
+      " 10 deny udp 203.0.113.0/24 any eq 5060\n"   // n+1: fine
+      " 20 permit udp any any rate-limit\n"          // n+2
+      "ac edge2 extra\n"                             // n+3: an abbreviation
+      " 10 dney udp any any\n");                     // n+4
+  auto line = [n](unsigned k) { return "line " + std::to_string(n + k) + ": "; };
+  EXPECT_EQ(errorsOf(result),
+            (std::vector<std::string>{
+                line(0) + "'extra': unexpected word, expected: <cr>",
+                line(2) + "incomplete command after 'rate-limit', expected: (1-100000000)",
+                line(3) + "'extra': unexpected word, expected: <cr>",
+                line(4) + "'dney': unexpected word, expected one of: deny, permit",
+            }));
+}
+
 TEST(FirewallConfigTest, WholeConfigurationFaultsNameTheLine) {
   auto result = parseWith(
       "firewall bind nowhere in acl edge\n"

@@ -68,7 +68,7 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
   // for its flows (resolveBurst, relayHeld): a media flow remembers its verdict.
   if (classified_.localCount != 0) {
-    if (const AclSet* set = arrivingSet(interfaceIndex); set != nullptr) filterLocal(*firewallTables(), *set, nowTsc);
+    if (const ArrivingFilter f = arrivingFilter(interfaceIndex); f.set != nullptr) filterLocal(*f.tables, *f.set, nowTsc);
   }
 
   // Where the flow of every UDP packet is published: the table's entries for the whole burst
@@ -142,8 +142,8 @@ void Worker::resolveBurst(HeldMedia& media) {
   const uint16_t udpCount = classified_.udpCount;
   const uint32_t fastIn = classified_.udpFastMask;
   const Flow* const flows = tables_.flows->pool();
-  const AclSet* const filter = arrivingSet(media.interfaceIndex);
-  const bool recall = filter != nullptr && aclMemos_ != nullptr;  // the flows' verdicts are asked for too
+  const ArrivingFilter filter = arrivingFilter(media.interfaceIndex);
+  const bool recall = filter.set != nullptr && aclMemos_ != nullptr;  // the flows' verdicts are asked for too
   uint16_t matched = 0;
   uint32_t fastMask = 0;
   uint32_t misses = 0;
@@ -178,8 +178,9 @@ void Worker::resolveBurst(HeldMedia& media) {
       from[n] = static_cast<uint8_t>(i);
       unmatched[n++] = classified_.udp[i];
     }
-    const uint64_t keep = filter != nullptr ? filterBurst(*firewallTables(), *filter, unmatched, n, index_, burstTsc_, counters_)
-                                            : ~uint64_t{0};
+    const uint64_t keep = filter.set != nullptr
+                              ? filterBurst(*filter.tables, *filter.set, unmatched, n, index_, burstTsc_, counters_)
+                              : ~uint64_t{0};
     const InterfaceRuntime& iface = tables_.interfaces->interfaces[media.interfaceIndex];
     for (uint16_t k = 0; k < n; ++k)
       if ((keep >> k) & 1) handleUnmatchedUdp(iface, unmatched[k], classified_.udpKeys[from[k]]);
@@ -191,8 +192,8 @@ void Worker::resolveBurst(HeldMedia& media) {
 
 void Worker::relayHeld(HeldMedia& media) {
   if (media.count == 0) return;
-  if (const AclSet* set = arrivingSet(media.interfaceIndex); set != nullptr) {
-    filterHeld(*firewallTables(), *set, media);
+  if (const ArrivingFilter f = arrivingFilter(media.interfaceIndex); f.set != nullptr) {
+    filterHeld(*f.tables, *f.set, media);
     if (media.count == 0) return;
   }
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,

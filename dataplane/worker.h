@@ -108,10 +108,15 @@ class Worker {
   const FirewallTables* firewallTables() const {
     return tables_.firewall != nullptr ? tables_.firewall->tables() : nullptr;
   }
-  // The 'in' set of the interface's realm, or null when nothing filters it.
-  const AclSet* arrivingSet(uint8_t interfaceIndex) const {
+  // The tables in force and, in them, the 'in' set of the interface's realm (null when nothing
+  // filters it). The tables pointer is read once: a set is only ever used with its own tables.
+  struct ArrivingFilter {
+    const FirewallTables* tables = nullptr;
+    const AclSet* set = nullptr;
+  };
+  ArrivingFilter arrivingFilter(uint8_t interfaceIndex) const {
     const FirewallTables* firewall = firewallTables();
-    return firewall != nullptr ? firewall->in[interfaceIndex] : nullptr;
+    return {firewall, firewall != nullptr ? firewall->in[interfaceIndex] : nullptr};
   }
   // The firewall's 'in' stage, in three places: over the burst's traffic for the SBC itself
   // that is not UDP (filterLocal; ARP and neighbour discovery are not IP rules' business), over

@@ -216,7 +216,8 @@ Outcome classifyArp(rte_mbuf* m, uint16_t l2Length) {
 inline bool classifyFastIpv4Udp(uint64_t ourMac, rte_mbuf* m, FlowKey& key) {
   const uint32_t frameLength = rte_pktmbuf_pkt_len(m);
   constexpr uint32_t kHeaders = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr);
-  if (unlikely(frameLength < kHeaders)) return false;
+  // One segment: the frame is all in the first (the full parser linearises the others).
+  if (unlikely(frameLength < kHeaders || !rte_pktmbuf_is_contiguous(m))) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
   const uint64_t macs = load64(frame);            // destination MAC, 2 bytes of the source
   const uint64_t typeToId = load64(frame + 12);   // ethertype, version/IHL, TOS, length, ID
@@ -250,8 +251,12 @@ inline bool classifyFastIpv4Udp(uint64_t ourMac, rte_mbuf* m, FlowKey& key) {
     if ((udp >> 48) != 0 && !ipv4UdpChecksumHolds(ip, ip + 1, static_cast<uint16_t>(udpLength)))
       return false;
   }
-  if (unlikely(frameLength > ipLength + sizeof(rte_ether_hdr)))
-    rte_pktmbuf_trim(m, static_cast<uint16_t>(frameLength - ipLength - sizeof(rte_ether_hdr)));
+  // Ethernet padding off; one segment, so without rte_pktmbuf_trim's walk to the last one.
+  if (unlikely(frameLength > ipLength + sizeof(rte_ether_hdr))) {
+    const uint16_t padding = static_cast<uint16_t>(frameLength - ipLength - sizeof(rte_ether_hdr));
+    m->data_len = static_cast<uint16_t>(m->data_len - padding);
+    m->pkt_len -= padding;
+  }
   // l2_len and l3_len: the low 16 bits of tx_offload.
   m->tx_offload = (m->tx_offload & ~uint64_t{0xffff}) | sizeof(rte_ether_hdr) | sizeof(rte_ipv4_hdr) << 7;
   m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
@@ -313,22 +318,20 @@ bool hasOwnSource(const InterfaceRuntime& iface, const rte_mbuf* m) {
   return false;
 }
 
-void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
-                   ClassifiedBurst& out, WorkerCounters& counters) {
-  out.arpCount = out.neighborDiscoveryCount = out.localCount = 0;
-  uint16_t udpCount = 0;  // in registers: stores through `out` would make the compiler reload them
-  uint32_t fastMask = 0;
-  constexpr uint16_t kPrefetchAhead = 3;
-  for (uint16_t i = 0; i < count && i < kPrefetchAhead; ++i)
-    rte_prefetch0(rte_pktmbuf_mtod(packets[i], void*));
-  // The fast path runs only on untagged interfaces: chosen once per burst, not per packet.
-  const bool fast = iface.vlan == 0;
-  const uint64_t ourMac = load32(iface.mac.data()) | uint64_t{load16(iface.mac.data() + 4)} << 32;
-  uint64_t rxBytes = 0;
-  for (uint16_t i = 0; i < count; ++i) {
-    if (i + kPrefetchAhead < count) rte_prefetch0(rte_pktmbuf_mtod(packets[i + kPrefetchAhead], void*));
-    rte_mbuf* m = packets[i];
-    rxBytes += rte_pktmbuf_pkt_len(m);
+namespace {
+
+// Classifies the packets the fast path refused, which the burst loop left in place among the
+// UDP packets (bits of `pending`), so that UDP keeps its order of arrival: UDP gets its key and
+// stays, anything else goes to its array or is dropped, and the UDP array closes up. Returns
+// the new UDP count.
+__attribute__((noinline)) uint16_t classifyPending(const InterfaceRuntime& iface, ClassifiedBurst& out,
+                                                   uint16_t udpCount, uint32_t pending, WorkerCounters& counters) {
+  uint32_t fastMask = out.udpFastMask;
+  uint32_t gone = 0;  // bits of packets that left the UDP array
+  for (uint32_t p = pending; p != 0; p &= p - 1) {
+    const unsigned j = static_cast<unsigned>(__builtin_ctz(p));
+    rte_mbuf* m = out.udp[j];
+    gone |= uint32_t{1} << j;
     // Scattered frames are not produced by the ports we configure (no scatter rx); one that
     // arrives anyway is linearised rather than mis-parsed.
     if (unlikely(!rte_pktmbuf_is_contiguous(m)) && rte_pktmbuf_linearize(m) != 0) {
@@ -336,16 +339,11 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
       rte_pktmbuf_free(m);
       continue;
     }
-    if (likely(fast && classifyFastIpv4Udp(ourMac, m, out.udpKeys[udpCount]))) {
-      fastMask |= uint32_t{1} << udpCount;
-      out.udp[udpCount++] = m;
-      continue;
-    }
-    Outcome o = classifyOne(iface, m, out.udpKeys[udpCount]);
+    Outcome o = classifyOne(iface, m, out.udpKeys[j]);
     switch (o.verdict) {
       case Verdict::kUdp:
-        fastMask |= uint32_t{fastCandidate(m)} << udpCount;
-        out.udp[udpCount++] = m;
+        gone &= ~(uint32_t{1} << j);
+        fastMask |= uint32_t{fastCandidate(m)} << j;
         break;
       case Verdict::kArp:
         out.arp[out.arpCount++] = m;
@@ -362,8 +360,48 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
         break;
     }
   }
-  out.udpCount = udpCount;
+  uint16_t kept = 0;
+  uint32_t keptFast = 0;
+  for (uint16_t j = 0; j < udpCount; ++j) {
+    if ((gone >> j) & 1) continue;
+    out.udp[kept] = out.udp[j];
+    if (kept != j) out.udpKeys[kept] = out.udpKeys[j];
+    keptFast |= ((fastMask >> j) & 1) << kept;
+    ++kept;
+  }
+  out.udpFastMask = keptFast;
+  return kept;
+}
+
+}  // namespace
+
+void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
+                   ClassifiedBurst& out, WorkerCounters& counters) {
+  out.arpCount = out.neighborDiscoveryCount = out.localCount = 0;
+  uint32_t fastMask = 0;  // in registers: stores through `out` would make the compiler reload them
+  constexpr uint16_t kPrefetchAhead = 3;
+  for (uint16_t i = 0; i < count && i < kPrefetchAhead; ++i)
+    rte_prefetch0(rte_pktmbuf_mtod(packets[i], void*));
+  // The fast path runs only on untagged interfaces: chosen once per burst, not per packet.
+  const bool fast = iface.vlan == 0;
+  const uint64_t ourMac = load32(iface.mac.data()) | uint64_t{load16(iface.mac.data() + 4)} << 32;
+  uint64_t rxBytes = 0;
+  // No call in this loop (the full parser runs after it, on what the fast path refused): its
+  // state stays in registers. Every packet takes its place among the UDP packets for now.
+  for (uint16_t i = 0; i < count; ++i) {
+    if (i + kPrefetchAhead < count) rte_prefetch0(rte_pktmbuf_mtod(packets[i + kPrefetchAhead], void*));
+    rte_mbuf* m = packets[i];
+    rxBytes += rte_pktmbuf_pkt_len(m);
+    const bool done = fast && classifyFastIpv4Udp(ourMac, m, out.udpKeys[i]);
+    out.udp[i] = m;
+    fastMask |= uint32_t{done} << i;
+  }
   out.udpFastMask = fastMask;
+  uint16_t udpCount = count;
+  // Those the fast path refused, not classified yet.
+  const uint32_t pending = static_cast<uint32_t>((uint64_t{1} << count) - 1) & ~fastMask;
+  if (unlikely(pending != 0)) udpCount = classifyPending(iface, out, udpCount, pending, counters);
+  out.udpCount = udpCount;
   counters.rxBytes[iface.index] += rxBytes;
 }
 

@@ -13,6 +13,7 @@
 // never reads a recycled flow. Directory entries are never removed (there are as many as the
 // SBC has local addresses in use), so a worker never reads a recycled one either.
 
+#include <rte_branch_prediction.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
@@ -56,14 +57,29 @@ class FlowTable {
   }
   static constexpr uint32_t kNoSlot = 0xffffffffu;
 
+  // A worker's own memory of the (port, address)es it has located, direct-mapped, so that a
+  // burst spread over many of the SBC's addresses (a million sessions need dozens) does not
+  // search the directory for every packet. An address in the directory keeps its index, and so
+  // its port array, for the table's life: an entry never goes stale. An address the directory
+  // does not hold is not remembered (it may be added). One per worker: workers write it.
+  struct AddressCache {
+    static constexpr unsigned kBits = 6;
+    struct Entry {
+      uint64_t words[3] = {0, 0, 0};  // a key's words, UDP port cleared; all zero matches no key
+      const std::atomic<uint32_t>* ports = nullptr;
+    };
+    Entry entries[1u << kBits];
+  };
+
   // Flow lookup in two steps, so that a worker can do other work while the entries come in:
   // locateBulk finds each key's entry and asks for its cache line; slotAt reads it later.
   // The table stores slots, not pointers, so that a worker can compute the address of a flow
   // and of its counters without first reading the flow (another cache miss).
-  void locateBulk(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries) const {
+  void locateBulk(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries,
+                  AddressCache& cache) const {
     // A burst mostly goes to one or a few of the SBC's addresses: the previous key's address
-    // is tried before the directory.
-    uint64_t last0 = ~uint64_t{0}, last1 = 0, lastRest = 0;  // matches no key (family is 4 or 6)
+    // is tried first, then the worker's cache, then the directory.
+    uint64_t last0 = 0, last1 = 0, lastRest = 0;  // matches no key (family is 4 or 6)
     const std::atomic<uint32_t>* ports = nullptr;
     for (uint32_t i = 0; i < count; ++i) {
       uint64_t w[3];
@@ -73,7 +89,10 @@ class FlowTable {
         last0 = w[0];
         last1 = w[1];
         lastRest = rest;
-        ports = portsOf(findAddress(w));
+        const AddressCache::Entry& e = cache.entries[cacheIndex(w[0], w[1], rest)];
+        ports = e.ports;
+        if (unlikely(((e.words[0] ^ w[0]) | (e.words[1] ^ w[1]) | (e.words[2] ^ rest)) != 0))
+          ports = remember(cache, w, rest);
       }
       entries[i] = ports + (w[2] & kUdpPortMask);
       rte_prefetch0(entries[i]);
@@ -83,7 +102,8 @@ class FlowTable {
   // found, and then slots[i] is its flow's slot.
   uint64_t lookupBulk(const FlowKey* keys, uint32_t count, uint32_t* slots) const {
     const std::atomic<uint32_t>* entries[kMaxBulk];
-    locateBulk(keys, count, entries);
+    AddressCache cache;
+    locateBulk(keys, count, entries, cache);
     uint64_t hits = 0;
     for (uint32_t i = 0; i < count; ++i) {
       slots[i] = slotAt(entries[i]);
@@ -136,6 +156,23 @@ class FlowTable {
     return kNoAddress;
   }
   uint32_t addAddress(const uint64_t* w);  // control side; kNoAddress when the directory is full
+  static uint32_t cacheIndex(uint64_t w0, uint64_t w1, uint64_t rest) {
+    return static_cast<uint32_t>(((w0 ^ w1 ^ rest) * 0x9e3779b97f4a7c15ull) >> (64 - AddressCache::kBits));
+  }
+  // The directory's answer for an address the cache missed, remembered when it is one.
+  __attribute__((noinline)) const std::atomic<uint32_t>* remember(AddressCache& cache, const uint64_t* w,
+                                                                  uint64_t rest) const {
+    const uint32_t address = findAddress(w);
+    const std::atomic<uint32_t>* ports = portsOf(address);
+    if (address != kNoAddress) {
+      AddressCache::Entry& e = cache.entries[cacheIndex(w[0], w[1], rest)];
+      e.words[0] = w[0];
+      e.words[1] = w[1];
+      e.words[2] = rest;
+      e.ports = ports;
+    }
+    return ports;
+  }
   // An address's 65,536 entries. Past the last address there is one more array that is never
   // written: kNoAddress gets that one, so that a lookup needs no branch for it.
   const std::atomic<uint32_t>* portsOf(uint32_t address) const {

@@ -389,12 +389,12 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals&
     std::memcpy(udpChecksum, &ck, 2);
   }
 
+  const uint32_t length = rte_pktmbuf_pkt_len(m);  // the rewrite keeps it
   flow.advanceSequence(highest, ahead);
-  flow.countPacket(rte_pktmbuf_pkt_len(m));
+  flow.countPacket(length);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
   ++totals.relayed;  // RTP: totals.rtcp stays
-  TxBuffer& tx = ctx.tx[flow.egressInterface];
-  tx.packets[tx.count++] = m;
+  ctx.tx[flow.egressInterface].append(m, length);
   return true;
 }
 
@@ -460,8 +460,7 @@ void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& total
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
   ++totals.relayed;
   totals.rtcp += isRtcp | rtcpFlow;
-  TxBuffer& tx = ctx.tx[flow.egressInterface];
-  tx.packets[tx.count++] = m;
+  ctx.tx[flow.egressInterface].append(m, rte_pktmbuf_pkt_len(m));  // as rewritten
 }
 
 }  // namespace

@@ -28,6 +28,14 @@ inline constexpr uint16_t kTxBufferSize = 64;
 struct TxBuffer {
   rte_mbuf* packets[kTxBufferSize];
   uint16_t count = 0;
+  // The frames' lengths added up as they are queued (append), where the length is at hand:
+  // the transmitter then counts bytes without touching the mbufs again.
+  uint32_t bytes = 0;
+
+  void append(rte_mbuf* m, uint32_t length) {
+    packets[count++] = m;
+    bytes += length;
+  }
 };
 
 // What the fast path writes into an Ethernet header for an egress interface, prepared once

@@ -74,7 +74,7 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   // Where the flow of every UDP packet is published: the table's entries for the whole burst
   // are asked for now and read in resolveBurst, after the previous burst has been relayed.
   if (classified_.udpCount != 0)
-    tables_.flows->locateBulk(classified_.udpKeys, classified_.udpCount, located_);
+    tables_.flows->locateBulk(classified_.udpKeys, classified_.udpCount, located_, addressCache_);
   media.interfaceIndex = interfaceIndex;
   media.nowCoarse = coarseTime(nowTsc);
 
@@ -137,57 +137,70 @@ uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& s
 }
 
 void Worker::resolveBurst(HeldMedia& media) {
-  // Matched packets are compacted without a branch; the others (rare: traffic for the SBC
-  // itself, probes) are handled afterwards.
+  // At 100k+ sessions every flow is a cache miss. The slot gives its address without reading
+  // anything, so the whole burst's flows are asked for now and relayed a burst later: the
+  // first line of each, which is all that the fast path reads, and the second too for a
+  // packet that cannot take it. The loop does only what every packet needs; what a few need
+  // (the second lines, the firewall's memos, compacting out packets without a flow) follows
+  // it, each behind one test per burst.
   const uint16_t udpCount = classified_.udpCount;
-  const uint32_t fastIn = classified_.udpFastMask;
+  const uint32_t all = static_cast<uint32_t>((uint64_t{1} << udpCount) - 1);  // udpCount may be 32
   const Flow* const flows = tables_.flows->pool();
-  const ArrivingFilter filter = arrivingFilter(media.interfaceIndex);
-  const bool recall = filter.set != nullptr && aclMemos_ != nullptr;  // the flows' verdicts are asked for too
-  uint16_t matched = 0;
-  uint32_t fastMask = 0;
-  uint32_t misses = 0;
+  uint32_t highest = 0;  // kNoSlot when a packet has no flow: no valid slot is that high
   for (uint16_t i = 0; i < udpCount; ++i) {
-    // At 100k+ sessions every flow is a cache miss. The slot gives its address without reading
-    // anything, so the whole burst's flows are asked for now and relayed a burst later: the
-    // first line of each, which is all that the fast path reads, and the second too for a
-    // packet that cannot take it.
     const uint32_t slot = FlowTable::slotAt(located_[i]);
-    const bool hit = slot != FlowTable::kNoSlot;
-    const bool fast = (fastIn >> i) & 1;
-    if (likely(hit)) {
-      rte_prefetch0(&flows[slot]);
-      if (unlikely(!fast)) rte_prefetch0(reinterpret_cast<const uint8_t*>(&flows[slot]) + RTE_CACHE_LINE_SIZE);
-      if (recall) rte_prefetch0(&aclMemos_[slot]);
-    }
-    media.slots[matched] = slot;
-    media.packets[matched] = classified_.udp[i];
-    fastMask |= uint32_t{fast} << matched;
-    misses |= uint32_t{!hit} << i;
-    matched += hit;
+    media.slots[i] = slot;
+    highest = std::max(highest, slot);
+    if (likely(slot != FlowTable::kNoSlot)) rte_prefetch0(&flows[slot]);
   }
-  media.count = matched;
-  media.fastMask = fastMask;
-  if (unlikely(misses != 0)) {
-    // No flow: the firewall judges them one by one (probes, SIP, a flood of strangers).
-    rte_mbuf* unmatched[kMaxBurst];
-    uint8_t from[kMaxBurst];
-    uint16_t n = 0;
-    for (; misses != 0; misses &= misses - 1) {
-      const unsigned i = static_cast<unsigned>(__builtin_ctz(misses));
-      from[n] = static_cast<uint8_t>(i);
-      unmatched[n++] = classified_.udp[i];
-    }
-    const uint64_t keep = filter.set != nullptr
-                              ? filterBurst(*filter.tables, *filter.set, unmatched, n, index_, burstTsc_, counters_)
-                              : ~uint64_t{0};
-    const InterfaceRuntime& iface = tables_.interfaces->interfaces[media.interfaceIndex];
-    for (uint16_t k = 0; k < n; ++k)
-      if ((keep >> k) & 1) handleUnmatchedUdp(iface, unmatched[k], classified_.udpKeys[from[k]]);
-  }
+  uint32_t misses = 0;
+  if (unlikely(highest == FlowTable::kNoSlot))
+    for (uint16_t i = 0; i < udpCount; ++i) misses |= uint32_t{media.slots[i] == FlowTable::kNoSlot} << i;
+  // All of the array, whatever the count: a fixed-size copy is a few vector moves, where a
+  // variable one is a call.
+  static_assert(sizeof media.packets == sizeof classified_.udp);
+  std::memcpy(media.packets, classified_.udp, sizeof media.packets);
+  media.count = udpCount;
+  media.fastMask = classified_.udpFastMask;
+  const uint32_t hits = all & ~misses;
+  for (uint32_t slow = hits & ~media.fastMask; slow != 0; slow &= slow - 1)
+    rte_prefetch0(reinterpret_cast<const uint8_t*>(&flows[media.slots[__builtin_ctz(slow)]]) + RTE_CACHE_LINE_SIZE);
+  const ArrivingFilter filter = arrivingFilter(media.interfaceIndex);
+  if (filter.set != nullptr && aclMemos_ != nullptr)  // the flows' verdicts are asked for too
+    for (uint32_t h = hits; h != 0; h &= h - 1) rte_prefetch0(&aclMemos_[media.slots[__builtin_ctz(h)]]);
+  if (unlikely(misses != 0)) dropMisses(media, misses, filter);
   classified_.udpCount = 0;
   // Together with what prepareBurst queued, at most one burst's worth: the exception array holds it.
   if (exceptionCount_ != 0) flushException();
+}
+
+void Worker::dropMisses(HeldMedia& media, uint32_t misses, const ArrivingFilter& filter) {
+  // No flow: the firewall judges them one by one (probes, SIP, a flood of strangers). The
+  // matched packets close up, in their order.
+  rte_mbuf* unmatched[kMaxBurst];
+  uint8_t from[kMaxBurst];
+  uint16_t n = 0;
+  uint16_t matched = 0;
+  uint32_t fastMask = 0;
+  for (uint16_t i = 0; i < media.count; ++i) {
+    if ((misses >> i) & 1) {
+      from[n] = static_cast<uint8_t>(i);
+      unmatched[n++] = media.packets[i];
+      continue;
+    }
+    media.packets[matched] = media.packets[i];
+    media.slots[matched] = media.slots[i];
+    fastMask |= ((media.fastMask >> i) & 1) << matched;
+    ++matched;
+  }
+  media.count = matched;
+  media.fastMask = fastMask;
+  const uint64_t keep = filter.set != nullptr
+                            ? filterBurst(*filter.tables, *filter.set, unmatched, n, index_, burstTsc_, counters_)
+                            : ~uint64_t{0};
+  const InterfaceRuntime& iface = tables_.interfaces->interfaces[media.interfaceIndex];
+  for (uint16_t k = 0; k < n; ++k)
+    if ((keep >> k) & 1) handleUnmatchedUdp(iface, unmatched[k], classified_.udpKeys[from[k]]);
 }
 
 void Worker::relayHeld(HeldMedia& media) {
@@ -256,7 +269,7 @@ bool Worker::sendControlFrames(Sink& sink) {
     unsigned n = rte_ring_sc_dequeue_burst(ring, reinterpret_cast<void**>(packets), kMaxBurst, nullptr);
     if (n == 0) continue;
     any = true;
-    transmit(i, packets, static_cast<uint16_t>(n), sink);
+    transmit(i, packets, static_cast<uint16_t>(n), totalLength(packets, static_cast<uint16_t>(n)), sink);
   }
   return any;
 }

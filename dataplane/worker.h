@@ -87,11 +87,16 @@ class Worker {
       if (b.count == 0) continue;
       // Relayed media toward a realm with an 'out' list, with the headers it leaves with.
       if (firewall != nullptr && firewall->out[i] != nullptr) {
-        b.count = filterDeparting(*firewall, *firewall->out[i], b.packets, b.count);
-        if (b.count == 0) continue;
+        const uint16_t kept = filterDeparting(*firewall, *firewall->out[i], b.packets, b.count);
+        if (kept != b.count) {
+          b.count = kept;
+          b.bytes = totalLength(b.packets, kept);
+        }
+        if (kept == 0) continue;
       }
-      transmit(i, b.packets, b.count, sink);
+      transmit(i, b.packets, b.count, b.bytes, sink);
       b.count = 0;
+      b.bytes = 0;
     }
   }
 
@@ -150,21 +155,21 @@ class Worker {
   }
   bool admitByFloodGuard(const InterfaceRuntime& iface, rte_mbuf* m);
 
-  // Sends `count` packets out of interface `i` through `sink`; counts what went, frees and
-  // counts what did not.
+  static uint32_t totalLength(rte_mbuf* const* packets, uint16_t count) {
+    uint32_t bytes = 0;
+    for (uint16_t k = 0; k < count; ++k) bytes += rte_pktmbuf_pkt_len(packets[k]);
+    return bytes;
+  }
+  // Sends `count` packets of `bytes` in all out of interface `i` through `sink`; counts what
+  // went, frees and counts what did not.
   template <typename Sink>
-  void transmit(uint8_t i, rte_mbuf** packets, uint16_t count, Sink& sink) {
-    // Lengths first: a PMD may free what it sent before tx_burst returns.
-    uint32_t lengths[kTxBufferSize];
-    uint64_t bytes = 0;
-    for (uint16_t k = 0; k < count; ++k) {
-      lengths[k] = rte_pktmbuf_pkt_len(packets[k]);
-      bytes += lengths[k];
-    }
+  void transmit(uint8_t i, rte_mbuf** packets, uint16_t count, uint32_t bytes, Sink& sink) {
+    // The total is known before the call: a PMD may free what it sent before tx_burst returns.
+    // What it did not take is still ours to read.
     uint16_t sent = sink(i, packets, count);
     counters_.txPackets[i] += sent;
     if (unlikely(sent < count)) {
-      for (uint16_t k = sent; k < count; ++k) bytes -= lengths[k];
+      bytes -= totalLength(packets + sent, count - sent);
       counters_.drop(DropReason::kTxQueueFull, count - sent);
       rte_pktmbuf_free_bulk(packets + sent, count - sent);
     }
@@ -186,6 +191,9 @@ class Worker {
   void prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc,
                     HeldMedia& media);
   void resolveBurst(HeldMedia& media);
+  // resolveBurst's rare part: takes the packets of `misses` (bits of media) out of `media`,
+  // through the firewall's 'in' stage (when `filter` has a set) to the exception path or a drop.
+  void dropMisses(HeldMedia& media, uint32_t misses, const ArrivingFilter& filter);
   void relayHeld(HeldMedia& media);
   void filterHeld(const FirewallTables& firewall, const AclSet& set, HeldMedia& media);
 
@@ -202,6 +210,7 @@ class Worker {
   EgressHeader egressHeaders_[kMaxInterfaces];
   ClassifiedBurst classified_;
   const std::atomic<uint32_t>* located_[kMaxBurst];  // flow table entries of classified_.udpKeys
+  FlowTable::AddressCache addressCache_;  // for locateBulk
   rte_mbuf* exception_[kMaxBurst];
   uint16_t exceptionCount_ = 0;
   SipFloodGuard floodGuard_;

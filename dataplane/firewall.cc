@@ -185,8 +185,10 @@ uint64_t filterBurst(const FirewallTables& tables, const AclSet& set, rte_mbuf* 
 }
 
 uint64_t filterFlows(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets,
-                     const uint32_t* slots, uint16_t count, AclVerdictMemo* memos, uint8_t interfaceIndex,
-                     unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
+                     const uint32_t* slots, uint16_t count, AclFlowMemos* memos, AclDirection direction,
+                     uint8_t interfaceIndex, unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
+  const bool in = direction == AclDirection::kIn;
+  auto memoOf = [&](uint16_t i) -> AclVerdictMemo& { return in ? memos[slots[i]].in : memos[slots[i]].out; };
   uint32_t userdata[kMaxFilterBurst];
   PendingKeys pending;
   const uint32_t generation = tables.generation;
@@ -200,7 +202,7 @@ uint64_t filterFlows(const FirewallTables& tables, const AclSet& set, rte_mbuf* 
     AclKeyV4 key;
     keyV4(m, l3, key);
     key.pad[0] = static_cast<uint8_t>(interfaceIndex + 1);  // rte_acl reads no pad byte
-    const AclVerdictMemo& memo = memos[slots[i]];
+    const AclVerdictMemo& memo = memoOf(i);
     if (likely(memo.generation == generation && std::memcmp(&memo.key, &key, sizeof key) == 0)) {
       userdata[i] = memo.userdata;
       continue;
@@ -212,7 +214,7 @@ uint64_t filterFlows(const FirewallTables& tables, const AclSet& set, rte_mbuf* 
     for (uint16_t k = 0; k < pending.n4; ++k) {
       const uint16_t i = pending.index4[k];
       userdata[i] = pending.results4[k];
-      AclVerdictMemo& memo = memos[slots[i]];
+      AclVerdictMemo& memo = memoOf(i);
       memo.key = pending.keys4[k];
       memo.generation = generation;
       memo.userdata = pending.results4[k];

@@ -37,15 +37,16 @@ inline constexpr uint16_t kMaxFilterBurst = 64;  // a tx buffer's worth
 uint64_t filterBurst(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets, uint16_t count,
                      unsigned worker, uint64_t nowTsc, WorkerCounters& counters);
 
-// filterBurst for the media of one burst, whose flows are known: `slots[i]` is packets[i]'s
-// flow slot and `memos` the worker's array of remembered verdicts indexed by slot. An IPv4
-// packet whose key, interface and tables match its flow's memo takes the verdict from it (rule
-// counters, rate limits and drops as if rte_acl had answered); the others go through rte_acl
-// and their answers are remembered. So a media flow costs rte_acl one lookup per commit, and
-// per change of its source, instead of one per packet.
+// filterBurst for media whose flows are known: `slots[i]` is packets[i]'s flow slot and `memos`
+// the worker's array of remembered verdicts indexed by slot; `direction` says which of a slot's
+// two is meant ('in': as the packets arrive on `interfaceIndex`; 'out': as the relay sends them
+// out of it). An IPv4 packet whose key, interface and tables match the memo takes the verdict
+// from it (rule counters, rate limits and drops as if rte_acl had answered); the others go
+// through rte_acl and their answers are remembered. So a media flow costs rte_acl one lookup
+// per commit, and per change of its source, instead of one per packet.
 uint64_t filterFlows(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets,
-                     const uint32_t* slots, uint16_t count, AclVerdictMemo* memos, uint8_t interfaceIndex,
-                     unsigned worker, uint64_t nowTsc, WorkerCounters& counters);
+                     const uint32_t* slots, uint16_t count, AclFlowMemos* memos, AclDirection direction,
+                     uint8_t interfaceIndex, unsigned worker, uint64_t nowTsc, WorkerCounters& counters);
 
 class Firewall {
  public:

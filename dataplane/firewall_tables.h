@@ -97,6 +97,12 @@ struct alignas(32) AclVerdictMemo {
 };
 static_assert(sizeof(AclVerdictMemo) == 32);
 
+// A worker's memos of one flow slot, both directions in one cache line.
+struct alignas(64) AclFlowMemos {
+  AclVerdictMemo in;   // the packets the flow receives, as they arrive
+  AclVerdictMemo out;  // the same packets as the relay sends them on
+};
+
 struct alignas(64) FirewallWorkerCounters {
   uint64_t defaultDenied[kMaxInterfaces];  // indexed by realm (FirewallTables::realms)
   uint64_t logRecordsLost;                 // the log ring was full

@@ -394,7 +394,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals&
   flow.countPacket(length);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
   ++totals.relayed;  // RTP: totals.rtcp stays
-  ctx.tx[flow.egressInterface].append(m, length);
+  ctx.tx[flow.egressInterface].append(m, length, flow.index);
   return true;
 }
 
@@ -460,7 +460,7 @@ void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& total
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
   ++totals.relayed;
   totals.rtcp += isRtcp | rtcpFlow;
-  ctx.tx[flow.egressInterface].append(m, rte_pktmbuf_pkt_len(m));  // as rewritten
+  ctx.tx[flow.egressInterface].append(m, rte_pktmbuf_pkt_len(m), flow.index);  // as rewritten
 }
 
 }  // namespace

@@ -31,8 +31,12 @@ struct TxBuffer {
   // The frames' lengths added up as they are queued (append), where the length is at hand:
   // the transmitter then counts bytes without touching the mbufs again.
   uint32_t bytes = 0;
+  // The flow slot each packet was relayed for: an 'out' access list remembers its verdict per
+  // flow (filterFlows).
+  uint32_t slots[kTxBufferSize];
 
-  void append(rte_mbuf* m, uint32_t length) {
+  void append(rte_mbuf* m, uint32_t length, uint32_t slot) {
+    slots[count] = slot;
     packets[count++] = m;
     bytes += length;
   }

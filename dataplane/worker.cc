@@ -38,8 +38,8 @@ Worker::Worker(const SharedTables& tables, unsigned index) : tables_(tables), in
   if (flowStats_ == nullptr) flowStatsBytes_ = 0;
   // Only a dataplane with a firewall stage remembers verdicts.
   if (tables.firewall != nullptr) {
-    aclMemosBytes_ = sizeof(AclVerdictMemo) * flows;
-    aclMemos_ = static_cast<AclVerdictMemo*>(mapWorkerArray(aclMemosBytes_));
+    aclMemosBytes_ = sizeof(AclFlowMemos) * flows;
+    aclMemos_ = static_cast<AclFlowMemos*>(mapWorkerArray(aclMemosBytes_));
     if (aclMemos_ == nullptr) aclMemosBytes_ = 0;
   }
 }
@@ -107,8 +107,8 @@ void Worker::filterLocal(const FirewallTables& firewall, const AclSet& set, uint
 void Worker::filterHeld(const FirewallTables& firewall, const AclSet& set, HeldMedia& media) {
   const uint64_t keep =
       aclMemos_ != nullptr
-          ? filterFlows(firewall, set, media.packets, media.slots, media.count, aclMemos_, media.interfaceIndex,
-                        index_, burstTsc_, counters_)
+          ? filterFlows(firewall, set, media.packets, media.slots, media.count, aclMemos_, AclDirection::kIn,
+                        media.interfaceIndex, index_, burstTsc_, counters_)
           : filterBurst(firewall, set, media.packets, media.count, index_, burstTsc_, counters_);
   if (likely(keep == (uint64_t{1} << media.count) - 1)) return;
   uint16_t kept = 0;
@@ -124,14 +124,22 @@ void Worker::filterHeld(const FirewallTables& firewall, const AclSet& set, HeldM
   media.fastMask = fastMask;
 }
 
-uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& set, rte_mbuf** packets,
-                                 uint16_t count) {
+uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& set, TxBuffer& buffer,
+                                 uint8_t interfaceIndex) {
   uint16_t kept = 0;
-  for (uint16_t start = 0; start < count; start += kMaxFilterBurst) {
-    const uint16_t n = std::min<uint16_t>(kMaxFilterBurst, count - start);
-    const uint64_t keep = filterBurst(firewall, set, packets + start, n, index_, burstTsc_, counters_);
+  for (uint16_t start = 0; start < buffer.count; start += kMaxFilterBurst) {
+    const uint16_t n = std::min<uint16_t>(kMaxFilterBurst, buffer.count - start);
+    rte_mbuf** packets = buffer.packets + start;
+    const uint64_t keep =
+        aclMemos_ != nullptr
+            ? filterFlows(firewall, set, packets, buffer.slots + start, n, aclMemos_, AclDirection::kOut,
+                          interfaceIndex, index_, burstTsc_, counters_)
+            : filterBurst(firewall, set, packets, n, index_, burstTsc_, counters_);
     for (uint16_t i = 0; i < n; ++i)
-      if ((keep >> i) & 1) packets[kept++] = packets[start + i];
+      if ((keep >> i) & 1) {
+        buffer.slots[kept] = buffer.slots[start + i];
+        buffer.packets[kept++] = packets[i];
+      }
   }
   return kept;
 }

@@ -87,7 +87,7 @@ class Worker {
       if (b.count == 0) continue;
       // Relayed media toward a realm with an 'out' list, with the headers it leaves with.
       if (firewall != nullptr && firewall->out[i] != nullptr) {
-        const uint16_t kept = filterDeparting(*firewall, *firewall->out[i], b.packets, b.count);
+        const uint16_t kept = filterDeparting(*firewall, *firewall->out[i], b, i);
         if (kept != b.count) {
           b.count = kept;
           b.bytes = totalLength(b.packets, kept);
@@ -130,7 +130,7 @@ class Worker {
   void filterLocal(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc);
   // The 'out' stage over a tx buffer (rate limits on the clock of the last burst received);
   // returns how many packets remain, compacted in place.
-  uint16_t filterDeparting(const FirewallTables& firewall, const AclSet& set, rte_mbuf** packets, uint16_t count);
+  uint16_t filterDeparting(const FirewallTables& firewall, const AclSet& set, TxBuffer& buffer, uint8_t interfaceIndex);
 
   void handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, const FlowKey& key);
   void toException(const InterfaceRuntime& iface, rte_mbuf* m) {
@@ -203,7 +203,7 @@ class Worker {
   unsigned current_ = 0;
   FlowStats* flowStats_ = nullptr;  // capacity of the flow table, owned here
   size_t flowStatsBytes_ = 0;
-  AclVerdictMemo* aclMemos_ = nullptr;  // the 'in' verdict last found per flow slot (firewall.h)
+  AclFlowMemos* aclMemos_ = nullptr;  // the verdicts last found per flow slot (firewall.h)
   size_t aclMemosBytes_ = 0;
   alignas(64) WorkerCounters counters_{};
   TxBuffer tx_[kMaxInterfaces];

@@ -252,6 +252,39 @@ TEST_F(FirewallTest, RememberedMediaVerdictStillCountsAndMetersEveryPacket) {
   EXPECT_EQ(h_.drops(DropReason::kAclDeny), 32u);
 }
 
+// The relay's output remembers its 'out' verdict per flow too, beside the 'in' one: both lists
+// apply to every packet, and each counts and meters every packet.
+TEST_F(FirewallTest, RememberedVerdictsInAndOutEachCountAndMeterEveryPacket) {
+  h_.resolvePeers();
+  ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
+  AclRule limited = rule(10, kPermit, kUdp, "198.51.100.1/32", "198.51.100.20/32", {6000, 6000});
+  limited.ratePps = 100;  // a burst of 10 packets
+  FirewallConfig c = bound({rule(10, kPermit, kUdp, "203.0.113.10/32", "any")});  // access in
+  c.lists.push_back({"core-out", {limited, rule(20, kDeny, kAnyProtocol, "any", "any")}});
+  c.bindings.push_back({"core", AclDirection::kOut, "core-out"});
+  apply(c);
+  uint16_t sequence = 0;
+  auto burst = [&] {
+    std::vector<Bytes> frames;
+    for (int i = 0; i < 32; ++i)
+      frames.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
+                                rtpPayload(++sequence)));
+    return frames;
+  };
+  EXPECT_EQ(h_.receive(kAccess, burst(), kT0).size(), 10u) << h_.dropSummary();
+  EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 300 * kTscPerMs).size(), 10u) << h_.dropSummary();
+  EXPECT_EQ(counters(10).packets, 64u);              // in
+  EXPECT_EQ(counters(10, "core-out").packets, 64u);  // out
+  EXPECT_EQ(counters(10, "core-out").rateDrops, 44u);
+  // The out list changes: the remembered verdict does not outlive the commit.
+  c.lists[1].rules[0].action = kDeny;
+  c.lists[1].rules[0].ratePps = 0;
+  apply(c);
+  EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 600 * kTscPerMs).size(), 0u);
+  EXPECT_EQ(h_.drops(DropReason::kAclDeny), 32u) << h_.dropSummary();
+  EXPECT_EQ(counters(10).packets, 96u);
+}
+
 // The memo holds one exact key: a forged source on a flow the peer is using is judged as itself,
 // and the peer's next packet as the peer's.
 TEST_F(FirewallTest, AnotherSourceOnARememberedFlowIsJudgedAfresh) {

@@ -110,18 +110,7 @@ void Worker::filterHeld(const FirewallTables& firewall, const AclSet& set, HeldM
           ? filterFlows(firewall, set, media.packets, media.slots, media.count, aclMemos_, AclDirection::kIn,
                         media.interfaceIndex, index_, burstTsc_, counters_)
           : filterBurst(firewall, set, media.packets, media.count, index_, burstTsc_, counters_);
-  if (likely(keep == (uint64_t{1} << media.count) - 1)) return;
-  uint16_t kept = 0;
-  uint32_t fastMask = 0;
-  for (uint16_t i = 0; i < media.count; ++i) {
-    if (!((keep >> i) & 1)) continue;
-    media.packets[kept] = media.packets[i];
-    media.slots[kept] = media.slots[i];
-    fastMask |= ((media.fastMask >> i) & 1) << kept;
-    ++kept;
-  }
-  media.count = kept;
-  media.fastMask = fastMask;
+  if (unlikely(keep != (uint64_t{1} << media.count) - 1)) media.keepOnly(keep);
 }
 
 uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& set, TxBuffer& buffer,
@@ -188,21 +177,12 @@ void Worker::dropMisses(HeldMedia& media, uint32_t misses, const ArrivingFilter&
   rte_mbuf* unmatched[kMaxBurst];
   uint8_t from[kMaxBurst];
   uint16_t n = 0;
-  uint16_t matched = 0;
-  uint32_t fastMask = 0;
-  for (uint16_t i = 0; i < media.count; ++i) {
-    if ((misses >> i) & 1) {
-      from[n] = static_cast<uint8_t>(i);
-      unmatched[n++] = media.packets[i];
-      continue;
-    }
-    media.packets[matched] = media.packets[i];
-    media.slots[matched] = media.slots[i];
-    fastMask |= ((media.fastMask >> i) & 1) << matched;
-    ++matched;
+  for (uint32_t m = misses; m != 0; m &= m - 1) {
+    const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
+    from[n] = static_cast<uint8_t>(i);
+    unmatched[n++] = media.packets[i];
   }
-  media.count = matched;
-  media.fastMask = fastMask;
+  media.keepOnly(~uint64_t{misses});
   const uint64_t keep = filter.set != nullptr
                             ? filterBurst(*filter.tables, *filter.set, unmatched, n, index_, burstTsc_, counters_)
                             : ~uint64_t{0};

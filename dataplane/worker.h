@@ -187,6 +187,22 @@ class Worker {
     uint16_t count = 0;
     uint8_t interfaceIndex = 0;
     uint32_t nowCoarse = 0;
+
+    // Keeps the packets whose bit is set in `mask`, closed up in their order (the firewall
+    // dropped the others, or they had no flow).
+    void keepOnly(uint64_t mask) {
+      uint16_t kept = 0;
+      uint32_t fast = 0;
+      for (uint16_t i = 0; i < count; ++i) {
+        if (!((mask >> i) & 1)) continue;
+        packets[kept] = packets[i];
+        slots[kept] = slots[i];
+        fast |= ((fastMask >> i) & 1) << kept;
+        ++kept;
+      }
+      count = kept;
+      fastMask = fast;
+    }
   };
   void prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc,
                     HeldMedia& media);

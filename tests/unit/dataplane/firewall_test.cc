@@ -64,6 +64,15 @@ class FirewallTest : public HarnessTest {
     return udpFrame(h_.toSbc(kAccess, kAccessPeerMac), sock(source),
                     SocketAddress{ip("2001:db8:a::1"), port}, Bytes(40, 'x'));
   }
+  // 32 RTP packets from the access peer to the session of accessCoreSpec(), numbered on from
+  // `sequence`.
+  std::vector<Bytes> mediaBurst(uint16_t& sequence) const {
+    std::vector<Bytes> frames;
+    for (int i = 0; i < 32; ++i)
+      frames.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
+                                rtpPayload(++sequence)));
+    return frames;
+  }
   AclRuleCounters counters(uint32_t sequence, const std::string& list = "edge") const {
     for (const AclListCounters& l : h_.firewall->view().lists)
       if (l.name == list)
@@ -233,13 +242,7 @@ TEST_F(FirewallTest, RememberedMediaVerdictStillCountsAndMetersEveryPacket) {
   limited.ratePps = 100;  // a burst of 10 packets
   apply(bound({limited, rule(20, kDeny, kAnyProtocol, "any", "any")}));
   uint16_t sequence = 0;
-  auto burst = [&] {
-    std::vector<Bytes> frames;
-    for (int i = 0; i < 32; ++i)
-      frames.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
-                                rtpPayload(++sequence)));
-    return frames;
-  };
+  auto burst = [&] { return mediaBurst(sequence); };
   EXPECT_EQ(h_.receive(kAccess, burst(), kT0).size(), 10u) << h_.dropSummary();
   EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 300 * kTscPerMs).size(), 10u) << h_.dropSummary();
   EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 350 * kTscPerMs).size(), 5u) << h_.dropSummary();
@@ -264,13 +267,7 @@ TEST_F(FirewallTest, RememberedVerdictsInAndOutEachCountAndMeterEveryPacket) {
   c.bindings.push_back({"core", AclDirection::kOut, "core-out"});
   apply(c);
   uint16_t sequence = 0;
-  auto burst = [&] {
-    std::vector<Bytes> frames;
-    for (int i = 0; i < 32; ++i)
-      frames.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
-                                rtpPayload(++sequence)));
-    return frames;
-  };
+  auto burst = [&] { return mediaBurst(sequence); };
   EXPECT_EQ(h_.receive(kAccess, burst(), kT0).size(), 10u) << h_.dropSummary();
   EXPECT_EQ(h_.receive(kAccess, burst(), kT0 + 300 * kTscPerMs).size(), 10u) << h_.dropSummary();
   EXPECT_EQ(counters(10).packets, 64u);              // in
@@ -430,10 +427,7 @@ TEST_F(FirewallTest, TenThousandRuleCommitLosesNoPermittedPacket) {
   // with whatever else the test run has going.
   std::vector<std::vector<Bytes>> stream(64);
   uint16_t sequence = 0;
-  for (auto& burst : stream)
-    for (int i = 0; i < 32; ++i)
-      burst.push_back(udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
-                               rtpPayload(++sequence)));
+  for (auto& burst : stream) burst = mediaBurst(sequence);
   // Bounded: the commit must end well within this; afterwards a few more bursts on the new tables.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   int after = 0;

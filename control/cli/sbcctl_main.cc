@@ -32,6 +32,7 @@
 
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <vector>
 
 #include "control/cli/ctl_client.h"
@@ -78,18 +79,27 @@ bool readInput(const char* path, std::string& out) {
   return ok;
 }
 
-// `sbcctl parse sip FILE|-`: the arguments after "parse".
-int runParse(int argc, char** argv) {
-  if (argc != 2 || std::strcmp(argv[0], "sip") != 0) {
-    std::fprintf(stderr, "usage: sbcctl parse sip FILE|-\n");
-    return 2;
+// The file of a local command `sbcctl VERB NOUN FILE` (argv: what follows VERB), or nullopt
+// after printing the usage or why it cannot be read (exit status 2 for both).
+std::optional<std::string> readCommandFile(int argc, char** argv, const char* verb, const char* noun,
+                                           const char* file) {
+  if (argc != 2 || std::strcmp(argv[0], noun) != 0) {
+    std::fprintf(stderr, "usage: sbcctl %s %s %s\n", verb, noun, file);
+    return std::nullopt;
   }
   std::string input;
   if (!readInput(argv[1], input)) {
     std::fprintf(stderr, "sbcctl: cannot read %s: %s\n", argv[1], std::strerror(errno));
-    return 2;
+    return std::nullopt;
   }
-  const sbc::sip::ParseResult result = sbc::sip::parseDatagram(input);
+  return input;
+}
+
+// `sbcctl parse sip FILE|-`: the arguments after "parse".
+int runParse(int argc, char** argv) {
+  const std::optional<std::string> input = readCommandFile(argc, argv, "parse", "sip", "FILE|-");
+  if (!input) return 2;
+  const sbc::sip::ParseResult result = sbc::sip::parseDatagram(*input);
   if (!result.ok()) {
     const sbc::sip::ParseError& error = result.error;
     std::fprintf(stderr, "sbcctl: parse error at line %u (offset %zu)", error.line, error.offset);
@@ -103,16 +113,9 @@ int runParse(int argc, char** argv) {
 
 // `sbcctl check config FILE`: the arguments after "check".
 int runCheck(int argc, char** argv) {
-  if (argc != 2 || std::strcmp(argv[0], "config") != 0) {
-    std::fprintf(stderr, "usage: sbcctl check config FILE\n");
-    return 2;
-  }
-  std::string text;
-  if (!readInput(argv[1], text)) {
-    std::fprintf(stderr, "sbcctl: cannot read %s: %s\n", argv[1], std::strerror(errno));
-    return 2;
-  }
-  const sbc::control::ConfigParseResult result = sbc::control::parseConfig(text);
+  const std::optional<std::string> text = readCommandFile(argc, argv, "check", "config", "FILE");
+  if (!text) return 2;
+  const sbc::control::ConfigParseResult result = sbc::control::parseConfig(*text);
   if (!result.ok()) {
     for (const auto& error : result.errors) std::fprintf(stderr, "%s: %s\n", argv[1], error.toString().c_str());
     return 1;

@@ -210,4 +210,17 @@ void DataplaneHarness::resolvePeers() {
   neighbors->setStatic(kCore, Plan::corePeer().ip, kCorePeerMac);
 }
 
+MediaSessionSpec DataplaneHarness::ipv6Spec(bool bothLegs) {
+  MediaSessionSpec s = accessCoreSpec();
+  if (bothLegs) {
+    s.legs[0].local = sock("[2001:db8:a::1]:20000");
+    s.legs[0].remote = sock("[2001:db8:a::10]:4000");
+  }
+  s.legs[1].local = sock("[2001:db8:c::1]:20002");
+  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
+  neighbors->setStatic(kAccess, s.legs[0].remote.ip, kAccessPeerMac);
+  neighbors->setStatic(kCore, s.legs[1].remote.ip, kCorePeerMac);
+  return s;
+}
+
 }  // namespace sbc::dataplane::test

@@ -101,6 +101,10 @@ class DataplaneHarness {
   MediaSessionSpec accessCoreSpec(uint32_t id = 1) const;
   // Makes both peers of accessCoreSpec() resolved neighbours.
   void resolvePeers();
+  // accessCoreSpec() with leg-b on IPv6, and leg-a too when `bothLegs`, its peers resolved:
+  //   leg-a [2001:db8:a::1]:20000 ↔ peer [2001:db8:a::10]:4000   (bothLegs)
+  //   leg-b [2001:db8:c::1]:20002 ↔ peer [2001:db8:c::20]:6000
+  MediaSessionSpec ipv6Spec(bool bothLegs);
 
   rte_mempool* pool = nullptr;
   unsigned mbufCount = 0;

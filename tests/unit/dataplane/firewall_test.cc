@@ -11,27 +11,11 @@
 #include <thread>
 
 #include "bench/acl_rule_set.h"
+#include "tests/unit/dataplane/acl_rule_builder.h"
 #include "tests/unit/dataplane/dataplane_harness.h"
 
 namespace sbc::dataplane::test {
 namespace {
-
-constexpr auto kPermit = AclAction::kPermit;
-constexpr auto kDeny = AclAction::kDeny;
-constexpr uint8_t kIcmp = 1, kTcp = 6, kUdp = 17;
-
-AclRule rule(uint32_t sequence, AclAction action, uint8_t protocol, const char* source, const char* destination,
-             PortRange destinationPorts = {}, PortRange sourcePorts = {}) {
-  AclRule r;
-  r.sequence = sequence;
-  r.action = action;
-  r.protocol = protocol;
-  if (std::string(source) != "any") r.source = *IpPrefix::parse(source);
-  if (std::string(destination) != "any") r.destination = *IpPrefix::parse(destination);
-  r.destinationPorts = destinationPorts;
-  r.sourcePorts = sourcePorts;
-  return r;
-}
 
 FirewallConfig bound(std::vector<AclRule> rules, const char* realm = "access",
                      AclDirection direction = AclDirection::kIn, const char* list = "edge") {

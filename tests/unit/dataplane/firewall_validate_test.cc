@@ -7,6 +7,7 @@
 
 #include "bench/acl_rule_set.h"
 #include "dataplane/firewall_config.h"
+#include "tests/unit/dataplane/acl_rule_builder.h"
 
 namespace sbc::dataplane {
 namespace {
@@ -14,29 +15,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-std::optional<IpPrefix> prefix(const char* text) {
-  if (std::string(text) == "any") return std::nullopt;
-  auto p = IpPrefix::parse(text);
-  EXPECT_TRUE(p.has_value()) << text;
-  return p;
-}
-
-AclRule rule(uint32_t sequence, AclAction action, uint8_t protocol, const char* source, const char* destination,
-             PortRange destinationPorts = {}, PortRange sourcePorts = {}) {
-  AclRule r;
-  r.sequence = sequence;
-  r.action = action;
-  r.protocol = protocol;
-  r.source = prefix(source);
-  r.destination = prefix(destination);
-  r.destinationPorts = destinationPorts;
-  r.sourcePorts = sourcePorts;
-  return r;
-}
-
-constexpr auto kPermit = AclAction::kPermit;
-constexpr auto kDeny = AclAction::kDeny;
-constexpr uint8_t kIcmp = 1, kTcp = 6, kUdp = 17;
+using namespace sbc::dataplane::test;  // rule(), kPermit, kDeny, kIcmp, kTcp, kUdp
 
 FirewallConfig oneList(std::vector<AclRule> rules) {
   FirewallConfig c;

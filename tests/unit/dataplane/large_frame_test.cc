@@ -151,11 +151,7 @@ TEST_F(LargeFrameTest, JumboMediaIsRelayedWhole) {
 }
 
 TEST_F(LargeFrameTest, JumboMediaChangesFamilyWhole) {
-  MediaSessionSpec s = h_.accessCoreSpec();
-  s.legs[1].local = sock("[2001:db8:c::1]:20002");
-  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
-  h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
-  h_.neighbors->setStatic(kCore, ip("2001:db8:c::20"), kCorePeerMac);
+  MediaSessionSpec s = h_.ipv6Spec(/*bothLegs=*/false);
   ASSERT_TRUE(h_.sessions->create(s, kT0).ok());
   const Bytes in = udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
                             rtpPayload(7, 160, 0x5bc0ffee, 9000));

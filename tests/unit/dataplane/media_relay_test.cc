@@ -514,13 +514,7 @@ TEST_F(MediaRelayTest, UnresolvedNeighborThenGratuitousArpSetsTheMac) {
 // ---- IPv6, family change, VLAN ----
 
 TEST_F(MediaRelayTest, Ipv6SessionRewrite) {
-  MediaSessionSpec s = h_.accessCoreSpec();
-  s.legs[0].local = sock("[2001:db8:a::1]:20000");
-  s.legs[0].remote = sock("[2001:db8:a::10]:4000");
-  s.legs[1].local = sock("[2001:db8:c::1]:20002");
-  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
-  h_.neighbors->setStatic(kAccess, ip("2001:db8:a::10"), kAccessPeerMac);
-  h_.neighbors->setStatic(kCore, ip("2001:db8:c::20"), kCorePeerMac);
+  MediaSessionSpec s = h_.ipv6Spec(/*bothLegs=*/true);
   create(s);
 
   Bytes in = udpFrame(h_.toSbc(kAccess, kAccessPeerMac), s.legs[0].remote, s.legs[0].local, rtpPayload(5), {}, 33);
@@ -544,11 +538,7 @@ TEST_F(MediaRelayTest, Ipv6SessionRewrite) {
 }
 
 TEST_F(MediaRelayTest, Ipv4LegToIpv6LegChangesFamilyBothWays) {
-  MediaSessionSpec s = h_.accessCoreSpec();
-  s.legs[1].local = sock("[2001:db8:c::1]:20002");
-  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
-  h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
-  h_.neighbors->setStatic(kCore, ip("2001:db8:c::20"), kCorePeerMac);
+  MediaSessionSpec s = h_.ipv6Spec(/*bothLegs=*/false);
   create(s);
 
   Ipv4Fields fields;
@@ -763,13 +753,7 @@ TEST_F(MediaRelayTest, PacketsDroppedAfterAdmissionAreNotLost) {
 }
 
 TEST_F(MediaRelayTest, Ipv6FlowsCountLossToo) {
-  MediaSessionSpec s = h_.accessCoreSpec();
-  s.legs[0].local = sock("[2001:db8:a::1]:20000");
-  s.legs[0].remote = sock("[2001:db8:a::10]:4000");
-  s.legs[1].local = sock("[2001:db8:c::1]:20002");
-  s.legs[1].remote = sock("[2001:db8:c::20]:6000");
-  h_.neighbors->setStatic(kAccess, ip("2001:db8:a::10"), kAccessPeerMac);
-  h_.neighbors->setStatic(kCore, ip("2001:db8:c::20"), kCorePeerMac);
+  MediaSessionSpec s = h_.ipv6Spec(/*bothLegs=*/true);
   create(s);
   std::vector<Bytes> frames;
   for (uint16_t seq : {65535, 1, 2, 5})

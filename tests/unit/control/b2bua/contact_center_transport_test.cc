@@ -201,8 +201,20 @@ class LoopbackTest : public ::testing::Test {
     b2bua.reset();
     sbc.reset();
     ends.clear();
+    if (refusing_ >= 0) close(refusing_);
     unlink(recordsPath.c_str());
   }
+
+  // An address on 127.0.0.20 where nothing listens: a bound TCP socket that never listens
+  // answers SYN with RST (for the test's life). Port 0 when it cannot be made.
+  dataplane::SocketAddress refusingTcpAddress() {
+    refusing_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    EXPECT_GE(refusing_, 0);
+    const auto bindTo = sip::toNative(*dataplane::SocketAddress::parse("127.0.0.20:0"));
+    if (refusing_ < 0 || bind(refusing_, bindTo->get(), bindTo->length) != 0) return {};
+    return sip::localAddressOf(refusing_).value_or(dataplane::SocketAddress{});
+  }
+  int refusing_ = -1;
 
   static sip::ListenerSpec spec(TransportKind transport, const std::string& local,
                                 const sip::test_support::TestCertificate* certificate = nullptr) {
@@ -365,12 +377,8 @@ TEST_F(LoopbackTest, ACallToTheContactCenterOverTlsWithMutualVerification) {
 }
 
 TEST_F(LoopbackTest, ARefusedTcpConnectionFailsTheInviteOverToTheBackupAtOnce) {
-  // Nothing listens at the VIP: a bound TCP socket that never listens answers SYN with RST.
-  const int closed = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(closed, 0);
-  const auto bindTo = sip::toNative(*dataplane::SocketAddress::parse("127.0.0.20:0"));
-  ASSERT_EQ(bind(closed, bindTo->get(), bindTo->length), 0);
-  const dataplane::SocketAddress vip = *sip::localAddressOf(closed);
+  const dataplane::SocketAddress vip = refusingTcpAddress();
+  ASSERT_NE(vip.port, 0);
   FarEnd* backup = farEnd({spec(TransportKind::Tcp, "127.0.0.21:0")});
   FarEnd* carrier = farEnd({spec(TransportKind::Udp, "127.0.0.10:0")});
   ASSERT_TRUE(backup && carrier);
@@ -381,7 +389,7 @@ TEST_F(LoopbackTest, ARefusedTcpConnectionFailsTheInviteOverToTheBackupAtOnce) {
 
   carrier->send(invite(*carrier, "refused@carrier"), toSbcAccess());
   ASSERT_TRUE(pumpUntil([&] { return backup->lastRequest("INVITE") != nullptr; }));
-  close(closed);  // the fake clock never moved: no timer had to run out
+  // The fake clock never moved: no timer had to run out.
   EXPECT_EQ(backup->lastWith("INVITE")->second.transport, TransportKind::Tcp);
   EXPECT_EQ(backup->lastRequest("INVITE")->requestUri,
             "sip:8005551234@" + backup->transports->listenerAddress(0).toString() +
@@ -392,11 +400,8 @@ TEST_F(LoopbackTest, ARefusedTcpConnectionFailsTheInviteOverToTheBackupAtOnce) {
 }
 
 TEST_F(LoopbackTest, ARefusedTcpConnectionFailsTheProbeAtOnce) {
-  const int closed = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(closed, 0);
-  const auto bindTo = sip::toNative(*dataplane::SocketAddress::parse("127.0.0.20:0"));
-  ASSERT_EQ(bind(closed, bindTo->get(), bindTo->length), 0);
-  const dataplane::SocketAddress vip = *sip::localAddressOf(closed);
+  const dataplane::SocketAddress vip = refusingTcpAddress();
+  ASSERT_NE(vip.port, 0);
   FarEnd* backup = farEnd({spec(TransportKind::Tcp, "127.0.0.21:0")});
   ASSERT_TRUE(backup);
   startSbc(spec(TransportKind::Tcp, "127.0.0.2:0"), vip,
@@ -404,7 +409,6 @@ TEST_F(LoopbackTest, ARefusedTcpConnectionFailsTheProbeAtOnce) {
   ASSERT_TRUE(b2bua);
   // Well inside the probe timeout (the clock stands still), the VIP is down.
   ASSERT_TRUE(pumpUntil([&] { return !b2bua->contactCenter().vip()->up; }));
-  close(closed);
   ASSERT_TRUE(pumpUntil([&] { return backup->lastRequest("OPTIONS") != nullptr; }));
   EXPECT_EQ(backup->lastWith("OPTIONS")->second.transport, TransportKind::Tcp);
 }

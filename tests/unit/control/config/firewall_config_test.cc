@@ -207,7 +207,9 @@ TEST(FirewallConfigTest, EveryBadLineNamesItsWordAndWhatWasExpected) {
       " 14 deny udp any any gt 65535\n"              // n+11
       "exit\n"
       "firewall bind access sideways acl edge\n"     // n+13
-      "firewall default access maybe\n");            // n+14
+      "firewall default access maybe\n"             // n+14
+      "firewall log-interval 0\n"                    // n+15
+      "firewall log-interval often\n");              // n+16
   auto line = [n](unsigned k) { return "line " + std::to_string(n + k) + ": "; };
   EXPECT_EQ(errorsOf(result),
             (std::vector<std::string>{
@@ -223,6 +225,8 @@ TEST(FirewallConfigTest, EveryBadLineNamesItsWordAndWhatWasExpected) {
                 line(11) + "'65535': no port is above it",
                 line(13) + "'sideways': unexpected word, expected one of: in, out",
                 line(14) + "'maybe': unexpected word, expected one of: permit, deny",
+                line(15) + "'0': unexpected word, expected: (1-3600)",
+                line(16) + "'often': unexpected word, expected: (1-3600)",
             }));
   EXPECT_FALSE(result.ok());
 }

@@ -44,6 +44,7 @@ B2bua::B2bua(const SipConfig& config, sip::TransportSet& transports, TimerQueue&
   vip_.onSwitch = [this](const dataplane::SocketAddress& from, const dataplane::SocketAddress& to) {
     failOver(from, to);
   };
+  vip_.onMove = [this](const dataplane::SocketAddress& vip) { onVipMoved(vip); };
 }
 
 B2bua::~B2bua() {
@@ -299,6 +300,11 @@ void B2bua::sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to) {
   Dialog& b = call.legs[1];
   b.peer.address = to;
   b.peer.connectionId = 0;
+  // A failover starts a new early dialog: nothing the old host said (its tag, its route set)
+  // belongs to it. The caller keeps its own dialog with the SBC, ringing or not.
+  b.remoteTag.clear();
+  b.routeSet.clear();
+  if (call.state == CallState::kEarly) call.state = CallState::kTrying;
   b.remoteTarget = requestUriFor(uriUser(call.dnis), to, b.peer.transport);
   const sip::Message& a = call.originalInvite;
   sip::Message invite = makeInDialogRequest(b, "INVITE");

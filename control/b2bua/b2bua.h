@@ -64,6 +64,13 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   // The wall clock the call records use (ms since the epoch).
   Millis wallNow() const { return wallClock_(); }
 
+  // Lets the contact-center monitor see which host holds the VIP (the dataplane's neighbour
+  // for it): ringing calls follow the VIP to its new holder (onVipMoved).
+  void watchVipHolder(
+      std::function<std::optional<dataplane::MacAddress>(const dataplane::IpAddress&)> holder) {
+    vip_.vipHolder = std::move(holder);
+  }
+
   // Ends every call (BYE both ways), e.g. at shutdown.
   void endAllCalls(const std::string& cause);
 
@@ -146,6 +153,14 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   void finish(Call& call, const std::string& cause);
   void checkMedia();
   void failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to);
+  void onVipMoved(const dataplane::SocketAddress& vip);
+  enum class Resend : std::uint8_t {
+    kFailover,  // unanswered and ringing INVITEs, in the same leg-B dialog, to another host
+    kVipMoved,  // ringing INVITEs only, as a new leg-B call (new Call-ID and tag)
+  };
+  // Leg B INVITEs waiting at `from`, cancelled there and sent to `to`.
+  void resendInvites(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to,
+                     Resend kind);
   bool tryAnotherHost(Call& call);
   void abandonInvite(Call& call);
   void onAbandonedResponse(ClientContext& context, const sip::Message& response);

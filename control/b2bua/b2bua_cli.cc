@@ -113,6 +113,8 @@ std::string sipText(const B2bua& b2bua) {
   if (const auto target = center.target())
     out += "new calls go to " + hostPortText(*target) + " over " +
            std::string(sipTransportName(center.transport())) + "\n";
+  out += "health-check switches " + std::to_string(center.switches()) + ", VIP moved to another host " +
+         std::to_string(center.moves()) + " times\n";
   return out;
 }
 
@@ -160,7 +162,7 @@ std::string sipJson(const B2bua& b2bua) {
   json.key("target");
   if (const auto target = center.target()) json.value(hostPortText(*target));
   else json.null();
-  json.field("switches", center.switches());
+  json.field("switches", center.switches()).field("moves", center.moves());
   json.field("transport", sipTransportName(center.transport()));
   json.endObject();
   json.endObject();

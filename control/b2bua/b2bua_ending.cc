@@ -123,22 +123,48 @@ void B2bua::abandonInvite(Call& call) {
 }
 
 void B2bua::failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to) {
-  // Calls still waiting for the first answer from the host that went away are re-sent to the
-  // one that is up now; calls already up keep their dialogs and media. A switch back to the
-  // VIP because it answers again leaves the backup up: what waits on the backup stays there.
+  // Calls still waiting for an answer from the host that went away are re-sent to the one
+  // that is up now, ringing ones too: a host that dies between its 180 and its 200 would
+  // otherwise leave the caller hearing ringback until it gives up. Calls already up keep their
+  // dialogs and media. A switch back to the VIP because it answers again leaves the backup
+  // up: what waits on the backup stays there.
   auto isDown = [&from](const std::optional<ProbedAddress>& host) {
     return host && host->address == from && !host->up;
   };
   if (!isDown(vip_.vip()) && !isDown(vip_.backup())) return;
+  resendInvites(from, to, Resend::kFailover);
+}
+
+void B2bua::onVipMoved(const dataplane::SocketAddress& vip) {
+  // Another host holds the VIP now. An INVITE still unanswered there reaches it by its own
+  // retransmissions, but one that rang is retransmitted no more (RFC 3261 17.1.1.2): its
+  // transaction left with the old host, and the caller would ring until it gave up. It is
+  // cancelled (a holder that shares the old host's calls ends that branch) and offered anew,
+  // as a new leg-B call: a new Call-ID keeps the CANCEL of the old one from reaching it.
+  resendInvites(vip, vip, Resend::kVipMoved);
+}
+
+void B2bua::resendInvites(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to,
+                          Resend kind) {
   std::vector<std::uint64_t> waiting;
-  for (auto& [id, call] : calls_)
-    if (call->state == CallState::kTrying && !call->cancelled && call->legs[1].peer.address == from &&
+  for (auto& [id, call] : calls_) {
+    const bool waits = call->state == CallState::kEarly ||
+                       (kind == Resend::kFailover && call->state == CallState::kTrying);
+    if (waits && !call->cancelled && call->legs[1].peer.address == from &&
         call->type != CallType::kOutbound)
       waiting.push_back(id);
+  }
   for (std::uint64_t id : waiting)
     if (Call* call = findCall(id)) {
       ++counters_.failovers;
       abandonInvite(*call);
+      if (kind == Resend::kVipMoved) {
+        Dialog& b = call->legs[1];
+        dialogs_.erase(dialogKey(b.callId, b.localTag));
+        b.callId = randomToken() + randomToken();
+        b.localTag = randomToken();
+        indexLeg(*call, LegSide::kB);
+      }
       sendInviteOnLegB(*call, to);
     }
 }

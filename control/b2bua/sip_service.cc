@@ -47,6 +47,12 @@ std::unique_ptr<SipService> SipService::start(const SipConfig& sip,
   service->b2bua_ = std::make_unique<B2bua>(sip, *service->transports_, *service->timers_,
                                             *service->media_, *service->records_, wallClockMs);
   service->b2bua_->transactions().attachToTransports();
+  service->b2bua_->watchVipHolder(
+      [&dataplane](const dataplane::IpAddress& ip) -> std::optional<dataplane::MacAddress> {
+        for (const dataplane::NeighborView& neighbor : dataplane.neighbors())
+          if (neighbor.resolved && neighbor.address == ip) return neighbor.mac;
+        return std::nullopt;
+      });
   service->b2bua_->start();
   return service;
 }

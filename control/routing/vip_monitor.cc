@@ -22,9 +22,22 @@ void VipMonitor::start() {
 }
 
 void VipMonitor::probeAll() {
+  watchHolder();
   probe(vip_);
   probe(backup_);
   timer_ = timers_.schedule(config_.optionsIntervalMs, [this] { probeAll(); });
+}
+
+void VipMonitor::watchHolder() {
+  if (!vipHolder || !vip_) return;
+  const std::optional<dataplane::MacAddress> now = vipHolder(vip_->address.ip);
+  if (!now) return;  // unresolved for now: the last known holder stands
+  const bool moved = holder_ && *holder_ != *now;
+  holder_ = now;
+  if (moved) {
+    ++moves_;
+    if (onMove) onMove(vip_->address);
+  }
 }
 
 void VipMonitor::probe(std::optional<ProbedAddress>& slot) {

@@ -5,6 +5,9 @@
 // one answered probe marks it up again. New calls go to the VIP while it is up, else to the
 // backup while that is up, else still to the VIP. Probes go over the contact center's
 // `transport`; over TCP or TLS a connection that cannot be set up fails the probe at once.
+// Each round also asks which host holds the VIP (its link-layer address): a cluster that moves
+// the VIP fast enough never misses a probe, yet the transactions pending at the old host are
+// gone with it.
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +17,7 @@
 
 #include "control/common/timer_queue.h"
 #include "control/config/sip_config.h"
+#include "dataplane/config.h"
 
 namespace sbc::control {
 
@@ -53,14 +57,22 @@ class VipMonitor {
   const std::optional<ProbedAddress>& vip() const { return vip_; }
   const std::optional<ProbedAddress>& backup() const { return backup_; }
   std::uint64_t switches() const { return switches_; }
+  // Times the VIP was seen to change hosts.
+  std::uint64_t moves() const { return moves_; }
 
   // Called when target() changes: (from, to).
   std::function<void(const dataplane::SocketAddress&, const dataplane::SocketAddress&)> onSwitch;
+  // Where the VIP lives now: the MAC the dataplane's neighbour table has for it, if resolved.
+  // Left unset, moves are not watched.
+  std::function<std::optional<dataplane::MacAddress>(const dataplane::IpAddress&)> vipHolder;
+  // Called when the VIP's holder changes from one known MAC to another.
+  std::function<void(const dataplane::SocketAddress& vip)> onMove;
 
  private:
   void probeAll();
   void probe(std::optional<ProbedAddress>& slot);
   void record(std::optional<ProbedAddress>& slot, int status);
+  void watchHolder();
 
   ContactCenterConfig config_;
   TimerQueue& timers_;
@@ -69,6 +81,8 @@ class VipMonitor {
   std::optional<ProbedAddress> backup_;
   TimerId timer_ = 0;
   std::uint64_t switches_ = 0;
+  std::uint64_t moves_ = 0;
+  std::optional<dataplane::MacAddress> holder_;  // the VIP's MAC at the last round
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -8,7 +8,9 @@
 #    Checks: the dataplane's neighbour for the VIP becomes the backup's MAC; calls set up after
 #    the move (and INVITEs caught in it) are answered by the backup; the media of calls that
 #    were up follows the VIP to the backup (the SBC keeps relaying the carrier's RTP, now to the
-#    new MAC; no call or media session is dropped); no call fails at the carrier.
+#    new MAC; no call or media session is dropped); calls ringing at the primary when it died
+#    (each host rings 300 ms) are cancelled there and offered to the new holder of the VIP;
+#    no call fails at the carrier.
 # B. The server at the VIP stops answering while the address stays on the primary (sipp
 #    killed). Checks: the first INVITE reaches the backup address within 1 s of the kill;
 #    INVITEs the dead server left unanswered are re-sent to the backup (within 1 s) and answered
@@ -98,6 +100,7 @@ fo_capture "$NS_BAK" bak0 "$FO_DIR/a-backup.pcap"; CAP_BAK=$FO_LAST_PID
 sleep 1
 FAILOVERS_0=$(fo_sip "d['failovers']")
 SWITCHES_0=$(fo_sip "d['contact_center']['switches']")
+MOVES_0=$(fo_sip "d['contact_center']['moves']")
 fo_uac uac-a "$RATE" "$A_CALLS" "$A_HOLD_MS"
 UAC_PID=$FO_LAST_PID
 sleep "$A_MOVE_AFTER"
@@ -161,6 +164,12 @@ check "every INVITE sent while the VIP moved was answered by the backup host ($(
 # VIP's new holder).
 check "every late answer to an INVITE the SBC failed over was hung up ($(fig a late_answers) late answers of $(fig a failed_over) failed over, $(fig a ghosts) left up)" \
   test "$(fig a ghosts)" = 0
+# Calls ringing at the primary when it died (the hosts ring 300 ms) get no more retransmissions
+# of their INVITE: the SBC sees the VIP's MAC change, cancels each and offers it again.
+check "every call ringing at the primary when it died was cancelled there within 2 s of the GARP, and offered again ($(fig a ringing_reoffered) of $(fig a ringing_at_kill))" \
+  test "$(fig a ringing_at_kill)" -gt 0 -a "$(fig a ringing_reoffered)" = "$(fig a ringing_at_kill)"
+check "show sip json counts the VIP's move ($(($(fo_sip "d['contact_center']['moves']") - MOVES_0)))" \
+  test "$(($(fo_sip "d['contact_center']['moves']") - MOVES_0))" -ge 1
 MEDIA_AT_BACKUP=$(fo_records_with_media "$FO_DIR/a-backup-callids.txt")
 check "the calls answered by the backup had media both ways (records: $MEDIA_AT_BACKUP)" \
   test "${MEDIA_AT_BACKUP%% *}" -gt 0 -a "${MEDIA_AT_BACKUP%% *}" = "${MEDIA_AT_BACKUP##* }"

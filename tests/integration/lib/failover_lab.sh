@@ -262,6 +262,15 @@ for p in core:
 late_answers = [(c, r) for c in failed_over for r in finals.get(c, [])
                 if r['first'][8:9] == '2' and r['src'] != invites[c][-1]['dst']]
 ghosts = [c for c, r in late_answers if not any(t >= r['t'] for t in byes.get((c, r['src']), []))]
+# Calls ringing at the primary when it died (its 180 in, no final from it): the SBC must cancel
+# each there and offer it again, or the caller rings until it gives up (the carrier's sipp
+# cancels after 10 s: only CANCELs within 2 s of the GARP count).
+from_primary = [p for p in core if 'callid' in p and p['dst'] == sbc and p['smac'] == cc_mac
+                and p.get('method') == 'INVITE' and p['t'] < t_kill]
+rang = {p['callid'] for p in from_primary if p['first'].startswith('SIP/2.0 180')}
+ringing_at_kill = rang - {p['callid'] for p in from_primary if is_final(p)}
+cancelled_after = {p['callid'] for p in core if 'callid' in p and p['src'] == sbc
+                   and p['first'].startswith('CANCEL ') and t_kill <= p['t'] <= t_garp + 2.0}
 open(ids_file, 'w').write(''.join(c + '\n' for c in invites if by_backup(c)))
 print(json.dumps({
     'garp_after_kill_s': round(t_garp - t_kill, 3) if garp else None,
@@ -273,6 +282,7 @@ print(json.dumps({
     'new_at_backup': sum(1 for c in new_calls if by_backup(c)),
     'window': len(window), 'window_at_backup': sum(1 for c in window if by_backup(c)),
     'failed_over': len(failed_over), 'late_answers': len(late_answers), 'ghosts': len(ghosts),
+    'ringing_at_kill': len(ringing_at_kill), 'ringing_reoffered': len(ringing_at_kill & cancelled_after),
 }))
 PY
 }

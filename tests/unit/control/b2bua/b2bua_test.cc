@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "b2bua_harness.h"
+#include "control/b2bua/b2bua_cli.h"
 #include "control/sip/sip_headers.h"
 
 namespace sbc::control::test {
@@ -504,6 +505,98 @@ TEST_F(B2buaTest, LateAnswerFromTheAbandonedHostIsAckedAndHungUp) {
   EXPECT_FALSE(h.lastResponse(200));
   ASSERT_EQ(h.b2bua->calls().size(), 1u);
   EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kTrying);
+}
+
+TEST_F(B2buaTest, CallRingingAtAVipThatDiesIsResentToTheBackup) {
+  // The host rang (180) and died before its 200: the caller must not ring on until it gives up.
+  h.b2bua->start();
+  h.receive(carrierInvite("fo-ring@carrier", "800", "z9hG4bKforing"), "198.18.1.10");
+  const auto first = h.lastRequest("INVITE");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->to.address.toString(), "198.18.2.10:5060");
+  h.receive(answerTo(first->message, 180, "dead"), "198.18.2.10");
+  ASSERT_TRUE(h.lastResponse(180));
+  ASSERT_EQ(h.b2bua->calls().begin()->second->state, CallState::kEarly);
+  for (int i = 0; i < 3; ++i) {  // the VIP goes quiet, the backup answers its probes
+    answerProbes(h, "198.18.2.11");
+    h.advance(500);
+  }
+  std::optional<SentMessage> resent;
+  for (const SentMessage& sent : h.sentTo("198.18.2.11"))
+    if (sent.message.isRequest() && sent.message.method == "INVITE") resent = sent;
+  ASSERT_TRUE(resent);
+  // A new early dialog: the dead host's tag is not carried to the backup.
+  EXPECT_EQ(std::string(resent->message.value(HeaderId::To)).find("tag="), std::string::npos);
+  EXPECT_EQ(resent->message.value(HeaderId::CallId), first->message.value(HeaderId::CallId));
+  EXPECT_EQ(h.b2bua->counters().failovers, 1u);
+  // The ringing branch is cancelled at the dead host, should it come back.
+  const auto cancel = h.lastRequest("CANCEL");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->to.address.toString(), "198.18.2.10:5060");
+  h.receive(answerTo(resent->message, 180, "bk"), "198.18.2.11");
+  h.receive(answerTo(resent->message, 200, "bk", sdpFor("198.18.2.11", 40000),
+                     "<sip:agent@198.18.2.11:5060>"),
+            "198.18.2.11");
+  ASSERT_TRUE(h.lastResponse(200));
+  EXPECT_EQ(h.lastResponse(200)->to.address.toString(), "198.18.1.10:5060");
+  EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kConfirmed);
+  const auto ack = h.lastRequest("ACK");
+  ASSERT_TRUE(ack);
+  // The ACK is in the backup's dialog (the harness's answers all carry the same Record-Route).
+  EXPECT_EQ(ack->message.requestUri, "sip:800@198.18.2.11:5060");
+  EXPECT_NE(std::string(ack->message.value(HeaderId::To)).find("tag=bk"), std::string::npos);
+}
+
+TEST_F(B2buaTest, CallRingingWhenTheVipMovesIsOfferedToItsNewHolder) {
+  // The VIP moves to another host fast enough that no probe fails: the call that rang at the
+  // old host gets no more retransmissions, so the SBC offers it to the new holder itself.
+  dataplane::MacAddress holder{0x02, 0, 0, 0, 0x02, 0x0a};
+  h.b2bua->watchVipHolder([&holder](const dataplane::IpAddress&) { return std::optional(holder); });
+  h.b2bua->start();
+  h.receive(carrierInvite("fo-move@carrier", "800", "z9hG4bKfomove"), "198.18.1.10");
+  const auto ringing = h.lastRequest("INVITE");
+  ASSERT_TRUE(ringing);
+  h.receive(answerTo(ringing->message, 180, "old"), "198.18.2.10");
+  h.receive(carrierInvite("fo-wait@carrier", "800", "z9hG4bKfowait"), "198.18.1.10");
+  const auto unanswered = h.lastRequest("INVITE");
+  ASSERT_TRUE(unanswered);
+  answerProbes(h, "198.18.2.10");
+  h.advance(500);
+  EXPECT_EQ(h.countRequests("INVITE"), 2u);  // the same host still: nothing moves
+  holder[5] = 0x0b;  // a gratuitous ARP from the new holder
+  answerProbes(h, "198.18.2.10");
+  h.advance(500);
+  EXPECT_EQ(h.b2bua->contactCenter().moves(), 1u);
+  EXPECT_EQ(h.b2bua->contactCenter().switches(), 0u);
+  EXPECT_NE(sipText(*h.b2bua).find("health-check switches 0, VIP moved to another host 1 times"),
+            std::string::npos);
+  EXPECT_NE(sipJson(*h.b2bua).find("\"moves\":1"), std::string::npos);
+  EXPECT_EQ(h.b2bua->counters().failovers, 1u);
+  // Only the ringing call is offered again; the unanswered one is still retransmitted.
+  ASSERT_EQ(h.countRequests("INVITE"), 3u);
+  const auto offered = h.lastRequest("INVITE");
+  EXPECT_EQ(offered->to.address.toString(), "198.18.2.10:5060");
+  // A new leg-B call: the CANCEL of the old branch must not reach it at a server that tells
+  // calls apart by Call-ID.
+  EXPECT_NE(offered->message.value(HeaderId::CallId), ringing->message.value(HeaderId::CallId));
+  EXPECT_EQ(std::string(offered->message.value(HeaderId::To)).find("tag="), std::string::npos);
+  const auto cancel = h.lastRequest("CANCEL");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->message.values(HeaderId::Via).front(), ringing->message.values(HeaderId::Via).front());
+  EXPECT_EQ(cancel->message.value(HeaderId::CallId), ringing->message.value(HeaderId::CallId));
+  h.receive(answerTo(offered->message, 200, "new", sdpFor("198.18.2.10", 40000),
+                     "<sip:agent@198.18.2.10:5060>"),
+            "198.18.2.10");
+  const auto answered = h.lastResponse(200);
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->message.value(HeaderId::CallId), "fo-move@carrier");
+  std::size_t confirmed = 0;
+  for (const auto& [id, call] : h.b2bua->calls()) confirmed += call->state == CallState::kConfirmed;
+  EXPECT_EQ(confirmed, 1u);
+  // The new leg-B dialog is the call's: the agent's BYE in it ends the call.
+  h.receive(requestInDialog(offered->message, "BYE", 1, "new", "198.18.2.10"), "198.18.2.10");
+  EXPECT_EQ(h.b2bua->calls().size(), 1u);  // the unanswered call is left
+  EXPECT_TRUE(h.lastRequest("BYE"));
 }
 
 TEST_F(B2buaTest, VipBackUpLeavesCallsWaitingOnTheBackupThere) {

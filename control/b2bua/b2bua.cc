@@ -44,7 +44,9 @@ B2bua::B2bua(const SipConfig& config, sip::TransportSet& transports, TimerQueue&
   vip_.onSwitch = [this](const dataplane::SocketAddress& from, const dataplane::SocketAddress& to) {
     failOver(from, to);
   };
-  vip_.onMove = [this](const dataplane::SocketAddress& vip) { onVipMoved(vip); };
+  vip_.onMove = [this](const dataplane::SocketAddress& vip, const dataplane::MacAddress& holder) {
+    onVipMoved(vip, holder);
+  };
 }
 
 B2bua::~B2bua() {
@@ -305,6 +307,7 @@ void B2bua::sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to) {
   b.remoteTag.clear();
   b.routeSet.clear();
   if (call.state == CallState::kEarly) call.state = CallState::kTrying;
+  call.rangAtVipHolder.reset();
   b.remoteTarget = requestUriFor(uriUser(call.dnis), to, b.peer.transport);
   const sip::Message& a = call.originalInvite;
   sip::Message invite = makeInDialogRequest(b, "INVITE");

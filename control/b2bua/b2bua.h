@@ -153,14 +153,15 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   void finish(Call& call, const std::string& cause);
   void checkMedia();
   void failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to);
-  void onVipMoved(const dataplane::SocketAddress& vip);
+  void onVipMoved(const dataplane::SocketAddress& vip, const dataplane::MacAddress& holder);
   enum class Resend : std::uint8_t {
     kFailover,  // unanswered and ringing INVITEs, in the same leg-B dialog, to another host
     kVipMoved,  // ringing INVITEs only, as a new leg-B call (new Call-ID and tag)
   };
-  // Leg B INVITEs waiting at `from`, cancelled there and sent to `to`.
+  // Leg B INVITEs waiting at `from`, cancelled there and sent to `to`; kVipMoved: those that
+  // rang at another holder than `holder`.
   void resendInvites(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to,
-                     Resend kind);
+                     Resend kind, const dataplane::MacAddress& holder = {});
   bool tryAnotherHost(Call& call);
   void abandonInvite(Call& call);
   void onAbandonedResponse(ClientContext& context, const sip::Message& response);

@@ -135,21 +135,25 @@ void B2bua::failOver(const dataplane::SocketAddress& from, const dataplane::Sock
   resendInvites(from, to, Resend::kFailover);
 }
 
-void B2bua::onVipMoved(const dataplane::SocketAddress& vip) {
+void B2bua::onVipMoved(const dataplane::SocketAddress& vip, const dataplane::MacAddress& holder) {
   // Another host holds the VIP now. An INVITE still unanswered there reaches it by its own
   // retransmissions, but one that rang is retransmitted no more (RFC 3261 17.1.1.2): its
   // transaction left with the old host, and the caller would ring until it gave up. It is
   // cancelled (a holder that shares the old host's calls ends that branch) and offered anew,
   // as a new leg-B call: a new Call-ID keeps the CANCEL of the old one from reaching it.
-  resendInvites(vip, vip, Resend::kVipMoved);
+  // Calls the new holder rang itself (the move is seen at the next probe round, up to an
+  // interval late) stay: each call knows where it rang.
+  resendInvites(vip, vip, Resend::kVipMoved, holder);
 }
 
 void B2bua::resendInvites(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to,
-                          Resend kind) {
+                          Resend kind, const dataplane::MacAddress& holder) {
   std::vector<std::uint64_t> waiting;
   for (auto& [id, call] : calls_) {
-    const bool waits = call->state == CallState::kEarly ||
-                       (kind == Resend::kFailover && call->state == CallState::kTrying);
+    const bool waits =
+        kind == Resend::kFailover
+            ? call->state == CallState::kEarly || call->state == CallState::kTrying
+            : call->state == CallState::kEarly && call->rangAtVipHolder && *call->rangAtVipHolder != holder;
     if (waits && !call->cancelled && call->legs[1].peer.address == from &&
         call->type != CallType::kOutbound)
       waiting.push_back(id);

@@ -135,6 +135,8 @@ void B2bua::onInviteResponse(Call& call, const sip::Message& response) {
   }
   if (status < 200) {
     call.state = CallState::kEarly;
+    if (!call.rangAtVipHolder && vip_.vip() && b.peer.address == vip_.vip()->address)
+      call.rangAtVipHolder = vip_.holderNow();
     respond(call.inviteServer, std::move(answer), &call, LegSide::kA);
     return;
   }

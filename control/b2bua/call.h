@@ -14,6 +14,7 @@
 #include "control/sip/sip_message.h"
 #include "control/sip/sip_transport.h"
 #include "control/sip/transaction_layer.h"
+#include "dataplane/config.h"
 
 namespace sbc::control {
 
@@ -89,6 +90,9 @@ struct Call {
   std::array<bool, 2> sbcRefreshes{};
   std::array<TimerId, 2> sessionTimer{};
   int failoverAttempts = 0;
+  // The host that held the contact center's VIP (its MAC) when leg B rang there: should the VIP
+  // move to another host, this call rang at one that is gone.
+  std::optional<dataplane::MacAddress> rangAtVipHolder;
 
   Millis startMs = 0;   // wall clock (ms since the epoch), for the record
   Millis answerMs = 0;

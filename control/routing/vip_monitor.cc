@@ -29,14 +29,13 @@ void VipMonitor::probeAll() {
 }
 
 void VipMonitor::watchHolder() {
-  if (!vipHolder || !vip_) return;
-  const std::optional<dataplane::MacAddress> now = vipHolder(vip_->address.ip);
+  const std::optional<dataplane::MacAddress> now = holderNow();
   if (!now) return;  // unresolved for now: the last known holder stands
   const bool moved = holder_ && *holder_ != *now;
   holder_ = now;
   if (moved) {
     ++moves_;
-    if (onMove) onMove(vip_->address);
+    if (onMove) onMove(vip_->address, *now);
   }
 }
 

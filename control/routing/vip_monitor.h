@@ -65,8 +65,12 @@ class VipMonitor {
   // Where the VIP lives now: the MAC the dataplane's neighbour table has for it, if resolved.
   // Left unset, moves are not watched.
   std::function<std::optional<dataplane::MacAddress>(const dataplane::IpAddress&)> vipHolder;
-  // Called when the VIP's holder changes from one known MAC to another.
-  std::function<void(const dataplane::SocketAddress& vip)> onMove;
+  // Called when the VIP's holder changes from one known MAC to another: (VIP, new holder).
+  std::function<void(const dataplane::SocketAddress&, const dataplane::MacAddress&)> onMove;
+  // The VIP's holder now, as vipHolder says.
+  std::optional<dataplane::MacAddress> holderNow() const {
+    return vipHolder && vip_ ? vipHolder(vip_->address.ip) : std::nullopt;
+  }
 
  private:
   void probeAll();

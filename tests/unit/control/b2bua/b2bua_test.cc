@@ -260,24 +260,52 @@ TEST_F(B2buaTest, SilentMediaEndsTheCallOnBothSides) {
   EXPECT_NE(records().at(0).find("media-timeout"), std::string::npos);
 }
 
+// Answers every OPTIONS probe sent so far to `address` (older ones again: those are strays).
+void answerProbes(B2buaHarness& h, const std::string& address) {
+  for (const SentMessage& sent : h.sentTo(address))
+    if (sent.message.isRequest() && sent.message.method == "OPTIONS")
+      h.receive(answerTo(sent.message, 200, "probe"), address);
+}
+
+// Three probe rounds in which the VIP is quiet and the backup answers: the VIP goes down.
+void silenceVip(B2buaHarness& h) {
+  for (int i = 0; i < 3; ++i) {
+    answerProbes(h, "198.18.2.11");
+    h.advance(500);
+  }
+}
+
+// The last INVITE sent to `address`, retransmissions included.
+std::optional<SentMessage> lastInviteTo(const B2buaHarness& h, const std::string& address) {
+  std::optional<SentMessage> last;
+  for (const SentMessage& sent : h.sentTo(address))
+    if (sent.message.isRequest() && sent.message.method == "INVITE") last = sent;
+  return last;
+}
+
+// A carrier's call for 800: the INVITE the SBC sent on for it, where that went to the VIP.
+std::optional<SentMessage> inviteAtVip(B2buaHarness& h, const std::string& callId, const std::string& branch) {
+  h.receive(carrierInvite(callId, "800", branch), "198.18.1.10");
+  std::optional<SentMessage> invite = h.lastRequest("INVITE");
+  if (!invite || invite->to.address.toString() != "198.18.2.10:5060") return std::nullopt;
+  return invite;
+}
+
+// The backup host answers `invite` (200, tag "bk", G.711 SDP).
+void backupAnswers(B2buaHarness& h, const sip::Message& invite) {
+  h.receive(answerTo(invite, 200, "bk", sdpFor("198.18.2.11", 40000), "<sip:agent@198.18.2.11:5060>"),
+            "198.18.2.11");
+}
+
 TEST_F(B2buaTest, UnansweredVipSendsNewAndPendingCallsToTheBackup) {
   h.b2bua->start();
   h.receive(carrierInvite("fo-1@carrier", "800", "z9hG4bKfo1"), "198.18.1.10");
   EXPECT_EQ(h.lastRequest("INVITE")->to.address.toString(), "198.18.2.10:5060");
-  // The backup answers its probes, the VIP does not.
-  for (int i = 0; i < 3; ++i) {
-    for (const SentMessage& sent : h.sentTo("198.18.2.11"))
-      if (sent.message.isRequest() && sent.message.method == "OPTIONS")
-        h.receive(answerTo(sent.message, 200, "bk"), "198.18.2.11");
-    h.advance(500);
-  }
+  silenceVip(h);  // the backup answers its probes, the VIP does not
   ASSERT_TRUE(h.b2bua->contactCenter().target());
   EXPECT_EQ(h.b2bua->contactCenter().target()->toString(), "198.18.2.11:5060");
   // The call still waiting is re-sent there, within a second of the VIP going quiet.
-  bool resent = false;
-  for (const SentMessage& sent : h.sentTo("198.18.2.11"))
-    resent |= sent.message.isRequest() && sent.message.method == "INVITE";
-  EXPECT_TRUE(resent);
+  EXPECT_TRUE(lastInviteTo(h, "198.18.2.11"));
   h.receive(carrierInvite("fo-2@carrier", "800", "z9hG4bKfo2"), "198.18.1.10");
   EXPECT_EQ(h.lastRequest("INVITE")->to.address.toString(), "198.18.2.11:5060");
   EXPECT_GE(h.b2bua->counters().failovers, 1u);
@@ -438,27 +466,13 @@ TEST_F(SessionTimerTest, ACallerRefreshKeepsTheCallUp) {
   EXPECT_EQ(h.b2bua->calls().size(), 1u);
 }
 
-// Answers every OPTIONS probe sent so far to `address` (older ones again: those are strays).
-void answerProbes(B2buaHarness& h, const std::string& address) {
-  for (const SentMessage& sent : h.sentTo(address))
-    if (sent.message.isRequest() && sent.message.method == "OPTIONS")
-      h.receive(answerTo(sent.message, 200, "probe"), address);
-}
-
 TEST_F(B2buaTest, InviteAbandonedByAFailoverIsCancelledWhenTheOldHostAnswersLate) {
   h.b2bua->start();
-  h.receive(carrierInvite("fo-late@carrier", "800", "z9hG4bKfolate"), "198.18.1.10");
-  const auto first = h.lastRequest("INVITE");
+  const auto first = inviteAtVip(h, "fo-late@carrier", "z9hG4bKfolate");
   ASSERT_TRUE(first);
-  ASSERT_EQ(first->to.address.toString(), "198.18.2.10:5060");
-  for (int i = 0; i < 3; ++i) {  // the VIP goes quiet, the backup answers
-    answerProbes(h, "198.18.2.11");
-    h.advance(500);
-  }
+  silenceVip(h);  // the VIP goes quiet, the backup answers
   // Re-sent to the backup (the abandoned INVITE is still retransmitted to the VIP).
-  std::optional<SentMessage> resent;
-  for (const SentMessage& sent : h.sentTo("198.18.2.11"))
-    if (sent.message.isRequest() && sent.message.method == "INVITE") resent = sent;
+  const std::optional<SentMessage> resent = lastInviteTo(h, "198.18.2.11");
   ASSERT_TRUE(resent);
   // The old host was slow, not dead: it rings now. The SBC no longer wants that branch.
   EXPECT_EQ(h.countRequests("CANCEL"), 0u);
@@ -472,9 +486,7 @@ TEST_F(B2buaTest, InviteAbandonedByAFailoverIsCancelledWhenTheOldHostAnswersLate
   // The call goes on at the backup, untouched by the old branch.
   EXPECT_FALSE(h.lastResponse(487));
   ASSERT_EQ(h.b2bua->calls().size(), 1u);
-  h.receive(answerTo(resent->message, 200, "bk", sdpFor("198.18.2.11", 40000),
-                     "<sip:agent@198.18.2.11:5060>"),
-            "198.18.2.11");
+  backupAnswers(h, resent->message);
   ASSERT_TRUE(h.lastResponse(200));
   EXPECT_EQ(h.lastResponse(200)->to.address.toString(), "198.18.1.10:5060");
   EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kConfirmed);
@@ -485,10 +497,7 @@ TEST_F(B2buaTest, LateAnswerFromTheAbandonedHostIsAckedAndHungUp) {
   h.receive(carrierInvite("fo-200@carrier", "800", "z9hG4bKfo200"), "198.18.1.10");
   const auto first = h.lastRequest("INVITE");
   ASSERT_TRUE(first);
-  for (int i = 0; i < 3; ++i) {  // the VIP goes quiet, the backup answers: the INVITE moves
-    answerProbes(h, "198.18.2.11");
-    h.advance(500);
-  }
+  silenceVip(h);  // the VIP goes quiet, the backup answers: the INVITE moves
   // The old host answers 200 at once, before any CANCEL could reach it.
   h.receive(answerTo(first->message, 200, "old", sdpFor("198.18.2.10", 40000),
                      "<sip:agent@198.18.2.10:5060>"),
@@ -510,20 +519,13 @@ TEST_F(B2buaTest, LateAnswerFromTheAbandonedHostIsAckedAndHungUp) {
 TEST_F(B2buaTest, CallRingingAtAVipThatDiesIsResentToTheBackup) {
   // The host rang (180) and died before its 200: the caller must not ring on until it gives up.
   h.b2bua->start();
-  h.receive(carrierInvite("fo-ring@carrier", "800", "z9hG4bKforing"), "198.18.1.10");
-  const auto first = h.lastRequest("INVITE");
+  const auto first = inviteAtVip(h, "fo-ring@carrier", "z9hG4bKforing");
   ASSERT_TRUE(first);
-  ASSERT_EQ(first->to.address.toString(), "198.18.2.10:5060");
   h.receive(answerTo(first->message, 180, "dead"), "198.18.2.10");
   ASSERT_TRUE(h.lastResponse(180));
   ASSERT_EQ(h.b2bua->calls().begin()->second->state, CallState::kEarly);
-  for (int i = 0; i < 3; ++i) {  // the VIP goes quiet, the backup answers its probes
-    answerProbes(h, "198.18.2.11");
-    h.advance(500);
-  }
-  std::optional<SentMessage> resent;
-  for (const SentMessage& sent : h.sentTo("198.18.2.11"))
-    if (sent.message.isRequest() && sent.message.method == "INVITE") resent = sent;
+  silenceVip(h);  // the VIP goes quiet, the backup answers its probes
+  const std::optional<SentMessage> resent = lastInviteTo(h, "198.18.2.11");
   ASSERT_TRUE(resent);
   // A new early dialog: the dead host's tag is not carried to the backup.
   EXPECT_EQ(std::string(resent->message.value(HeaderId::To)).find("tag="), std::string::npos);
@@ -534,9 +536,7 @@ TEST_F(B2buaTest, CallRingingAtAVipThatDiesIsResentToTheBackup) {
   ASSERT_TRUE(cancel);
   EXPECT_EQ(cancel->to.address.toString(), "198.18.2.10:5060");
   h.receive(answerTo(resent->message, 180, "bk"), "198.18.2.11");
-  h.receive(answerTo(resent->message, 200, "bk", sdpFor("198.18.2.11", 40000),
-                     "<sip:agent@198.18.2.11:5060>"),
-            "198.18.2.11");
+  backupAnswers(h, resent->message);
   ASSERT_TRUE(h.lastResponse(200));
   EXPECT_EQ(h.lastResponse(200)->to.address.toString(), "198.18.1.10:5060");
   EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kConfirmed);
@@ -605,10 +605,7 @@ TEST_F(B2buaTest, CallRingingWhenTheVipMovesIsOfferedToItsNewHolder) {
 
 TEST_F(B2buaTest, VipBackUpLeavesCallsWaitingOnTheBackupThere) {
   h.b2bua->start();
-  for (int i = 0; i < 3; ++i) {  // the VIP is quiet: new calls go to the backup
-    answerProbes(h, "198.18.2.11");
-    h.advance(500);
-  }
+  silenceVip(h);  // the VIP is quiet: new calls go to the backup
   ASSERT_EQ(h.b2bua->contactCenter().target()->toString(), "198.18.2.11:5060");
   h.receive(carrierInvite("fo-back@carrier", "800", "z9hG4bKfoback"), "198.18.1.10");
   const auto atBackup = h.lastRequest("INVITE");
@@ -624,9 +621,7 @@ TEST_F(B2buaTest, VipBackUpLeavesCallsWaitingOnTheBackupThere) {
   EXPECT_EQ(h.lastRequest("INVITE")->to.address.toString(), "198.18.2.11:5060");
   EXPECT_EQ(h.b2bua->counters().failovers, failovers);
   EXPECT_EQ(h.countRequests("CANCEL"), 0u);
-  h.receive(answerTo(atBackup->message, 200, "bk", sdpFor("198.18.2.11", 40000),
-                     "<sip:agent@198.18.2.11:5060>"),
-            "198.18.2.11");
+  backupAnswers(h, atBackup->message);
   ASSERT_TRUE(h.lastResponse(200));
   EXPECT_EQ(h.b2bua->calls().begin()->second->state, CallState::kConfirmed);
   h.receive(carrierInvite("fo-next@carrier", "800", "z9hG4bKfonext"), "198.18.1.10");

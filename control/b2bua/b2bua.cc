@@ -308,6 +308,7 @@ void B2bua::sendInviteOnLegB(Call& call, const dataplane::SocketAddress& to) {
   b.routeSet.clear();
   if (call.state == CallState::kEarly) call.state = CallState::kTrying;
   call.rangAtVipHolder.reset();
+  stopRinging(call);  // Timer B guards the new INVITE until it rings
   b.remoteTarget = requestUriFor(uriUser(call.dnis), to, b.peer.transport);
   const sip::Message& a = call.originalInvite;
   sip::Message invite = makeInDialogRequest(b, "INVITE");

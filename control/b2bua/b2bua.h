@@ -39,6 +39,7 @@ struct B2buaCounters {
   std::uint64_t failovers = 0;        // leg B INVITEs re-sent to another contact center host
   std::uint64_t abandonedAnswers = 0; // 2xx to an INVITE given up by a failover: ACKed, hung up
   std::uint64_t mediaTimeouts = 0;
+  std::uint64_t ringTimeouts = 0;     // calls given up after ringing the ring timeout (408)
   std::uint64_t strayRequests = 0;    // in-dialog requests for no known dialog (481)
   std::uint64_t mergedRequests = 0;   // new INVITEs that merged with one still open (482)
   std::uint64_t strayResponses = 0;
@@ -154,6 +155,10 @@ class B2bua final : public sip::TransactionUser, public HealthProber {
   void checkMedia();
   void failOver(const dataplane::SocketAddress& from, const dataplane::SocketAddress& to);
   void onVipMoved(const dataplane::SocketAddress& vip, const dataplane::MacAddress& holder);
+  // Leg B rang (again): the ring timeout starts over. stopRinging when it stops.
+  void restartRingTimer(Call& call);
+  void stopRinging(Call& call);
+  void ringTimedOut(std::uint64_t callId);
   enum class Resend : std::uint8_t {
     kFailover,  // unanswered and ringing INVITEs, in the same leg-B dialog, to another host
     kVipMoved,  // ringing INVITEs only, as a new leg-B call (new Call-ID and tag)

@@ -79,7 +79,8 @@ std::string sipText(const B2bua& b2bua) {
          std::to_string(c.challenged) + ")\n";
   out += "failovers " + std::to_string(c.failovers) + " (late answers hung up " +
          std::to_string(c.abandonedAnswers) + "), media timeouts " +
-         std::to_string(c.mediaTimeouts) + ", stray requests " + std::to_string(c.strayRequests) +
+         std::to_string(c.mediaTimeouts) + ", ring timeouts " + std::to_string(c.ringTimeouts) +
+         ", stray requests " + std::to_string(c.strayRequests) +
          ", stray responses " + std::to_string(c.strayResponses) + ", merged requests " +
          std::to_string(c.mergedRequests) + "\n";
   const sip::TransactionCounters& t = b2bua.transactions().counters();
@@ -128,7 +129,7 @@ std::string sipJson(const B2bua& b2bua) {
   json.field("rejected_limits", c.rejectedLimits).field("rejected_codecs", c.rejectedCodecs);
   json.field("challenged", c.challenged);
   json.field("failovers", c.failovers).field("abandoned_answers", c.abandonedAnswers);
-  json.field("media_timeouts", c.mediaTimeouts);
+  json.field("media_timeouts", c.mediaTimeouts).field("ring_timeouts", c.ringTimeouts);
   json.field("stray_requests", c.strayRequests).field("stray_responses", c.strayResponses);
   json.field("merged_requests", c.mergedRequests);
   const sip::TransactionCounters& t = b2bua.transactions().counters();

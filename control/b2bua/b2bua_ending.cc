@@ -52,6 +52,7 @@ void B2bua::finish(Call& call, const std::string& cause) {
         timers_.cancel(timer);
         timer = 0;
       }
+  stopRinging(call);
   if (!call.trunk.empty())
     if (TrunkState* trunk = trunks_.byName(call.trunk)) trunks_.release(*trunk);
   records_.write(call);
@@ -86,6 +87,38 @@ void B2bua::checkMedia() {
       hangUp(*call, "media-timeout", std::nullopt);
     }
   mediaTimer_ = timers_.schedule(std::min<Millis>(1000, config_.mediaTimeoutMs), [this] { checkMedia(); });
+}
+
+void B2bua::restartRingTimer(Call& call) {
+  stopRinging(call);
+  if (config_.ringTimeoutS == 0) return;
+  call.ringTimer = timers_.schedule(static_cast<Millis>(config_.ringTimeoutS) * 1000,
+                                    [this, id = call.id] { ringTimedOut(id); });
+}
+
+void B2bua::stopRinging(Call& call) {
+  if (call.ringTimer) timers_.cancel(call.ringTimer);
+  call.ringTimer = 0;
+}
+
+void B2bua::ringTimedOut(std::uint64_t callId) {
+  // As a caller's CANCEL would, but the caller hears 408: leg B is cancelled, and the call ends
+  // with leg B's final response (a 2xx that beat the CANCEL is ACKed and hung up) or 64*T1
+  // after the CANCEL. Without this a callee that rings and never answers, or dies ringing,
+  // holds the call, its media ports and its trunk's capacity for as long as the caller waits.
+  Call* call = findCall(callId);
+  if (!call) return;
+  call->ringTimer = 0;
+  if (call->state != CallState::kEarly || call->cancelled) return;
+  ++counters_.ringTimeouts;
+  call->cancelled = true;
+  call->finalStatus = 408;
+  call->endCause = "no-answer";
+  if (serverInvites_.erase(call->inviteServer))
+    respond(call->inviteServer, responseTo(call->originalInvite, 408, call->legs[0].localTag), call,
+            LegSide::kA);
+  if (call->inviteClient != 0) transactions_->cancel(call->inviteClient);
+  call->state = CallState::kTerminating;
 }
 
 bool B2bua::tryAnotherHost(Call& call) {

@@ -135,6 +135,7 @@ void B2bua::onInviteResponse(Call& call, const sip::Message& response) {
   }
   if (status < 200) {
     call.state = CallState::kEarly;
+    restartRingTimer(call);
     if (!call.rangAtVipHolder && vip_.vip() && b.peer.address == vip_.vip()->address)
       call.rangAtVipHolder = vip_.holderNow();
     respond(call.inviteServer, std::move(answer), &call, LegSide::kA);
@@ -146,6 +147,7 @@ void B2bua::onInviteResponse(Call& call, const sip::Message& response) {
     return;
   }
   call.state = CallState::kConfirmed;
+  stopRinging(call);
   call.answerMs = wallClock_();
   call.finalStatus = status;
   ++counters_.callsAnswered;

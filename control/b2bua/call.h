@@ -89,6 +89,7 @@ struct Call {
   std::array<std::uint32_t, 2> sessionIntervalS{};
   std::array<bool, 2> sbcRefreshes{};
   std::array<TimerId, 2> sessionTimer{};
+  TimerId ringTimer = 0;  // leg B rings: gives the call up at the ring timeout
   int failoverAttempts = 0;
   // The host that held the contact center's VIP (its MAC) when leg B rang there: should the VIP
   // move to another host, this call rang at one that is gone.

@@ -77,6 +77,10 @@ struct SipConfig {
   std::vector<TrunkConfig> trunks;
   ContactCenterConfig contactCenter;
   std::uint32_t mediaTimeoutMs = 0;       // end calls whose media stopped this long; 0: never
+  // A call that rings this long after leg B's last provisional answer is given up: leg B
+  // cancelled, the caller answered 408 (RFC 3261 Timer C, "greater than 3 minutes" for a proxy:
+  // the carriers' own timers are shorter). 0: never.
+  std::uint32_t ringTimeoutS = 180;
   std::uint32_t sessionExpiresS = 0;      // RFC 4028 interval the SBC asks for; 0: off
   std::uint32_t minSessionExpiresS = 90;
   bool keepIce = false;

@@ -3,6 +3,7 @@
 //   sip listen IFACE <udp|tcp|tls> <A.B.C.D|X:X::X:X> [(1-65535)]
 //   sip tls certificate FILE key FILE [ca FILE]
 //   sip media-timeout SECONDS      sip session-expires SECONDS     sip records FILE
+//   sip ring-timeout SECONDS
 //   sip keep-ice                   sip user-agent WORD
 //   trunk NAME                      contact-center
 //    interface IFACE                 interface IFACE
@@ -101,6 +102,12 @@ void addSipTopLevelConfigCommands(CommandTable& table, ConfigCandidate& candidat
                    "Seconds; 0 never ends them"},
                   [&sip](const CommandArgs& args, CommandOutput&) {
                     sip.mediaTimeoutMs = static_cast<uint32_t>(*args.number("(0-86400)") * 1000);
+                  }});
+  table.addOrDie({"sip ring-timeout (0-86400)",
+                  {kSipHelp, "Give up calls that ring this long without an answer",
+                   "Seconds after the callee's last provisional answer; 0 never gives up"},
+                  [&sip](const CommandArgs& args, CommandOutput&) {
+                    sip.ringTimeoutS = static_cast<uint32_t>(*args.number("(0-86400)"));
                   }});
   table.addOrDie({"sip session-expires (0-86400)",
                   {kSipHelp, "Ask for RFC 4028 session timers of this interval",

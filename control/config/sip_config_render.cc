@@ -75,6 +75,8 @@ std::string renderSipConfig(const SipConfig& sip) {
   }
   if (sip.mediaTimeoutMs != defaults.mediaTimeoutMs)
     out += "sip media-timeout " + std::to_string(sip.mediaTimeoutMs / 1000) + "\n";
+  if (sip.ringTimeoutS != defaults.ringTimeoutS)
+    out += "sip ring-timeout " + std::to_string(sip.ringTimeoutS) + "\n";
   if (sip.sessionExpiresS != defaults.sessionExpiresS)
     out += "sip session-expires " + std::to_string(sip.sessionExpiresS) + "\n";
   if (!sip.recordsFile.empty()) out += "sip records " + quoteWord(sip.recordsFile) + "\n";

@@ -718,3 +718,91 @@ TEST(B2buaReliableProvisionalTest, EarlyMediaWithPrackCrossesBothLegs) {
 
 }  // namespace
 }  // namespace sbc::control::test
+
+namespace sbc::control::test {
+namespace {
+
+using sip::HeaderId;
+
+// The ring timeout (RFC 3261 Timer C): no health checks run here, so nothing moves the call.
+class RingTimeoutTest : public ::testing::Test {
+ protected:
+  static SipConfig ringFor60s() {
+    SipConfig config = B2buaHarness::defaultConfig();
+    config.ringTimeoutS = 60;
+    config.mediaTimeoutMs = 0;
+    return config;
+  }
+  RingTimeoutTest() : h(ringFor60s()) {}
+
+  // A carrier's call ringing at the VIP: leg B's INVITE.
+  sip::Message ringingCall(const std::string& callId) {
+    h.receive(carrierInvite(callId, "800"), "198.18.1.10");
+    const auto invite = h.lastRequest("INVITE");
+    EXPECT_TRUE(invite);
+    h.receive(answerTo(invite->message, 180, "agent"), "198.18.2.10");
+    EXPECT_TRUE(h.lastResponse(180));
+    return invite->message;
+  }
+
+  B2buaHarness h;
+};
+
+TEST_F(RingTimeoutTest, ACallRingingTooLongIsCancelledAndTheCallerHears408) {
+  const sip::Message invite = ringingCall("ring-long@carrier");
+  h.advance(40'000);
+  // Each provisional answer starts the wait over, as Timer C does.
+  h.receive(answerTo(invite, 180, "agent"), "198.18.2.10");
+  h.advance(40'000);
+  EXPECT_FALSE(h.lastResponse(408));
+  EXPECT_EQ(h.countRequests("CANCEL"), 0u);
+  h.advance(21'000);
+  const auto timeout = h.lastResponse(408);
+  ASSERT_TRUE(timeout);
+  EXPECT_EQ(timeout->to.address.toString(), "198.18.1.10:5060");
+  const auto cancel = h.lastRequest("CANCEL");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_EQ(cancel->message.values(HeaderId::Via).front(), invite.values(HeaderId::Via).front());
+  EXPECT_EQ(h.b2bua->counters().ringTimeouts, 1u);
+  // The call ends with leg B's answer to the CANCEL.
+  h.receive(answerTo(invite, 487, "agent"), "198.18.2.10");
+  EXPECT_TRUE(h.b2bua->calls().empty());
+  std::ifstream in(h.recordsPath);
+  std::string record;
+  std::getline(in, record);
+  EXPECT_NE(record.find("no-answer"), std::string::npos) << record;
+  EXPECT_NE(record.find("408"), std::string::npos) << record;
+}
+
+TEST_F(RingTimeoutTest, AnAnswerThatCrossesTheCancelIsHungUp) {
+  const sip::Message invite = ringingCall("ring-cross@carrier");
+  h.advance(61'000);
+  ASSERT_TRUE(h.lastResponse(408));
+  h.receive(answerTo(invite, 200, "agent", sdpFor("198.18.2.10", 40000), "<sip:agent@198.18.2.10:5060>"),
+            "198.18.2.10");
+  const auto ack = h.lastRequest("ACK");
+  ASSERT_TRUE(ack);
+  const auto bye = h.lastRequest("BYE");
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->to.address.toString(), "198.18.2.10:5060");
+  EXPECT_FALSE(h.lastResponse(200));  // the caller, told 408 already, is not connected
+  EXPECT_TRUE(h.b2bua->calls().empty());
+}
+
+TEST_F(RingTimeoutTest, ZeroLetsACallRingForever) {
+  SipConfig config = ringFor60s();
+  config.ringTimeoutS = 0;
+  B2buaHarness forever(config);
+  forever.receive(carrierInvite("ring-forever@carrier", "800"), "198.18.1.10");
+  const auto invite = forever.lastRequest("INVITE");
+  ASSERT_TRUE(invite);
+  forever.receive(answerTo(invite->message, 180, "agent"), "198.18.2.10");
+  forever.advance(3'600'000);
+  EXPECT_FALSE(forever.lastResponse(408));
+  ASSERT_EQ(forever.b2bua->calls().size(), 1u);
+  EXPECT_EQ(forever.b2bua->calls().begin()->second->state, CallState::kEarly);
+}
+
+}  // namespace
+}  // namespace sbc::control::test

@@ -20,6 +20,7 @@ constexpr const char* kSip =
     "sip listen core0 tcp 198.18.2.1\n"
     "sip tls certificate /etc/sbc/cert.pem key /etc/sbc/key.pem ca /etc/sbc/ca.pem\n"
     "sip media-timeout 30\n"
+    "sip ring-timeout 60\n"
     "sip session-expires 1800\n"
     "sip records /tmp/calls.jsonl\n"
     "!\n"
@@ -58,6 +59,7 @@ TEST(SipConfigTest, ParsesEveryCommand) {
   EXPECT_EQ(sip.tls.privateKeyFile, "/etc/sbc/key.pem");
   EXPECT_EQ(sip.tls.caFile, "/etc/sbc/ca.pem");
   EXPECT_EQ(sip.mediaTimeoutMs, 30'000u);
+  EXPECT_EQ(sip.ringTimeoutS, 60u);
   EXPECT_EQ(sip.sessionExpiresS, 1800u);
   ASSERT_EQ(sip.trunks.size(), 1u);
   const TrunkConfig& trunk = sip.trunks[0];

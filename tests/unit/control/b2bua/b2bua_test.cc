@@ -772,7 +772,7 @@ TEST_F(RingTimeoutTest, ACallRingingTooLongIsCancelledAndTheCallerHears408) {
   std::string record;
   std::getline(in, record);
   EXPECT_NE(record.find("no-answer"), std::string::npos) << record;
-  EXPECT_NE(record.find("408"), std::string::npos) << record;
+  EXPECT_NE(record.find("\"final_status\":408"), std::string::npos) << record;
 }
 
 TEST_F(RingTimeoutTest, AnAnswerThatCrossesTheCancelIsHungUp) {

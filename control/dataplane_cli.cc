@@ -1,5 +1,6 @@
 #include "control/dataplane_cli.h"
 
+#include "control/cli/shared_help.h"
 #include "control/dataplane_show.h"
 
 namespace sbc::control {
@@ -9,8 +10,6 @@ namespace {
 using dataplane::Dataplane;
 using dataplane::MediaSessionSpec;
 
-constexpr const char* kShowHelp = "Show the running state";
-constexpr const char* kJsonHelp = "Print one JSON object instead of text";
 constexpr const char* kSessionIdHelp = "Media session id";
 constexpr const char* kMediaHelp = "Media relay";
 constexpr const char* kSessionHelp = "Media sessions of the relay";

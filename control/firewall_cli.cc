@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "control/cli/shared_help.h"
 #include "control/common/json_writer.h"
 #include "control/common/text_table.h"
 #include "control/config/config_render.h"
@@ -16,8 +17,6 @@ using dataplane::AclRuleCounters;
 using dataplane::FirewallConfig;
 using dataplane::FirewallView;
 
-constexpr const char* kShowHelp = "Show the running state";
-constexpr const char* kJsonHelp = "Print one JSON object instead of text";
 
 // "2024-05-01T12:00:00.250Z"
 std::string utcTime(uint64_t ms) {

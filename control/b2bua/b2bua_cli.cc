@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "control/b2bua/sip_builders.h"
+#include "control/cli/shared_help.h"
 #include "control/common/json_writer.h"
 #include "control/common/text_table.h"
 
@@ -10,8 +11,6 @@ namespace sbc::control {
 
 namespace {
 
-constexpr const char* kShowHelp = "Show the running state";
-constexpr const char* kJsonHelp = "Print one JSON object instead of text";
 
 std::vector<const Call*> sortedCalls(const B2bua& b2bua) {
   std::vector<const Call*> calls;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "control/cli/command_reply.h"
+#include "control/cli/shared_help.h"
 #include "control/cli/tokenizer.h"
 #include "control/common/json_writer.h"
 #include "control/config/config_render.h"
@@ -94,8 +95,7 @@ void ShellSession::addExecCommands() {
                    "From this terminal (the only way there is)"},
                   [this](const CommandArgs&, CommandOutput&) { enterConfig(); }});
   exec_.addOrDie({"show running-config [json]",
-                  {"Show the running state", "The configuration sbcd runs with, as commands",
-                   "Print one JSON object instead of text"},
+                  {kShowHelp, "The configuration sbcd runs with, as commands", kJsonHelp},
                   [this](const CommandArgs& args, CommandOutput& out) {
                     const std::string text = renderRunningConfig(running_.config, running_.sip,
                                                                  running_.firewall);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "control/cli/shared_help.h"
+
 namespace sbc::control {
 
 namespace {
@@ -13,7 +15,6 @@ using dataplane::IpPrefix;
 
 constexpr const char* kDataplaneHelp = "Fast path settings";
 constexpr const char* kMediaHelp = "Media relay settings";
-constexpr const char* kNoHelp = "Remove a setting";
 constexpr const char* kAddressHelp = "Address of the SBC on this interface, with prefix length";
 constexpr const char* kIpv4PrefixHelp = "IPv4 address/prefix length";
 constexpr const char* kIpv6PrefixHelp = "IPv6 address/prefix length";

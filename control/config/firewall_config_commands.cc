@@ -21,6 +21,7 @@
 
 #include <algorithm>
 
+#include "control/cli/shared_help.h"
 #include "control/config/config_commands.h"
 
 namespace sbc::control {
@@ -36,7 +37,6 @@ using dataplane::IpPrefix;
 using dataplane::PortRange;
 
 constexpr const char* kFirewallHelp = "Firewall of the fast path";
-constexpr const char* kNoHelp = "Remove a setting";
 constexpr const char* kAclHelp = "Configure an access list (its rules follow, indented)";
 constexpr const char* kSipFloodHelp = "Per-source SIP rate limits, and blocking of who exceeds them";
 

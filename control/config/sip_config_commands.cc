@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "control/cli/shared_help.h"
 #include "control/config/config_commands.h"
 
 namespace sbc::control {
@@ -193,7 +194,7 @@ void addTrunkConfigCommands(CommandTable& table, ConfigCandidate& candidate) {
                     trunk().maxCps = static_cast<uint32_t>(*args.number("(1-100000)"));
                   }});
   table.addOrDie({"no latch-any",
-                  {"Remove a setting", "Send media only to the address the SDP names"},
+                  {kNoHelp, "Send media only to the address the SDP names"},
                   [trunk](const CommandArgs&, CommandOutput&) { trunk().latchAnySource = false; }});
 }
 

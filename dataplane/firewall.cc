@@ -49,6 +49,10 @@ inline void keyV6(const rte_mbuf* m, const uint8_t* l3, AclKeyV6& k) {
   std::memcpy(&k.sourcePort, &ports, 4);
 }
 
+// Classify and the relay leave l2_len at the IP header; the version says which key.
+inline bool isV4(const uint8_t* l3) { return (l3[0] >> 4) == 4; }
+inline const uint8_t* l3Of(const rte_mbuf* m) { return rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len); }
+
 // Packets waiting for rte_acl, per family, with where each came from in the caller's burst.
 struct PendingKeys {
   AclKeyV4 keys4[kMaxFilterBurst];
@@ -94,25 +98,24 @@ __attribute__((noinline)) void logMatch(const FirewallTables& tables, uint32_t i
   record.packets = static_cast<uint32_t>(c.packets - c.packetsAtLog);
   c.packetsAtLog = c.packets;
   record.worker = static_cast<uint8_t>(worker);
-  const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len);
-  if ((l3[0] >> 4) == 4) {
-    AclKeyV4 k;
-    keyV4(m, l3, k);
-    record.family = 4;
+  // Either family's key: its addresses are as long as the key holds them.
+  auto describe = [&record](const auto& k, uint8_t family) {
+    record.family = family;
     record.protocol = k.protocol;
-    std::memcpy(record.source, &k.source, 4);
-    std::memcpy(record.destination, &k.destination, 4);
+    std::memcpy(record.source, &k.source, sizeof k.source);
+    std::memcpy(record.destination, &k.destination, sizeof k.destination);
     record.sourcePort = rte_be_to_cpu_16(k.sourcePort);
     record.destinationPort = rte_be_to_cpu_16(k.destinationPort);
+  };
+  const uint8_t* l3 = l3Of(m);
+  if (isV4(l3)) {
+    AclKeyV4 k;
+    keyV4(m, l3, k);
+    describe(k, 4);
   } else {
     AclKeyV6 k;
     keyV6(m, l3, k);
-    record.family = 6;
-    record.protocol = k.protocol;
-    std::memcpy(record.source, k.source, 16);
-    std::memcpy(record.destination, k.destination, 16);
-    record.sourcePort = rte_be_to_cpu_16(k.sourcePort);
-    record.destinationPort = rte_be_to_cpu_16(k.destinationPort);
+    describe(k, 6);
   }
   if (tables.logRings == nullptr || rte_ring_sp_enqueue_elem(tables.logRings[worker], &record, sizeof record) != 0)
     ++tables.workerCounters[worker].logRecordsLost;
@@ -153,14 +156,10 @@ inline bool applyVerdict(const FirewallTables& tables, const AclSet& set, rte_mb
   return true;
 }
 
-inline bool isV4(const uint8_t* l3) { return (l3[0] >> 4) == 4; }
-inline const uint8_t* l3Of(const rte_mbuf* m) { return rte_pktmbuf_mtod_offset(m, const uint8_t*, m->l2_len); }
-
 }  // namespace
 
 uint64_t filterBurst(const FirewallTables& tables, const AclSet& set, rte_mbuf* const* packets, uint16_t count,
                      unsigned worker, uint64_t nowTsc, WorkerCounters& counters) {
-  // Gather: classify and the relay leave l2_len at the IP header; the version says which key.
   PendingKeys pending;
   for (uint16_t i = 0; i < count; ++i) {
     const rte_mbuf* m = packets[i];

@@ -32,6 +32,7 @@
 
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -192,15 +193,18 @@ std::string withJson(const std::string& line) {
   return isShow && !hasJson ? line + " json" : line;
 }
 
+// A session with sbcd, or null after saying why there is none.
+std::unique_ptr<sbc::control::CtlConnection> connect(const std::string& socketPath, unsigned timeoutSeconds) {
+  std::string error;
+  auto connection = sbc::control::CtlConnection::open(socketPath, timeoutSeconds, error);
+  if (!connection) std::fprintf(stderr, "sbcctl: %s\n", error.c_str());
+  return connection;
+}
+
 // Runs the lines in order on one connection; stops at the first that fails.
 int runScript(const Invocation& invocation, const std::vector<std::string>& lines) {
-  std::string error;
-  auto connection =
-      sbc::control::CtlConnection::open(invocation.socketPath, kAnswerTimeoutSeconds, error);
-  if (!connection) {
-    std::fprintf(stderr, "sbcctl: %s\n", error.c_str());
-    return 2;
-  }
+  const auto connection = connect(invocation.socketPath, kAnswerTimeoutSeconds);
+  if (!connection) return 2;
   for (const std::string& line : lines) {
     const auto result = connection->request(invocation.json ? withJson(line) : line);
     if (!result.ok()) {
@@ -225,13 +229,8 @@ int main(int argc, char** argv) {
   if (!parseArguments(argc, argv, invocation)) return 2;
   if (!invocation.lineGiven && invocation.line.empty()) {
     if (isatty(STDIN_FILENO)) {
-      std::string error;
-      auto connection = sbc::control::CtlConnection::open(invocation.socketPath, 0, error);
-      if (!connection) {
-        std::fprintf(stderr, "sbcctl: %s\n", error.c_str());
-        return 2;
-      }
-      return sbc::control::runInteractiveShell(*connection);
+      const auto connection = connect(invocation.socketPath, 0);
+      return connection ? sbc::control::runInteractiveShell(*connection) : 2;
     }
     const std::string script{std::istreambuf_iterator<char>(std::cin),
                              std::istreambuf_iterator<char>()};

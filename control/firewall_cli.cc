@@ -1,10 +1,9 @@
 #include "control/firewall_cli.h"
 
-#include <ctime>
-
 #include "control/cli/shared_help.h"
 #include "control/common/json_writer.h"
 #include "control/common/text_table.h"
+#include "control/common/utc_time.h"
 #include "control/config/config_render.h"
 
 namespace sbc::control {
@@ -17,18 +16,6 @@ using dataplane::AclRuleCounters;
 using dataplane::FirewallConfig;
 using dataplane::FirewallView;
 
-
-// "2024-05-01T12:00:00.250Z"
-std::string utcTime(uint64_t ms) {
-  const time_t seconds = static_cast<time_t>(ms / 1000);
-  tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[64];  // room for any int the compiler imagines in tm
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", parts.tm_year + 1900,
-                parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
-                static_cast<unsigned>(ms % 1000));
-  return text;
-}
 
 const AclRuleCounters* countersOf(const FirewallView& view, const std::string& list,
                                   uint32_t sequence) {
@@ -134,7 +121,7 @@ std::string blockedText(const std::vector<dataplane::BlockedSourceView>& blocked
                    {"dropped", TextTable::Align::kRight},
                    {"reason", TextTable::Align::kLeft}});
   for (const auto& b : blocked)
-    table.addRow({b.source.toString(), b.realm, utcTime(b.untilMs),
+    table.addRow({b.source.toString(), b.realm, utcTimeText(static_cast<std::int64_t>(b.untilMs)),
                   std::to_string(b.droppedPackets), b.reason});
   return table.render();
 }
@@ -149,7 +136,7 @@ std::string blockedJson(const std::vector<dataplane::BlockedSourceView>& blocked
         .field("reason", b.reason)
         .field("blocked_at_ms", b.blockedAtMs)
         .field("until_ms", b.untilMs)
-        .field("until", utcTime(b.untilMs))
+        .field("until", utcTimeText(static_cast<std::int64_t>(b.untilMs)))
         .field("dropped_packets", b.droppedPackets)
         .endObject();
   json.endArray().endObject();
@@ -159,7 +146,7 @@ std::string blockedJson(const std::vector<dataplane::BlockedSourceView>& blocked
 std::string aclLogText(const std::vector<dataplane::AclLogEntry>& lines, uint64_t lost) {
   std::string out;
   if (lines.empty()) out = "no access-list log lines (rules log only with 'log')\n";
-  for (const auto& line : lines) out += utcTime(line.unixMs) + " " + line.toString() + "\n";
+  for (const auto& line : lines) out += utcTimeText(static_cast<std::int64_t>(line.unixMs)) + " " + line.toString() + "\n";
   if (lost != 0) out += "lines lost (log ring full): " + std::to_string(lost) + "\n";
   return out;
 }
@@ -170,7 +157,7 @@ std::string aclLogJson(const std::vector<dataplane::AclLogEntry>& lines, uint64_
   for (const auto& line : lines)
     json.beginObject()
         .field("time_ms", line.unixMs)
-        .field("time", utcTime(line.unixMs))
+        .field("time", utcTimeText(static_cast<std::int64_t>(line.unixMs)))
         .field("acl", line.list)
         .field("sequence", line.sequence)
         .field("action", line.action == dataplane::AclAction::kPermit ? "permit" : "deny")

@@ -2,30 +2,19 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 #include "control/common/json_writer.h"
+#include "control/common/utc_time.h"
 
 namespace sbc::control {
 
 namespace {
 
-// RFC 3339 UTC with milliseconds; empty for 0 (the call never got there).
-std::string isoTime(Millis epochMs) {
-  if (epochMs <= 0) return {};
-  const std::time_t seconds = static_cast<std::time_t>(epochMs / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  const size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(epochMs % 1000));
-  return text;
-}
-
+// null for 0: the call never got there.
 void timeField(JsonWriter& json, std::string_view name, Millis epochMs) {
   json.key(name);
   if (epochMs <= 0) json.null();
-  else json.value(isoTime(epochMs));
+  else json.value(utcTimeText(epochMs));
 }
 
 void legFields(JsonWriter& json, const Call& call, LegSide side, std::string_view name) {

@@ -181,6 +181,12 @@ const AclList* FirewallConfig::findList(const std::string& name) const {
   return nullptr;
 }
 
+size_t FirewallConfig::ruleCount() const {
+  size_t rules = 0;
+  for (const AclList& l : lists) rules += l.rules.size();
+  return rules;
+}
+
 std::string AclLogEntry::toString() const {
   // IOS prints the ports in parentheses for TCP and UDP, nothing for other protocols.
   const bool ports = protocol == kTcp || protocol == kUdp;

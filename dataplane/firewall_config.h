@@ -95,6 +95,7 @@ struct FirewallConfig {
   bool operator==(const FirewallConfig&) const = default;
 
   const AclList* findList(const std::string& name) const;
+  size_t ruleCount() const;  // over every list
 };
 
 // What the firewall counted, for `show acl [NAME] counters` (summed over the workers).

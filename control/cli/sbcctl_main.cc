@@ -121,10 +121,8 @@ int runCheck(int argc, char** argv) {
     for (const auto& error : result.errors) std::fprintf(stderr, "%s: %s\n", argv[1], error.toString().c_str());
     return 1;
   }
-  size_t rules = 0;
-  for (const auto& list : result.firewall.lists) rules += list.rules.size();
   std::printf("%s: ok: %zu interfaces, %zu trunks, %zu access lists with %zu rules, %zu bindings\n", argv[1],
-              result.config->interfaces.size(), result.sip.trunks.size(), result.firewall.lists.size(), rules,
+              result.config->interfaces.size(), result.sip.trunks.size(), result.firewall.lists.size(), result.firewall.ruleCount(),
               result.firewall.bindings.size());
   return 0;
 }

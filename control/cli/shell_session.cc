@@ -66,12 +66,6 @@ std::string restartOnlyChanges(const RunningConfig& running, const ConfigCandida
   return joined;
 }
 
-size_t ruleCount(const dataplane::FirewallConfig& firewall) {
-  size_t rules = 0;
-  for (const auto& list : firewall.lists) rules += list.rules.size();
-  return rules;
-}
-
 }  // namespace
 
 ShellSession::ShellSession(RunningConfig& running, const CommandTable& operational,
@@ -310,7 +304,7 @@ CommandOutput ShellSession::commit() {
   baseGeneration_ = ++running_.generation;
   if (firewallChanged)
     out.text = "committed: firewall applied (" + std::to_string(firewall.lists.size()) +
-               " acl, " + std::to_string(ruleCount(firewall)) + " rules, " +
+               " acl, " + std::to_string(firewall.ruleCount()) + " rules, " +
                std::to_string(firewall.pinholes.size()) + " trunk pinholes)\n";
   else
     out.text = "committed\n";

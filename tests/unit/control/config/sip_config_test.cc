@@ -87,6 +87,8 @@ TEST(SipConfigTest, FaultsNameTheLineOrTheBlock) {
   const ConfigParseResult parsed = parseConfig(std::string(kInterfaces) +
                                                "sip listen access0 udp 198.18.9.9\n"
                                                "sip session-expires 30\n"
+                                               "sip ring-timeout soon\n"
+                                               "sip ring-timeout 86401\n"
                                                "trunk t1\n"
                                                " max-calls 0\n"
                                                " dial-prefix 12a\n"
@@ -99,8 +101,10 @@ TEST(SipConfigTest, FaultsNameTheLineOrTheBlock) {
   for (const ConfigError& e : parsed.errors) lines.push_back(e.toString());
   EXPECT_EQ(lines, (std::vector<std::string>{
                        "line 12: '30': below 90 seconds, the least RFC 4028 allows",
-                       "line 14: '0': unexpected word, expected: (1-1000000)",
-                       "line 15: '12a': a dial prefix holds only 0-9 + * #",
+                       "line 13: 'soon': unexpected word, expected: (0-86400)",
+                       "line 14: '86401': unexpected word, expected: (0-86400)",
+                       "line 16: '0': unexpected word, expected: (1-1000000)",
+                       "line 17: '12a': a dial prefix holds only 0-9 + * #",
                    }));
   // With the lines fixed, what only the whole shows.
   const ConfigParseResult whole = parseConfig(std::string(kInterfaces) +

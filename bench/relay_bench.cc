@@ -44,22 +44,13 @@ int runOnWorker(void* arg) {
   auto sink = [](uint8_t iface, rte_mbuf** p, uint16_t n) -> uint16_t { return discard(iface, p, n); };
   rte_mbuf* packets[kMaxBurst];
   dataplane::TxBuffer idle;
-  constexpr unsigned kPassesPerQuiescentState = 8;
-  unsigned passes = 0;
   uint64_t done = 0;
   uint64_t start = rte_rdtsc_precise();
   while (done < r->packets && !(r->stop && r->stop->load(std::memory_order_relaxed))) {
     uint16_t n = r->generator->generate(r->fixture->pool(), packets, kMaxBurst);
     if (r->mode == Mode::kRelay) {
-      // As Worker::run does: pipelined, drained before each quiescent report.
-      worker.processBurstPipelined(0, packets, n, rte_rdtsc());
-      worker.flush(sink);
-      if (++passes == kPassesPerQuiescentState) {
-        worker.drainPipeline();
-        worker.flush(sink);
-        rte_rcu_qsbr_quiescent(rcu, 0);
-        passes = 0;
-      }
+      // As Worker::run does: pipelined, a quiescent state reported within each call.
+      worker.processBurstPipelined(0, packets, n, rte_rdtsc(), sink);
     } else {
       // The no-work forwarder: what arrives on one port is queued, untouched, for the other
       // and flushed through the same sink, as a port-to-port forwarder (testpmd io) does.

@@ -271,9 +271,7 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
   rte_rcu_qsbr_thread_register(tables_.rcu, index_);
   rte_rcu_qsbr_thread_online(tables_.rcu, index_);
   constexpr unsigned kIdlePollsBeforeSleep = 256;
-  constexpr unsigned kPassesPerQuiescentState = 8;
   unsigned idlePolls = 0;
-  unsigned passesSinceQuiescent = 0;
   rte_mbuf* packets[kMaxBurst];
   while (!stop.load(std::memory_order_relaxed)) {
     uint64_t now = rte_rdtsc();
@@ -282,19 +280,16 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
       uint16_t n = rte_eth_rx_burst(q.portId, q.queueId, packets, kMaxBurst);
       if (n == 0) continue;
       busy = true;
-      processBurstPipelined(q.interfaceIndex, packets, n, now);
-      flush(portSink);
+      processBurstPipelined(q.interfaceIndex, packets, n, now, portSink);  // reports quiescence
     }
     if (index_ == 0) busy |= sendControlFrames(portSink);
-    // A held burst refers to flows by slot: relay it before telling RCU that this worker
-    // holds no flow, every few passes under load and at once when idle.
     ++counters_.polls;
     counters_.busyPolls += busy;
-    if (!busy || ++passesSinceQuiescent == kPassesPerQuiescentState) {
+    // Idle: the held burst leaves now, not when traffic resumes, and RCU hears from us.
+    if (!busy) {
       drainPipeline();
       flush(portSink);
       rte_rcu_qsbr_quiescent(tables_.rcu, index_);
-      passesSinceQuiescent = 0;
     }
     if (busy) {
       idlePolls = 0;

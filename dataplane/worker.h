@@ -52,29 +52,40 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // The stages for one received burst (≤ kMaxBurst), all of them now. Forwarded packets wait
-  // in the tx buffers, which hold two bursts: flush after every call (of either kind).
+  // The stages for one received burst (≤ kMaxBurst), all of them now, with whatever burst the
+  // pipeline held. Forwarded packets wait in the tx buffers, which hold two bursts: flush after
+  // the call. Reports no quiescent state (tests and tools that feed bursts by hand).
   void processBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc) {
-    processBurstPipelined(interfaceIndex, packets, count, nowTsc);
-    drainPipeline();
-  }
-
-  // The same, pipelined: the media of this burst are looked up and their flows prefetched now,
-  // and relayed on the next call (or drainPipeline), while the media of the previous burst,
-  // whose flows were prefetched a burst ago, are relayed now. The wait for a flow's cache lines
-  // then overlaps a whole burst of other work instead of stalling this one. Within the call:
-  // classify this burst and ask for its flow table entries; relay the held burst (time for
-  // those entries to arrive); read the entries and ask for the flows.
-  // The caller must drain before it reports an RCU quiescent state: a held burst refers to
-  // flows by slot.
-  void processBurstPipelined(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
-                             uint64_t nowTsc) {
     HeldMedia& next = held_[1 - current_];
     prepareBurst(interfaceIndex, packets, count, nowTsc, next);
     relayHeld(held_[current_]);
     resolveBurst(next);
+    relayHeld(next);
+  }
+
+  // The same, pipelined, as the worker loop runs it: the media of this burst are looked up and
+  // their flows prefetched now, and relayed on the next call (or drainPipeline), while the media
+  // of the previous burst, whose flows were prefetched a burst ago, are relayed now. The wait
+  // for a flow's cache lines then overlaps a whole burst of other work instead of stalling this
+  // one. Within the call: classify this burst and ask for its flow table entries; relay the held
+  // burst and hand it to `sink` (time for those entries to arrive); report a quiescent state;
+  // read the entries and ask for the flows.
+  // The report sits at the one point of a pass where the worker refers to no flow: the held
+  // burst has left and this burst's slots are not read yet. So RCU never needs the pipeline
+  // drained, and a flow the control side retires is free a pass later. The report is for this
+  // worker's thread index in the RCU variable.
+  template <typename Sink>
+  void processBurstPipelined(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
+                             uint64_t nowTsc, Sink& sink) {
+    HeldMedia& next = held_[1 - current_];
+    prepareBurst(interfaceIndex, packets, count, nowTsc, next);
+    relayHeld(held_[current_]);
+    flush(sink);
+    rte_rcu_qsbr_quiescent(tables_.rcu, index_);
+    resolveBurst(next);
     current_ = 1 - current_;
   }
+  // Relays the held burst. Flush after it; then the worker holds no flow.
   void drainPipeline() { relayHeld(held_[current_]); }
 
   // Hands every non-empty tx buffer to `sink(interfaceIndex, packets, count)`, which returns

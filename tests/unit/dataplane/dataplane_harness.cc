@@ -127,15 +127,22 @@ std::vector<Captured> DataplaneHarness::receive(uint8_t iface, const std::vector
   return flushCaptured();
 }
 
-std::vector<Captured> DataplaneHarness::flushCaptured() {
-  std::vector<Captured> out;
-  auto sink = [&out](uint8_t index, rte_mbuf** packets, uint16_t n) -> uint16_t {
+namespace {
+// A transmit sink that keeps a copy of every frame, as the port would have sent it.
+auto capturingSink(std::vector<Captured>& out) {
+  return [&out](uint8_t index, rte_mbuf** packets, uint16_t n) -> uint16_t {
     for (uint16_t i = 0; i < n; ++i) {
       out.push_back({index, bytesOf(packets[i])});
       rte_pktmbuf_free(packets[i]);
     }
     return n;
   };
+}
+}  // namespace
+
+std::vector<Captured> DataplaneHarness::flushCaptured() {
+  std::vector<Captured> out;
+  auto sink = capturingSink(out);
   worker->flush(sink);
   return out;
 }
@@ -144,8 +151,10 @@ std::vector<Captured> DataplaneHarness::receivePipelined(uint8_t iface, const By
                                                          uint64_t nowTsc) {
   rte_mbuf* m = toMbuf(pool, frame, interfaces.interfaces[iface].portId, 0);
   if (m == nullptr) return {};
-  worker->processBurstPipelined(iface, &m, 1, nowTsc);
-  return flushCaptured();
+  std::vector<Captured> out;
+  auto sink = capturingSink(out);
+  worker->processBurstPipelined(iface, &m, 1, nowTsc, sink);
+  return out;
 }
 
 std::vector<Captured> DataplaneHarness::drainPipeline() {

@@ -618,6 +618,48 @@ TEST_F(MediaRelayTest, PipelinedBurstsAreRelayedOneCallLateFromTheirOwnInterface
   EXPECT_EQ(h_.totalDrops(), 0u);
 }
 
+// The worker tells RCU that it holds no flow in the middle of each pipelined call, after the
+// held burst has left and before this burst's flows are read. A flow retired while a burst
+// that uses it is held must stay whole until that burst has been relayed, and be freed after.
+TEST_F(MediaRelayTest, AFlowRetiredWhileItsBurstIsHeldIsFreedOnlyAfterTheBurstLeaves) {
+  ASSERT_EQ(rte_rcu_qsbr_thread_register(h_.rcu, 0), 0);
+  rte_rcu_qsbr_thread_online(h_.rcu, 0);
+  h_.resolvePeers();
+  ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
+  EXPECT_TRUE(h_.receivePipelined(kAccess, fromAccessPeer(1), kT0).empty()) << "held, its flow resolved";
+  const uint32_t inUse = h_.flows->inUse();
+  ASSERT_TRUE(h_.sessions->remove(h_.accessCoreSpec().id).ok());
+  h_.flows->reclaim();
+  EXPECT_EQ(h_.flows->inUse(), inUse) << "freed while a held burst refers to it";
+
+  // The next call relays the held packet, its flow intact, and hands it to the sink: the
+  // control side reclaiming at that moment must not get the flow yet. (The core packet has no
+  // session any more.)
+  std::vector<Captured> out;
+  uint32_t inUseWhileTransmitting = 0;
+  auto sink = [&](uint8_t index, rte_mbuf** packets, uint16_t n) -> uint16_t {
+    h_.flows->reclaim();
+    inUseWhileTransmitting = h_.flows->inUse();
+    for (uint16_t i = 0; i < n; ++i) out.push_back({index, bytesOf(packets[i])});
+    rte_pktmbuf_free_bulk(packets, n);
+    return n;
+  };
+  rte_mbuf* m = toMbuf(h_.pool, fromCorePeer(2), h_.interfaces.interfaces[kCore].portId);
+  ASSERT_NE(m, nullptr);
+  h_.worker->processBurstPipelined(kCore, &m, 1, kT0, sink);
+  EXPECT_EQ(inUseWhileTransmitting, inUse) << "freed before the burst that used it had left";
+  ParsedUdp p = single(out, kCore);
+  EXPECT_EQ(p.source, Plan::coreLocal());
+  EXPECT_EQ(p.destination, Plan::corePeer());
+  EXPECT_EQ(p.payload, rtpPayload(1));
+  EXPECT_EQ(h_.drops(DropReason::kMediaNoSession), 1u) << h_.dropSummary();
+  h_.flows->reclaim();
+  EXPECT_EQ(h_.flows->inUse(), 0u) << "the flows are free once the worker has reported";
+  EXPECT_TRUE(h_.drainPipeline().empty());
+  rte_rcu_qsbr_thread_offline(h_.rcu, 0);
+  rte_rcu_qsbr_thread_unregister(h_.rcu, 0);
+}
+
 // ---- RTP loss per direction (RFC 3550 A.1, A.3) ----
 
 TEST_F(MediaRelayTest, SequenceGapsAreCountedAsLost) {

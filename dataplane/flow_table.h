@@ -82,19 +82,23 @@ class FlowTable {
     uint64_t last0 = 0, last1 = 0, lastRest = 0;  // matches no key (family is 4 or 6)
     const std::atomic<uint32_t>* ports = nullptr;
     for (uint32_t i = 0; i < count; ++i) {
-      uint64_t w[3];
-      std::memcpy(w, &keys[i], sizeof w);
-      const uint64_t rest = w[2] & ~kUdpPortMask;
-      if (((w[0] ^ last0) | (w[1] ^ last1) | (rest ^ lastRest)) != 0) {
-        last0 = w[0];
-        last1 = w[1];
+      // The words one by one, in registers: a key copied whole goes through the stack.
+      const uint8_t* key = reinterpret_cast<const uint8_t*>(&keys[i]);
+      uint64_t w0, w1, w2;
+      std::memcpy(&w0, key, 8);
+      std::memcpy(&w1, key + 8, 8);
+      std::memcpy(&w2, key + 16, 8);
+      const uint64_t rest = w2 & ~kUdpPortMask;
+      if (((w0 ^ last0) | (w1 ^ last1) | (rest ^ lastRest)) != 0) {
+        last0 = w0;
+        last1 = w1;
         lastRest = rest;
-        const AddressCache::Entry& e = cache.entries[cacheIndex(w[0], w[1], rest)];
+        const AddressCache::Entry& e = cache.entries[cacheIndex(w0, w1, rest)];
         ports = e.ports;
-        if (unlikely(((e.words[0] ^ w[0]) | (e.words[1] ^ w[1]) | (e.words[2] ^ rest)) != 0))
-          ports = remember(cache, w, rest);
+        if (unlikely(((e.words[0] ^ w0) | (e.words[1] ^ w1) | (e.words[2] ^ rest)) != 0))
+          ports = remember(cache, w0, w1, rest);
       }
-      entries[i] = ports + (w[2] & kUdpPortMask);
+      entries[i] = ports + (w2 & kUdpPortMask);
       rte_prefetch0(entries[i]);
     }
   }
@@ -160,14 +164,15 @@ class FlowTable {
     return static_cast<uint32_t>(((w0 ^ w1 ^ rest) * 0x9e3779b97f4a7c15ull) >> (64 - AddressCache::kBits));
   }
   // The directory's answer for an address the cache missed, remembered when it is one.
-  __attribute__((noinline)) const std::atomic<uint32_t>* remember(AddressCache& cache, const uint64_t* w,
+  __attribute__((noinline)) const std::atomic<uint32_t>* remember(AddressCache& cache, uint64_t w0, uint64_t w1,
                                                                   uint64_t rest) const {
+    const uint64_t w[3] = {w0, w1, rest};
     const uint32_t address = findAddress(w);
     const std::atomic<uint32_t>* ports = portsOf(address);
     if (address != kNoAddress) {
-      AddressCache::Entry& e = cache.entries[cacheIndex(w[0], w[1], rest)];
-      e.words[0] = w[0];
-      e.words[1] = w[1];
+      AddressCache::Entry& e = cache.entries[cacheIndex(w0, w1, rest)];
+      e.words[0] = w0;
+      e.words[1] = w1;
       e.words[2] = rest;
       e.ports = ports;
     }

@@ -303,11 +303,8 @@ inline void countDroppedAfterAdmission(MediaContext& ctx, Flow& flow, uint16_t s
   flow.countSequence(sequence, false);
 }
 
-// What a burst adds to the worker's counters, kept in registers until the end of the burst.
-struct RelayTotals {
-  uint64_t relayed = 0;
-  uint64_t rtcp = 0;
-};
+// What relayGeneral did with a packet, for the burst's totals.
+enum class Relayed : uint8_t { kDropped, kRtp, kRtcp };
 
 
 // The common case in straight-line code: RTP over IPv4 from the flow's latched peer, toward an
@@ -316,7 +313,7 @@ struct RelayTotals {
 // checksums), ports (UDP), TTL (IP). Returns false, having changed nothing, for anything else:
 // relayGeneral then decides, with every check and drop reason.
 // `m` must be a fastCandidate.
-inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& totals) {
+inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
   constexpr unsigned kIp = sizeof(rte_ether_hdr);
   constexpr unsigned kUdp = kIp + sizeof(rte_ipv4_hdr);
@@ -393,24 +390,24 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals&
   flow.advanceSequence(highest, ahead);
   flow.countPacket(length);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ++totals.relayed;  // RTP: totals.rtcp stays
   ctx.tx[flow.egressInterface].append(m, length, flow.index);
   return true;
 }
 
-// Everything else: any family, tags, latching, relatching and every drop.
-void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& totals) {
+// Everything else: any family, tags, latching, relatching and every drop. Out of line: inlined,
+// it crowds the fast path's loop out of registers.
+__attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   WorkerCounters& counters = *ctx.counters;
   const MediaPacket p(m);
   bool isRtcp = false;
   if (unlikely(!looksLikeRtpOrRtcp(p, isRtcp))) {
     counters.drop(DropReason::kMediaNotRtp);
     rte_pktmbuf_free(m);
-    return;
+    return Relayed::kDropped;
   }
   if (unlikely(!admitSource(ctx, flow, m, p))) {
     rte_pktmbuf_free(m);
-    return;
+    return Relayed::kDropped;
   }
   // Whether the packet counts toward the loss count as RTP: not RTCP, and not a jump.
   const uint16_t sequence = rtpSequence(p);
@@ -436,7 +433,7 @@ void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& total
     countDroppedAfterAdmission(ctx, flow, sequence, sequenced);
     counters.drop(DropReason::kNoNeighbor);
     rte_pktmbuf_free(m);
-    return;
+    return Relayed::kDropped;
   }
   const InterfaceRuntime& egress = ctx.interfaces->interfaces[flow.egressInterface];
   const bool outV6 = dest.peer.family == IpFamily::kV6;
@@ -452,15 +449,14 @@ void relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow, RelayTotals& total
     countDroppedAfterAdmission(ctx, flow, sequence, sequenced);
     counters.drop(DropReason::kTruncatedFrame);
     rte_pktmbuf_free(m);
-    return;
+    return Relayed::kDropped;
   }
   flow.countSequence(sequence, !sequenced);
   if (unlikely(!sequenced && !rtcpFlow)) --ctx.cold[flow.index].loss.uncounted;
   flow.countPacket(inLength);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ++totals.relayed;
-  totals.rtcp += isRtcp | rtcpFlow;
   ctx.tx[flow.egressInterface].append(m, rte_pktmbuf_pkt_len(m), flow.index);  // as rewritten
+  return isRtcp || rtcpFlow ? Relayed::kRtcp : Relayed::kRtp;
 }
 
 }  // namespace
@@ -477,7 +473,8 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
 
 void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                 uint16_t count) {
-  RelayTotals totals;
+  // The burst's totals, in registers until its end.
+  uint64_t relayed = 0, rtcp = 0;
   // The flows came in a burst ago; their next hops' entries are asked for now, a loop ahead of
   // the reads (the same few hundred bytes per next hop for every session behind it).
   for (uint16_t i = 0; i < count; ++i) {
@@ -487,11 +484,16 @@ void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, ui
   for (uint16_t i = 0; i < count; ++i) {
     rte_mbuf* m = packets[i];
     Flow& flow = ctx.flows[slots[i]];
-    if (likely((fastMask >> i) & 1) && likely(relayFastV4(ctx, m, flow, totals))) continue;
-    relayGeneral(ctx, m, flow, totals);
+    if (likely((fastMask >> i) & 1) && likely(relayFastV4(ctx, m, flow))) {
+      ++relayed;  // RTP
+      continue;
+    }
+    const Relayed r = relayGeneral(ctx, m, flow);
+    relayed += r != Relayed::kDropped;
+    rtcp += r == Relayed::kRtcp;
   }
-  ctx.counters->mediaPackets += totals.relayed;
-  ctx.counters->rtcpPackets += totals.rtcp;
+  ctx.counters->mediaPackets += relayed;
+  ctx.counters->rtcpPackets += rtcp;
 }
 
 }  // namespace sbc::dataplane

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "bench/bench_fixture.h"
 #include "bench/rtp_generator.h"
@@ -17,7 +18,8 @@ namespace {
 
 using dataplane::kMaxBurst;
 
-enum class Mode { kBaseline, kRelay };
+// kClassify, kEntries and kLookup run the pipeline's first stages alone (sbcbench relay --stages).
+enum class Mode { kBaseline, kClassify, kEntries, kLookup, kRelay };
 
 struct RunRequest {
   BenchFixture* fixture;
@@ -34,6 +36,59 @@ int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
   return count;
 }
 
+// The pipeline's first stages as the worker runs them, the packets freed where the relay would
+// take them: classify alone, or classify and the flow lookup (a burst's flow table entries
+// asked for in one call, read and its flows asked for in the next, as
+// Worker::processBurstPipelined does), or that lookup without asking for the flows. What each
+// adds to the one before is its cost.
+class FirstStages {
+ public:
+  explicit FirstStages(BenchFixture& f) : fixture_(f) {}
+
+  void classify(rte_mbuf** packets, uint16_t count) {
+    dataplane::ClassifiedBurst& c = classified_[0];
+    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_);
+    release(c);
+  }
+
+  void classifyAndLookUp(rte_mbuf** packets, uint16_t count, bool prefetchFlows) {
+    prefetchFlows_ = prefetchFlows;
+    dataplane::ClassifiedBurst& c = classified_[current_];
+    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_);
+    if (c.udpCount != 0) fixture_.flows().locateBulk(c.udpKeys, c.udpCount, located_[current_], cache_);
+    drainHeld();
+    current_ ^= 1;
+  }
+  // The held burst's entries are read, its flows asked for, and the burst let go.
+  void drainHeld() {
+    const unsigned held = current_ ^ 1;
+    dataplane::ClassifiedBurst& h = classified_[held];
+    const dataplane::Flow* flows = fixture_.flows().pool();
+    for (uint16_t i = 0; i < h.udpCount; ++i) {
+      const uint32_t slot = dataplane::FlowTable::slotAt(located_[held][i]);
+      if (prefetchFlows_ && slot != dataplane::FlowTable::kNoSlot) rte_prefetch0(&flows[slot]);
+    }
+    release(h);
+  }
+
+ private:
+  static void release(dataplane::ClassifiedBurst& c) {
+    rte_pktmbuf_free_bulk(c.udp, c.udpCount);
+    rte_pktmbuf_free_bulk(c.arp, c.arpCount);
+    rte_pktmbuf_free_bulk(c.neighborDiscovery, c.neighborDiscoveryCount);
+    rte_pktmbuf_free_bulk(c.local, c.localCount);
+    c.udpCount = c.arpCount = c.neighborDiscoveryCount = c.localCount = 0;
+  }
+
+  BenchFixture& fixture_;
+  dataplane::ClassifiedBurst classified_[2];
+  const std::atomic<uint32_t>* located_[2][kMaxBurst];
+  dataplane::FlowTable::AddressCache cache_;
+  dataplane::WorkerCounters counters_{};
+  unsigned current_ = 0;
+  bool prefetchFlows_ = true;
+};
+
 // Runs on the worker lcore: the generator feeding either the pipeline or nothing.
 int runOnWorker(void* arg) {
   auto* r = static_cast<RunRequest*>(arg);
@@ -44,6 +99,7 @@ int runOnWorker(void* arg) {
   auto sink = [](uint8_t iface, rte_mbuf** p, uint16_t n) -> uint16_t { return discard(iface, p, n); };
   rte_mbuf* packets[kMaxBurst];
   dataplane::TxBuffer idle;
+  auto firstStages = std::make_unique<FirstStages>(*r->fixture);
   uint64_t done = 0;
   uint64_t start = rte_rdtsc_precise();
   while (done < r->packets && !(r->stop && r->stop->load(std::memory_order_relaxed))) {
@@ -51,6 +107,10 @@ int runOnWorker(void* arg) {
     if (r->mode == Mode::kRelay) {
       // As Worker::run does: pipelined, a quiescent state reported within each call.
       worker.processBurstPipelined(0, packets, n, rte_rdtsc(), sink);
+    } else if (r->mode == Mode::kClassify) {
+      firstStages->classify(packets, n);
+    } else if (r->mode == Mode::kEntries || r->mode == Mode::kLookup) {
+      firstStages->classifyAndLookUp(packets, n, r->mode == Mode::kLookup);
     } else {
       // The no-work forwarder: what arrives on one port is queued, untouched, for the other
       // and flushed through the same sink, as a port-to-port forwarder (testpmd io) does.
@@ -64,6 +124,7 @@ int runOnWorker(void* arg) {
   }
   worker.drainPipeline();
   worker.flush(sink);
+  firstStages->drainHeld();
   r->cycles = rte_rdtsc_precise() - start;
   r->generated = done;
   rte_rcu_qsbr_thread_offline(rcu, 0);
@@ -80,6 +141,9 @@ RunRequest runOnce(BenchFixture& f, RtpGenerator& g, Mode mode, uint64_t packets
   rte_eal_wait_lcore(workerLcore());
   return r;
 }
+
+// What a stage adds per packet: the time per packet with it less the time without it.
+double stageNs(double withMpps, double withoutMpps) { return 1000.0 / withMpps - 1000.0 / withoutMpps; }
 
 double mpps(const RunRequest& r) {
   return static_cast<double>(r.generated) / (static_cast<double>(r.cycles) / rte_get_tsc_hz()) / 1e6;
@@ -103,6 +167,7 @@ int runRelayBench(const RelayOptions& o) {
   struct Row {
     uint32_t sessions;
     double mpps, baseline, forwardedPct;
+    double classify = 0, entries = 0, lookup = 0;  // Mpps of the first stages alone (--stages)
   };
   std::vector<Row> rows;
   for (uint32_t sessions : o.sessionCounts) {
@@ -118,18 +183,31 @@ int runRelayBench(const RelayOptions& o) {
     runOnce(*fixture, generator, Mode::kRelay, std::max<uint64_t>(sessions, 1'000'000));
     uint64_t forwardedBefore = fixture->worker().counters().mediaPackets;
     uint64_t relayed = 0;
-    double best = 0, bestBaseline = 0;
+    double best = 0, bestBaseline = 0, bestClassify = 0, bestEntries = 0, bestLookup = 0;
     for (unsigned round = 0; round < o.rounds; ++round) {
       bestBaseline = std::max(bestBaseline, mpps(runOnce(*fixture, generator, Mode::kBaseline, o.packetsPerRun)));
+      if (o.stages) {
+        bestClassify = std::max(bestClassify, mpps(runOnce(*fixture, generator, Mode::kClassify, o.packetsPerRun)));
+        bestEntries = std::max(bestEntries, mpps(runOnce(*fixture, generator, Mode::kEntries, o.packetsPerRun)));
+        bestLookup = std::max(bestLookup, mpps(runOnce(*fixture, generator, Mode::kLookup, o.packetsPerRun)));
+      }
       RunRequest r = runOnce(*fixture, generator, Mode::kRelay, o.packetsPerRun);
       relayed += r.generated;
       best = std::max(best, mpps(r));
     }
     uint64_t forwarded = fixture->worker().counters().mediaPackets - forwardedBefore;
-    rows.push_back({sessions, best, bestBaseline, 100.0 * static_cast<double>(forwarded) / static_cast<double>(relayed)});
-    if (!o.json)
+    rows.push_back({sessions, best, bestBaseline, 100.0 * static_cast<double>(forwarded) / static_cast<double>(relayed),
+                    bestClassify, bestEntries, bestLookup});
+    const Row& row = rows.back();
+    if (!o.json) {
       std::printf("%8u sessions: %6.2f Mpps (%5.1f ns/packet), baseline %6.2f Mpps, ratio %.3f, forwarded %.2f%%\n",
-                  sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, rows.back().forwardedPct);
+                  sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, row.forwardedPct);
+      if (o.stages)
+        std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, flow table entries %.2f, "
+                    "flow prefetch %.2f, relay and transmit %.2f\n",
+                    "", 1000.0 / bestBaseline, stageNs(bestClassify, bestBaseline), stageNs(bestEntries, bestClassify),
+                    stageNs(bestLookup, bestEntries), stageNs(best, bestLookup));
+    }
   }
   if (o.json) {
     std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"results\":[",
@@ -137,9 +215,15 @@ int runRelayBench(const RelayOptions& o) {
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"sessions\":%u,\"mpps\":%.3f,\"ns_per_packet\":%.2f,\"baseline_mpps\":%.3f,"
-                  "\"ratio\":%.3f,\"forwarded_pct\":%.3f}",
+                  "\"ratio\":%.3f,\"forwarded_pct\":%.3f",
                   i ? "," : "", r.sessions, r.mpps, 1000.0 / r.mpps, r.baseline, r.mpps / r.baseline,
                   r.forwardedPct);
+      if (o.stages)
+        std::printf(",\"stages_ns\":{\"baseline\":%.2f,\"classify\":%.2f,\"entries\":%.2f,"
+                    "\"flow_prefetch\":%.2f,\"relay\":%.2f}",
+                    1000.0 / r.baseline, stageNs(r.classify, r.baseline), stageNs(r.entries, r.classify),
+                    stageNs(r.lookup, r.entries), stageNs(r.mpps, r.lookup));
+      std::printf("}");
     }
     std::printf("]}\n");
   }

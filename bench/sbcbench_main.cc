@@ -1,5 +1,5 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
-//   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]
+//   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
 //   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
@@ -22,7 +22,7 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--json]\n"
+               "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages] [--json]\n"
                "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
                "       sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]\n"
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
     };
     if (a == "--json") {
       relay.json = churn.json = acl.json = true;
+    } else if (a == "--stages") {
+      relay.stages = true;
     } else if (a == "--sw-checksum") {
       relay.nicChecksumOffload = false;
     } else if (a == "--sessions") {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The in-process benchmarks still run and still measure what they claim, in a second each: every
+# generated packet goes through the real worker pipeline and out (sbcbench exits non-zero if
+# one is not forwarded), the JSON has the fields the notes quote, each --stages figure is a
+# number, and a bad option is named. No speed is asserted here: speeds are for bench/ and notes.
+set -u
+SBCBENCH=$1
+failures=0
+check() {  # description, then a python expression over `d` (the JSON object) that must hold
+  local what=$1 condition=$2 json=$3
+  if python3 -c "import json,math,sys; d=json.loads(sys.argv[1]); sys.exit(0 if ($condition) else 1)" "$json"; then
+    echo "ok   - $what"
+  else
+    echo "FAIL - $what: $json"; failures=$((failures + 1))
+  fi
+}
+last_json() { grep '^{' | tail -1; }
+
+out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --stages --json 2>&1); rc=$?
+json=$(last_json <<<"$out")
+if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay ran (rc $rc): $out"; failures=$((failures + 1))
+else
+  check "relay: one result for 1,000 sessions, all of it forwarded" \
+    'd["bench"]=="relay" and len(d["results"])==1 and d["results"][0]["sessions"]==1000 and d["results"][0]["forwarded_pct"]==100.0' "$json"
+  check "relay: rates and ratio are positive" \
+    'all(d["results"][0][k] > 0 for k in ("mpps","baseline_mpps","ratio","ns_per_packet"))' "$json"
+  check "relay --stages: baseline, classify, entries, flow_prefetch and relay, each a finite number" \
+    'sorted(d["results"][0]["stages_ns"])==sorted(["baseline","classify","entries","flow_prefetch","relay"]) and all(math.isfinite(v) for v in d["results"][0]["stages_ns"].values()) and d["results"][0]["stages_ns"]["baseline"] > 0' "$json"
+fi
+
+out=$("$SBCBENCH" churn --sessions 1000 --rate 2000 --seconds 0.2 --rounds 1 --json 2>&1); rc=$?
+json=$(last_json <<<"$out")
+if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - churn ran (rc $rc): $out"; failures=$((failures + 1))
+else
+  check "churn: sessions were added and deleted while the relay ran" \
+    'd["bench"]=="churn" and d["churn_per_s"] > 0 and d["mpps_quiet"] > 0 and d["mpps_churn"] > 0' "$json"
+fi
+
+out=$("$SBCBENCH" relay --stagez 2>&1); rc=$?
+if [ $rc -eq 2 ] && grep -q "unknown option '--stagez'" <<<"$out"; then echo "ok   - a bad option is named (exit 2)"
+else echo "FAIL - a bad option (rc $rc): $out"; failures=$((failures + 1)); fi
+
+[ $failures -eq 0 ] || { echo "$failures failed"; exit 1; }
+echo "all passed"

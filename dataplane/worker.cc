@@ -275,22 +275,23 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
   rte_mbuf* packets[kMaxBurst];
   while (!stop.load(std::memory_order_relaxed)) {
     uint64_t now = rte_rdtsc();
-    bool busy = false;
+    bool received = false;
     for (const RxQueue& q : queues) {
       uint16_t n = rte_eth_rx_burst(q.portId, q.queueId, packets, kMaxBurst);
       if (n == 0) continue;
-      busy = true;
+      received = true;
       processBurstPipelined(q.interfaceIndex, packets, n, now, portSink);  // reports quiescence
     }
-    if (index_ == 0) busy |= sendControlFrames(portSink);
-    ++counters_.polls;
-    counters_.busyPolls += busy;
-    // Idle: the held burst leaves now, not when traffic resumes, and RCU hears from us.
-    if (!busy) {
+    // Nothing came in: the held burst leaves now, not when traffic resumes, and RCU hears from us.
+    if (!received) {
       drainPipeline();
       flush(portSink);
       rte_rcu_qsbr_quiescent(tables_.rcu, index_);
     }
+    bool busy = received;
+    if (index_ == 0) busy |= sendControlFrames(portSink);
+    ++counters_.polls;
+    counters_.busyPolls += busy;
     if (busy) {
       idlePolls = 0;
     } else if (idleSleepUs != 0 && ++idlePolls > kIdlePollsBeforeSleep) {

@@ -14,7 +14,7 @@ struct RelayOptions {
   unsigned rounds = 3;           // baseline/relay pairs; the best of each is reported
   bool nicChecksumOffload = true;
   bool json = false;
-  bool stages = false;  // also run classify alone and classify with the flow lookup
+  bool stages = false;  // also run the first stages alone, to cost each (FirstStages)
 };
 
 int runRelayBench(const RelayOptions& options);

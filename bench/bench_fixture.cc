@@ -1,5 +1,6 @@
 #include "bench/bench_fixture.h"
 
+#include "dataplane/packet_pool.h"
 #include "dataplane/ports.h"
 
 #include <rte_cycles.h>
@@ -85,8 +86,8 @@ std::unique_ptr<BenchFixture> BenchFixture::create(uint32_t capacity, std::strin
   f->interfaces_.byPort[0] = 0;
   f->interfaces_.byPort[1] = 1;
 
-  f->pool_ = rte_pktmbuf_pool_create((tag + "_mbufs").c_str(), 8191, 256, 0,
-                                     RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
+  f->pool_ = dataplane::createPacketPool((tag + "_mbufs").c_str(), 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                        static_cast<int>(rte_socket_id()));
   size_t rcuBytes = rte_rcu_qsbr_get_memsize(1);
   f->rcu_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc(nullptr, rcuBytes, RTE_CACHE_LINE_SIZE));
   if (f->pool_ == nullptr || f->rcu_ == nullptr || rte_rcu_qsbr_init(f->rcu_, 1) != 0) {

@@ -18,6 +18,7 @@
 #include "dataplane/neighbor_resolver.h"
 #include "dataplane/neighbor_table.h"
 #include "dataplane/packet_capture.h"
+#include "dataplane/packet_pool.h"
 #include "dataplane/ports.h"
 #include "dataplane/session_table.h"
 #include "dataplane/sip_flood_guard.h"
@@ -178,8 +179,8 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
   unsigned ports = static_cast<unsigned>(config.interfaces.size());
   unsigned mbufs = ports * 2 * (config.rxDescriptors + config.txDescriptors) * (config.workers + 1) +
                    (config.workers + 1) * kMbufCache * 2 + kExceptionRingSize + 4096;
-  pool_ = rte_pktmbuf_pool_create("sbc_mbufs", mbufs, kMbufCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                  static_cast<int>(rte_socket_id()));
+  pool_ = createPacketPool("sbc_mbufs", mbufs, kMbufCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                           static_cast<int>(rte_socket_id()));
   if (pool_ == nullptr) return Status::failure(std::string("mbuf pool: ") + rte_strerror(rte_errno));
 
   size_t rcuBytes = rte_rcu_qsbr_get_memsize(config.workers);
@@ -275,9 +276,9 @@ Status DataplaneImpl::startInterfaces() {
         return Status::failure(where + std::to_string(frameBytes) +
                                "-byte frames do not fit an mbuf (at most " + std::to_string(kMbufMaxFrame) + ")");
       const std::string name = "sbc_rx" + std::to_string(index);
-      rxPool = rte_pktmbuf_pool_create(name.c_str(), largeFramePoolSize(config_, c), kLargeFrameCache, 0,
-                                       static_cast<uint16_t>(RTE_PKTMBUF_HEADROOM + frameBytes),
-                                       static_cast<int>(rte_socket_id()));
+      rxPool = createPacketPool(name.c_str(), largeFramePoolSize(config_, c), kLargeFrameCache, 0,
+                                static_cast<uint16_t>(RTE_PKTMBUF_HEADROOM + frameBytes),
+                                static_cast<int>(rte_socket_id()));
       if (rxPool == nullptr)
         return Status::failure(where + "max-frame pool: " + rte_strerror(rte_errno));
       rxPools_.push_back(rxPool);

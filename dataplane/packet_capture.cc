@@ -11,6 +11,8 @@
 
 #include <rte_cycles.h>
 
+#include "dataplane/packet_pool.h"
+
 namespace sbc::dataplane {
 namespace {
 
@@ -96,8 +98,8 @@ void captureBurst(CaptureFilter& filter, uint8_t interfaceIndex, rte_mbuf* const
 }
 
 rte_mempool* createCapturePool(const char* name, unsigned mbufs, int socket) {
-  return rte_pktmbuf_pool_create(name, mbufs, 64, RTE_ALIGN(sizeof(uint64_t), RTE_MBUF_PRIV_ALIGN),
-                                 RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+  return createPacketPool(name, mbufs, 64, RTE_ALIGN(sizeof(uint64_t), RTE_MBUF_PRIV_ALIGN), RTE_MBUF_DEFAULT_BUF_SIZE,
+                          socket);
 }
 
 std::unique_ptr<CaptureSession> CaptureSession::open(const CaptureSpec& spec, uint64_t interfaceMask,

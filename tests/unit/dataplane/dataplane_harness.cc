@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstring>
 
+#include "dataplane/packet_pool.h"
+
 namespace sbc::dataplane::test {
 namespace {
 
@@ -71,8 +73,8 @@ DataplaneHarness::DataplaneHarness(uint32_t flowCapacity, unsigned exceptionRing
   interfaces.count = 4;
 
   mbufCount = 4095;
-  pool = rte_pktmbuf_pool_create((tag + "_mb").c_str(), mbufCount, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                 static_cast<int>(rte_socket_id()));
+  pool = createPacketPool((tag + "_mb").c_str(), mbufCount, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                          static_cast<int>(rte_socket_id()));
   size_t rcuBytes = rte_rcu_qsbr_get_memsize(1);
   rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc(nullptr, rcuBytes, RTE_CACHE_LINE_SIZE));
   exceptionRing = rte_ring_create((tag + "_ex").c_str(), exceptionRingSize,

@@ -12,6 +12,7 @@
 
 #include "bench/bench_fixture.h"
 #include "bench/rtp_generator.h"
+#include "dataplane/packet_pool.h"
 
 namespace sbc::bench {
 namespace {
@@ -170,6 +171,7 @@ int runRelayBench(const RelayOptions& o) {
     double classify = 0, entries = 0, lookup = 0;  // Mpps of the first stages alone (--stages)
   };
   std::vector<Row> rows;
+  bool packedMbufs = false;  // how the fixtures' pools lay their mbufs out (dataplane/packet_pool.h)
   for (uint32_t sessions : o.sessionCounts) {
     std::string error;
     auto fixture = BenchFixture::create(sessions, error);
@@ -177,6 +179,8 @@ int runRelayBench(const RelayOptions& o) {
       std::fprintf(stderr, "sbcbench relay: %s\n", error.c_str());
       return 1;
     }
+    // Hugepages hold many mbufs each; 4 KiB pages one each, unless the pool may cross them.
+    packedMbufs = usingHugepages || dataplane::packsAcrossPages(fixture->pool());
     RtpGenerator generator(fixture->addressing(), sessions, fixture->interfaces().interfaces[0].mac,
                            o.nicChecksumOffload);
     // One pass over every session latches them all; steady state is what we measure.
@@ -210,8 +214,9 @@ int runRelayBench(const RelayOptions& o) {
     }
   }
   if (o.json) {
-    std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"results\":[",
-                o.nicChecksumOffload ? "nic-offload" : "software", usingHugepages ? "hugepages" : "4k-pages");
+    std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"mbufs\":\"%s\",\"results\":[",
+                o.nicChecksumOffload ? "nic-offload" : "software", usingHugepages ? "hugepages" : "4k-pages",
+                packedMbufs ? "packed" : "page-aligned");
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"sessions\":%u,\"mpps\":%.3f,\"ns_per_packet\":%.2f,\"baseline_mpps\":%.3f,"

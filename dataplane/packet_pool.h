@@ -19,7 +19,7 @@ namespace sbc::dataplane {
 rte_mempool* createPacketPool(const char* name, unsigned count, unsigned cacheSize, uint16_t privateSize,
                               uint16_t dataRoom, int socket);
 
-// Whether a pool's objects may cross pages, for tests and `show` commands.
+// Whether a pool's objects may cross pages (sbcbench reports it beside its figures).
 bool packsAcrossPages(const rte_mempool* pool);
 
 }  // namespace sbc::dataplane

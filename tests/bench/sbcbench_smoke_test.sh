@@ -22,6 +22,8 @@ if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay ran (rc $rc): $out";
 else
   check "relay: one result for 1,000 sessions, all of it forwarded" \
     'd["bench"]=="relay" and len(d["results"])==1 and d["results"][0]["sessions"]==1000 and d["results"][0]["forwarded_pct"]==100.0' "$json"
+  check "relay: says how its mbufs are laid out (packed: IOVA as VA here, or hugepages)" \
+    'd["mbufs"]=="packed" and d["memory"] in ("4k-pages","hugepages")' "$json"
   check "relay: rates and ratio are positive" \
     'all(d["results"][0][k] > 0 for k in ("mpps","baseline_mpps","ratio","ns_per_packet"))' "$json"
   check "relay --stages: baseline, classify, entries, flow_prefetch and relay, each a finite number" \

@@ -4,7 +4,8 @@
 // rte_pktmbuf_pool_create keeps every object inside one page, so that a device can reach it by
 // physical address. Without hugepages (--no-huge) that is one 2.3 KiB mbuf per 4 KiB page: every
 // mbuf's header and first data line sit at the same offset of their pages, so all of them fall
-// in one set of the L1 cache (twelve ways), and a burst in flight misses on every mbuf it touches.
+// in one set of the L1 cache (twelve ways on the EPYCs here), and a burst in flight misses on
+// every mbuf it touches.
 // Where I/O addresses are virtual (IOVA as VA: virtual devices, or a device behind an IOMMU) an
 // object may cross a page, and these pools pack their objects; where they are physical, they are
 // what rte_pktmbuf_pool_create makes.

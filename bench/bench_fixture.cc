@@ -51,7 +51,7 @@ std::atomic<unsigned> fixtureCount{0};
 MacAddress mac(uint8_t last) { return {0x02, 0x5b, 0xc0, 0x00, 0x00, last}; }
 }  // namespace
 
-std::unique_ptr<BenchFixture> BenchFixture::create(uint32_t capacity, std::string& error) {
+std::unique_ptr<BenchFixture> BenchFixture::create(uint32_t capacity, std::string& error, bool pageAlignedMbufs) {
   std::unique_ptr<BenchFixture> f(new BenchFixture());
   std::string tag = "b" + std::to_string(fixtureCount++);
   const SessionAddressing& a = f->addressing_;
@@ -86,8 +86,11 @@ std::unique_ptr<BenchFixture> BenchFixture::create(uint32_t capacity, std::strin
   f->interfaces_.byPort[0] = 0;
   f->interfaces_.byPort[1] = 1;
 
-  f->pool_ = dataplane::createPacketPool((tag + "_mbufs").c_str(), 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                        static_cast<int>(rte_socket_id()));
+  const std::string poolName = tag + "_mbufs";
+  f->pool_ = pageAlignedMbufs ? rte_pktmbuf_pool_create(poolName.c_str(), 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                                        static_cast<int>(rte_socket_id()))
+                              : dataplane::createPacketPool(poolName.c_str(), 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                                            static_cast<int>(rte_socket_id()));
   size_t rcuBytes = rte_rcu_qsbr_get_memsize(1);
   f->rcu_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc(nullptr, rcuBytes, RTE_CACHE_LINE_SIZE));
   if (f->pool_ == nullptr || f->rcu_ == nullptr || rte_rcu_qsbr_init(f->rcu_, 1) != 0) {

@@ -46,8 +46,10 @@ struct SessionAddressing {
 
 class BenchFixture {
  public:
-  // Room for `capacity` sessions; none created yet.
-  static std::unique_ptr<BenchFixture> create(uint32_t capacity, std::string& error);
+  // Room for `capacity` sessions; none created yet. `pageAlignedMbufs`: the mbufs as
+  // rte_pktmbuf_pool_create lays them out, one per 4 KiB page without hugepages, to compare
+  // with the pool sbcd makes (dataplane/packet_pool.h).
+  static std::unique_ptr<BenchFixture> create(uint32_t capacity, std::string& error, bool pageAlignedMbufs = false);
   ~BenchFixture();
 
   dataplane::MediaSessionSpec spec(uint32_t i) const;

@@ -174,7 +174,7 @@ int runRelayBench(const RelayOptions& o) {
   bool packedMbufs = false;  // how the fixtures' pools lay their mbufs out (dataplane/packet_pool.h)
   for (uint32_t sessions : o.sessionCounts) {
     std::string error;
-    auto fixture = BenchFixture::create(sessions, error);
+    auto fixture = BenchFixture::create(sessions, error, o.pageAlignedMbufs);
     if (!fixture || !fixture->addSessions(sessions, error)) {
       std::fprintf(stderr, "sbcbench relay: %s\n", error.c_str());
       return 1;

@@ -15,6 +15,7 @@ struct RelayOptions {
   bool nicChecksumOffload = true;
   bool json = false;
   bool stages = false;  // also run the first stages alone, to cost each (FirstStages)
+  bool pageAlignedMbufs = false;  // mbufs one per 4 KiB page, as rte_pktmbuf_pool_create makes them here
 };
 
 int runRelayBench(const RelayOptions& options);

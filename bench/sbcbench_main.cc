@@ -1,5 +1,6 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
-//   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages] [--json]
+//   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]
+//                  [--page-aligned-mbufs] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
 //   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
@@ -22,7 +23,8 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages] [--json]\n"
+               "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]\n"
+               "                      [--page-aligned-mbufs] [--json]\n"
                "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
                "       sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]\n"
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
       relay.json = churn.json = acl.json = true;
     } else if (a == "--stages") {
       relay.stages = true;
+    } else if (a == "--page-aligned-mbufs") {
+      relay.pageAlignedMbufs = true;
     } else if (a == "--sw-checksum") {
       relay.nicChecksumOffload = false;
     } else if (a == "--sessions") {

@@ -30,6 +30,14 @@ else
     'sorted(d["results"][0]["stages_ns"])==sorted(["baseline","classify","entries","flow_prefetch","relay"]) and all(math.isfinite(v) for v in d["results"][0]["stages_ns"].values()) and d["results"][0]["stages_ns"]["baseline"] > 0' "$json"
 fi
 
+out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --page-aligned-mbufs --json 2>&1); rc=$?
+json=$(last_json <<<"$out")
+if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay --page-aligned-mbufs ran (rc $rc): $out"; failures=$((failures + 1))
+else
+  check "relay --page-aligned-mbufs: one mbuf per 4 KiB page (hugepages pack them anyway), all forwarded" \
+    'd["mbufs"]==("packed" if d["memory"]=="hugepages" else "page-aligned") and d["results"][0]["forwarded_pct"]==100.0' "$json"
+fi
+
 out=$("$SBCBENCH" churn --sessions 1000 --rate 2000 --seconds 0.2 --rounds 1 --json 2>&1); rc=$?
 json=$(last_json <<<"$out")
 if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - churn ran (rc $rc): $out"; failures=$((failures + 1))

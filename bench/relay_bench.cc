@@ -172,6 +172,7 @@ int runRelayBench(const RelayOptions& o) {
   };
   std::vector<Row> rows;
   bool packedMbufs = false;  // how the fixtures' pools lay their mbufs out (dataplane/packet_pool.h)
+  dataplane::RelayPath relayPath = dataplane::RelayPath::kScalar;
   for (uint32_t sessions : o.sessionCounts) {
     std::string error;
     auto fixture = BenchFixture::create(sessions, error, o.pageAlignedMbufs);
@@ -181,6 +182,8 @@ int runRelayBench(const RelayOptions& o) {
     }
     // Hugepages hold many mbufs each; 4 KiB pages one each, unless the pool may cross them.
     packedMbufs = usingHugepages || dataplane::packsAcrossPages(fixture->pool());
+    if (o.scalarRelay) fixture->worker().setRelayPath(dataplane::RelayPath::kScalar);
+    relayPath = fixture->worker().relayPath();
     RtpGenerator generator(fixture->addressing(), sessions, fixture->interfaces().interfaces[0].mac,
                            o.nicChecksumOffload);
     // One pass over every session latches them all; steady state is what we measure.
@@ -204,8 +207,10 @@ int runRelayBench(const RelayOptions& o) {
                     bestClassify, bestEntries, bestLookup});
     const Row& row = rows.back();
     if (!o.json) {
-      std::printf("%8u sessions: %6.2f Mpps (%5.1f ns/packet), baseline %6.2f Mpps, ratio %.3f, forwarded %.2f%%\n",
-                  sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, row.forwardedPct);
+      std::printf("%8u sessions: %6.2f Mpps (%5.1f ns/packet), baseline %6.2f Mpps, ratio %.3f, forwarded %.2f%% "
+                  "(%s fast path)\n",
+                  sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, row.forwardedPct,
+                  dataplane::relayPathName(relayPath));
       if (o.stages)
         std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, flow table entries %.2f, "
                     "flow prefetch %.2f, relay and transmit %.2f\n",
@@ -214,9 +219,10 @@ int runRelayBench(const RelayOptions& o) {
     }
   }
   if (o.json) {
-    std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"mbufs\":\"%s\",\"results\":[",
+    std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"mbufs\":\"%s\","
+                "\"relay_path\":\"%s\",\"results\":[",
                 o.nicChecksumOffload ? "nic-offload" : "software", usingHugepages ? "hugepages" : "4k-pages",
-                packedMbufs ? "packed" : "page-aligned");
+                packedMbufs ? "packed" : "page-aligned", dataplane::relayPathName(relayPath));
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"sessions\":%u,\"mpps\":%.3f,\"ns_per_packet\":%.2f,\"baseline_mpps\":%.3f,"

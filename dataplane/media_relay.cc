@@ -1,5 +1,12 @@
+// First: DPDK 22.11's rte_vect.h declares its functions without C linkage for C++, and the DPDK
+// headers below include it.
+extern "C" {
+#include <rte_vect.h>
+}
+
 #include "dataplane/media_relay.h"
 
+#include <rte_cpuflags.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
@@ -7,12 +14,11 @@
 
 #include "dataplane/checksum.h"
 #include "dataplane/classify.h"
+#include "dataplane/media_relay_fast.h"
 #include "dataplane/unaligned.h"
 
 namespace sbc::dataplane {
 namespace {
-
-constexpr uint8_t kOriginTtl = 64;
 
 struct PacketSource {
   const uint8_t* address;
@@ -394,6 +400,18 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   return true;
 }
 
+}  // namespace
+
+uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                            uint16_t start, uint16_t count) {
+  const uint16_t end = fastRunEnd(fastMask, start, count);
+  uint16_t i = start;
+  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]])) ++i;
+  return i;
+}
+
+namespace {
+
 // Everything else: any family, tags, latching, relatching and every drop. Out of line: inlined,
 // it crowds the fast path's loop out of registers.
 __attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
@@ -471,6 +489,19 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
   return h;
 }
 
+bool relayPathSupported(RelayPath path) {
+  if (path == RelayPath::kScalar) return true;
+  return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512BW) > 0 &&
+         rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VL) > 0 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VBMI) > 0 &&
+         rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_512;
+}
+
+RelayPath bestRelayPath() {
+  return relayPathSupported(RelayPath::kAvx512) ? RelayPath::kAvx512 : RelayPath::kScalar;
+}
+
+const char* relayPathName(RelayPath path) { return path == RelayPath::kAvx512 ? "avx512" : "scalar"; }
+
 void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                 uint16_t count) {
   // The burst's totals, in registers until its end.
@@ -481,16 +512,17 @@ void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, ui
     const uint16_t neighbor = ctx.flows[slots[i]].destination.neighborIndex;
     if (neighbor != kNoNeighbor) rte_prefetch0(&ctx.neighbors->at(neighbor));
   }
-  for (uint16_t i = 0; i < count; ++i) {
-    rte_mbuf* m = packets[i];
-    Flow& flow = ctx.flows[slots[i]];
-    if (likely((fastMask >> i) & 1) && likely(relayFastV4(ctx, m, flow))) {
-      ++relayed;  // RTP
-      continue;
-    }
-    const Relayed r = relayGeneral(ctx, m, flow);
+  uint16_t i = 0;
+  while (i < count) {
+    const uint16_t stop = ctx.path == RelayPath::kAvx512
+                              ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count)
+                              : relayFastRunScalar(ctx, packets, slots, fastMask, i, count);
+    relayed += stop - i;  // RTP
+    if (stop == count) break;
+    const Relayed r = relayGeneral(ctx, packets[stop], ctx.flows[slots[stop]]);
     relayed += r != Relayed::kDropped;
     rtcp += r == Relayed::kRtcp;
+    i = stop + 1;
   }
   ctx.counters->mediaPackets += relayed;
   ctx.counters->rtcpPackets += rtcp;

@@ -16,7 +16,8 @@
 namespace sbc::dataplane {
 
 // argv for rte_eal_init (argv[0] included). Adds --no-huge/-m where no hugepages are free,
-// --no-pci where no device is a PCI address, one --vdev per virtual device, and the lcores.
+// --no-pci where no device is a PCI address, one --vdev per virtual device, the lcores, and a
+// SIMD width of 512 bits; each unless `config` or `extra` says otherwise.
 std::vector<std::string> buildEalArgs(const DataplaneConfig& config,
                                       const std::vector<std::string>& extra,
                                       const std::string& programName);

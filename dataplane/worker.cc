@@ -199,7 +199,7 @@ void Worker::relayHeld(HeldMedia& media) {
   }
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
                    tables_.neighbors, flowStats_, &counters_, tx_, media.nowCoarse,
-                   &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_};
+                   &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_, relayPath_};
   relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count);
   media.count = 0;
 }

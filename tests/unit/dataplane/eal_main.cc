@@ -19,7 +19,9 @@ class EalEnvironment : public ::testing::Environment {
     // The EAL keeps pointers into argv: the strings live as long as the environment.
     args_ = {"dataplane_unit_tests", "--no-huge", "--no-pci", "-m", "256",
              "--file-prefix", "dptest" + std::to_string(getpid()), "--lcores", "0@0",
-             "--log-level", "lib.eal:error"};
+             "--log-level", "lib.eal:error",
+             // As sbcd does: SIMD paths as wide as the CPU has them (the relay's AVX-512 path).
+             "--force-max-simd-bitwidth=512"};
     for (auto& a : args_) argv_.push_back(a.data());
     argv_.push_back(nullptr);
     if (rte_eal_init(static_cast<int>(args_.size()), argv_.data()) < 0)

@@ -2,6 +2,8 @@
 // by SessionTable::create, packets through Worker::processBurst, output taken by Worker::flush.
 // Each test checks the frame on the wire byte by byte (MACs, addresses, ports, TTL, tag,
 // checksums recomputed from scratch, payload) and the counters and latch state that explain it.
+// Every test runs once per build of the fast path (RelayPath: scalar, AVX-512 where the CPU has
+// it), and RelayPathsTest feeds both the same random traffic and compares what they send.
 
 #include <gtest/gtest.h>
 
@@ -12,8 +14,13 @@
 namespace sbc::dataplane::test {
 namespace {
 
-class MediaRelayTest : public HarnessTest {
+class MediaRelayTest : public HarnessTest, public ::testing::WithParamInterface<RelayPath> {
  protected:
+  void SetUp() override {
+    if (!h_.worker->setRelayPath(GetParam()))
+      GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) does not run the " << relayPathName(GetParam()) << " path";
+  }
+
   Bytes rtp(uint8_t iface, const MacAddress& srcMac, const SocketAddress& src, const SocketAddress& dst,
             uint16_t sequence, const Ipv4Fields& fields = {}) const {
     return udpFrame(h_.toSbc(iface, srcMac), src, dst, rtpPayload(sequence), fields);
@@ -78,7 +85,7 @@ const SocketAddress kNatOther = sock("198.18.7.8:31000");
 
 // ---- the common case ----
 
-TEST_F(MediaRelayTest, AccessToCoreRewritesEveryHeader) {
+TEST_P(MediaRelayTest, AccessToCoreRewritesEveryHeader) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   Ipv4Fields in;
@@ -110,7 +117,7 @@ TEST_F(MediaRelayTest, AccessToCoreRewritesEveryHeader) {
   EXPECT_EQ(v.legs[1].rtp.packets, 0u);
 }
 
-TEST_F(MediaRelayTest, CoreToAccessRewritesEveryHeader) {
+TEST_P(MediaRelayTest, CoreToAccessRewritesEveryHeader) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   ParsedUdp p = single(h_.receive(kCore, fromCorePeer(9), kT0), kAccess);
@@ -124,7 +131,7 @@ TEST_F(MediaRelayTest, CoreToAccessRewritesEveryHeader) {
   EXPECT_EQ(h_.counters().txPackets[kAccess], 1u);
 }
 
-TEST_F(MediaRelayTest, BurstKeepsOrderAndEveryPacket) {
+TEST_P(MediaRelayTest, BurstKeepsOrderAndEveryPacket) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   std::vector<Bytes> frames;
@@ -139,7 +146,7 @@ TEST_F(MediaRelayTest, BurstKeepsOrderAndEveryPacket) {
   }
 }
 
-TEST_F(MediaRelayTest, Ipv4WithoutUdpChecksumIsRelayedWithoutOne) {
+TEST_P(MediaRelayTest, Ipv4WithoutUdpChecksumIsRelayedWithoutOne) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   Bytes f = udp4FrameNoChecksum(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(),
@@ -150,11 +157,39 @@ TEST_F(MediaRelayTest, Ipv4WithoutUdpChecksumIsRelayedWithoutOne) {
   EXPECT_EQ(parseUdp(out[0].frame)->udpChecksum, 0);
 }
 
+// A UDP checksum that comes out 0 is sent as 0xffff (RFC 768: 0 would mean "none").
+TEST_P(MediaRelayTest, AChecksumThatComesOutZeroIsSentAsAllOnes) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec());
+  relayFromAccess({1});  // latched: what follows takes the fast path
+  // A payload whose last word makes the relayed packet's sum 0xffff: the frame the relay must
+  // send is built here, and its checksum field reads 0xffff only then (a computed 0xffff would
+  // need an all-zero packet).
+  const L2 coreWire{kCorePeerMac, kSbcMac[kCore], std::nullopt};
+  constexpr size_t kUdpChecksumAt = kEthernetLength + kIpv4HeaderLength + 6;
+  Bytes payload = rtpPayload(2);
+  Bytes expected;
+  for (uint32_t tail = 0; tail <= 0xffff; ++tail) {
+    payload[payload.size() - 2] = static_cast<uint8_t>(tail >> 8);
+    payload[payload.size() - 1] = static_cast<uint8_t>(tail);
+    Ipv4Fields out;
+    out.ttl = 64;
+    expected = udpFrame(coreWire, Plan::coreLocal(), Plan::corePeer(), payload, out);
+    if (expected[kUdpChecksumAt] == 0xff && expected[kUdpChecksumAt + 1] == 0xff) break;
+  }
+  ASSERT_EQ(expected[kUdpChecksumAt], 0xff);
+  ASSERT_EQ(expected[kUdpChecksumAt + 1], 0xff);
+  Bytes frame = udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(), payload);
+  auto out = h_.receive(kAccess, frame, kT0);
+  ASSERT_EQ(out.size(), 1u) << h_.dropSummary();
+  EXPECT_EQ(out[0].frame, expected);
+}
+
 // The fast path (latched IPv4 peer, untagged, IPv4 destination) adjusts both checksums for the
 // words it changes in one sum. Whatever TTL, TOS, ID, payload or incoming checksum a packet has,
 // what leaves must equal a from-scratch computation; RTP of every length takes it, and the RTCP
 // mixed in (which the general path relays) must come out just as right.
-TEST_F(MediaRelayTest, FastPathChecksumsHoldForEveryHeaderAndPayload) {
+TEST_P(MediaRelayTest, FastPathChecksumsHoldForEveryHeaderAndPayload) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   ASSERT_EQ(h_.receive(kAccess, fromAccessPeer(1), kT0).size(), 1u) << "latched";
@@ -202,7 +237,7 @@ TEST_F(MediaRelayTest, FastPathChecksumsHoldForEveryHeaderAndPayload) {
 // The NIC's checksum verdicts decide the path, not the result: with offload verdicts (GOOD), a
 // packet takes the fast path; with "the field is not valid but the data is" (NONE: virtio, veth)
 // there is no checksum to adjust, so the general path computes it whole.
-TEST_F(MediaRelayTest, NicChecksumVerdictsGiveTheSameWire) {
+TEST_P(MediaRelayTest, NicChecksumVerdictsGiveTheSameWire) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   const uint64_t good = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
@@ -221,7 +256,7 @@ TEST_F(MediaRelayTest, NicChecksumVerdictsGiveTheSameWire) {
 
 // A source that is not the latched peer never takes the fast path: the forged packet is
 // dropped as RTP bleed, and the next packet of the real peer is still relayed.
-TEST_F(MediaRelayTest, ForgedPortOfTheLatchedHostIsDropped) {
+TEST_P(MediaRelayTest, ForgedPortOfTheLatchedHostIsDropped) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   ASSERT_EQ(h_.receive(kAccess, fromAccessPeer(1), kT0).size(), 1u);
@@ -234,7 +269,7 @@ TEST_F(MediaRelayTest, ForgedPortOfTheLatchedHostIsDropped) {
 
 // ---- source checks (RTP bleed) ----
 
-TEST_F(MediaRelayTest, ForgedSourceBeforeLatchIsUnexpected) {
+TEST_P(MediaRelayTest, ForgedSourceBeforeLatchIsUnexpected) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(1, sock("203.0.113.66:4000")), kT0).empty()) << "other address";
@@ -250,7 +285,7 @@ TEST_F(MediaRelayTest, ForgedSourceBeforeLatchIsUnexpected) {
   EXPECT_TRUE(view().legs[0].latched);
 }
 
-TEST_F(MediaRelayTest, ForgedSourceAfterLatchIsMismatch) {
+TEST_P(MediaRelayTest, ForgedSourceAfterLatchIsMismatch) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   single(h_.receive(kAccess, fromAccessPeer(1), kT0), kCore);
@@ -265,7 +300,7 @@ TEST_F(MediaRelayTest, ForgedSourceAfterLatchIsMismatch) {
   EXPECT_EQ(view().legs[0].rtp.packets, 2u);
 }
 
-TEST_F(MediaRelayTest, LatchAnyLatchesFirstSourceAndAnswersThroughItsMac) {
+TEST_P(MediaRelayTest, LatchAnyLatchesFirstSourceAndAnswersThroughItsMac) {
   h_.resolvePeers();
   create(withNatedAccessLeg(h_.accessCoreSpec()));
   // Nothing to send toward the access peer before it has spoken (the core peer's packet still
@@ -296,7 +331,7 @@ TEST_F(MediaRelayTest, LatchAnyLatchesFirstSourceAndAnswersThroughItsMac) {
   EXPECT_EQ(view().legs[0].latchedPeer, kNatPublic);
 }
 
-TEST_F(MediaRelayTest, OwnAddressIsNeverLatched) {
+TEST_P(MediaRelayTest, OwnAddressIsNeverLatched) {
   h_.resolvePeers();
   create(withNatedAccessLeg(h_.accessCoreSpec()));
   Bytes spoofed = fromAccessPeer(1, sock("203.0.113.1:20000"), kOtherMac);
@@ -308,7 +343,7 @@ TEST_F(MediaRelayTest, OwnAddressIsNeverLatched) {
 
 // ---- re-latching after silence ----
 
-TEST_F(MediaRelayTest, RelatchHappensOnlyAfterTheSilence) {
+TEST_P(MediaRelayTest, RelatchHappensOnlyAfterTheSilence) {
   h_.resolvePeers();
   MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
   s.relatchSilenceMs = 500;
@@ -334,7 +369,7 @@ TEST_F(MediaRelayTest, RelatchHappensOnlyAfterTheSilence) {
   EXPECT_EQ(dropped(DropReason::kMediaSourceMismatch), 3u);
 }
 
-TEST_F(MediaRelayTest, NoRelatchWhenTheSessionDoesNotAllowIt) {
+TEST_P(MediaRelayTest, NoRelatchWhenTheSessionDoesNotAllowIt) {
   h_.resolvePeers();
   create(withNatedAccessLeg(h_.accessCoreSpec()));  // relatchSilenceMs = 0
   single(h_.receive(kAccess, fromAccessPeer(1, kNatPublic, kAccessGatewayMac), kT0), kCore);
@@ -345,7 +380,7 @@ TEST_F(MediaRelayTest, NoRelatchWhenTheSessionDoesNotAllowIt) {
   EXPECT_EQ(view().legs[0].latchedPeer, kNatPublic);
 }
 
-TEST_F(MediaRelayTest, RelatchOnAKnownPeerLegAcceptsOnlyThatPeer) {
+TEST_P(MediaRelayTest, RelatchOnAKnownPeerLegAcceptsOnlyThatPeer) {
   h_.resolvePeers();
   MediaSessionSpec s = h_.accessCoreSpec();
   s.relatchSilenceMs = 500;
@@ -359,7 +394,7 @@ TEST_F(MediaRelayTest, RelatchOnAKnownPeerLegAcceptsOnlyThatPeer) {
   EXPECT_EQ(h_.counters().relatches, 0u);
 }
 
-TEST_F(MediaRelayTest, RelatchToAnotherPortOfTheNamedHostWhenItsPortIsUnknown) {
+TEST_P(MediaRelayTest, RelatchToAnotherPortOfTheNamedHostWhenItsPortIsUnknown) {
   h_.resolvePeers();
   MediaSessionSpec s = h_.accessCoreSpec();
   s.legs[0].remote.port = 0;  // host known, port not
@@ -377,7 +412,7 @@ TEST_F(MediaRelayTest, RelatchToAnotherPortOfTheNamedHostWhenItsPortIsUnknown) {
 // Regression: an update that keeps a leg's latch moves the session to fresh flow slots. Their
 // last-seen time must come along; a stale one would let any source pass the "silence" check
 // and steal the latch until the peer's next packet: an RTP-bleed window at every re-INVITE.
-TEST_F(MediaRelayTest, UpdateDoesNotOpenARelatchWindow) {
+TEST_P(MediaRelayTest, UpdateDoesNotOpenARelatchWindow) {
   h_.resolvePeers();
   MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
   s.relatchSilenceMs = 500;
@@ -397,7 +432,7 @@ TEST_F(MediaRelayTest, UpdateDoesNotOpenARelatchWindow) {
 // Regression: the relatch silence must be the flow's, not the receiving worker's. With several
 // workers, RSS sends a forged source's 5-tuple to a worker that never relayed this flow; it
 // must still see that the real peer spoke a moment ago.
-TEST_F(MediaRelayTest, RelatchSilenceHoldsAcrossWorkers) {
+TEST_P(MediaRelayTest, RelatchSilenceHoldsAcrossWorkers) {
   h_.resolvePeers();
   MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
   s.relatchSilenceMs = 500;
@@ -424,7 +459,7 @@ TEST_F(MediaRelayTest, RelatchSilenceHoldsAcrossWorkers) {
 
 // ---- RTCP ----
 
-TEST_F(MediaRelayTest, RtcpOnNextPortGoesToPeerPortPlusOne) {
+TEST_P(MediaRelayTest, RtcpOnNextPortGoesToPeerPortPlusOne) {
   h_.resolvePeers();
   MediaSessionSpec s = h_.accessCoreSpec();
   s.legs[0].rtcpMux = s.legs[1].rtcpMux = false;
@@ -456,7 +491,7 @@ TEST_F(MediaRelayTest, RtcpOnNextPortGoesToPeerPortPlusOne) {
   EXPECT_EQ(h_.counters().mediaPackets, 3u);
 }
 
-TEST_F(MediaRelayTest, RtcpMuxPacketIsCountedAsRtcp) {
+TEST_P(MediaRelayTest, RtcpMuxPacketIsCountedAsRtcp) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   Bytes sr = udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), Plan::accessLocal(), rtcpPayload(200));
@@ -469,7 +504,7 @@ TEST_F(MediaRelayTest, RtcpMuxPacketIsCountedAsRtcp) {
   EXPECT_EQ(h_.counters().mediaPackets, 2u);
 }
 
-TEST_F(MediaRelayTest, NonRtpIsDroppedAndDoesNotLatch) {
+TEST_P(MediaRelayTest, NonRtpIsDroppedAndDoesNotLatch) {
   h_.resolvePeers();
   create(withNatedAccessLeg(h_.accessCoreSpec()));
   L2 l2 = h_.toSbc(kAccess, kAccessGatewayMac);
@@ -491,7 +526,7 @@ TEST_F(MediaRelayTest, NonRtpIsDroppedAndDoesNotLatch) {
 
 // ---- next hops ----
 
-TEST_F(MediaRelayTest, UnresolvedNeighborThenGratuitousArpSetsTheMac) {
+TEST_P(MediaRelayTest, UnresolvedNeighborThenGratuitousArpSetsTheMac) {
   h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
   create(h_.accessCoreSpec());
   EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(1), kT0).empty());
@@ -513,7 +548,7 @@ TEST_F(MediaRelayTest, UnresolvedNeighborThenGratuitousArpSetsTheMac) {
 
 // ---- IPv6, family change, VLAN ----
 
-TEST_F(MediaRelayTest, Ipv6SessionRewrite) {
+TEST_P(MediaRelayTest, Ipv6SessionRewrite) {
   MediaSessionSpec s = h_.ipv6Spec(/*bothLegs=*/true);
   create(s);
 
@@ -537,7 +572,7 @@ TEST_F(MediaRelayTest, Ipv6SessionRewrite) {
   EXPECT_EQ(q.payload, rtpPayload(6));
 }
 
-TEST_F(MediaRelayTest, Ipv4LegToIpv6LegChangesFamilyBothWays) {
+TEST_P(MediaRelayTest, Ipv4LegToIpv6LegChangesFamilyBothWays) {
   MediaSessionSpec s = h_.ipv6Spec(/*bothLegs=*/false);
   create(s);
 
@@ -569,7 +604,7 @@ TEST_F(MediaRelayTest, Ipv4LegToIpv6LegChangesFamilyBothWays) {
   EXPECT_EQ(out2[0].frame[kEthernetLength + 6] & 0x40, 0x40) << "DF set";
 }
 
-TEST_F(MediaRelayTest, VlanEgressInsertsTagAndVlanIngressLosesIt) {
+TEST_P(MediaRelayTest, VlanEgressInsertsTagAndVlanIngressLosesIt) {
   MediaSessionSpec s = h_.accessCoreSpec();
   s.legs[1].interfaceName = "vlan0";
   s.legs[1].local = sock("192.0.2.1:20002");
@@ -603,7 +638,7 @@ TEST_F(MediaRelayTest, VlanEgressInsertsTagAndVlanIngressLosesIt) {
 // The worker loop relays a burst's media one call late, so that the flows' cache lines can
 // arrive meanwhile. Each held burst must still leave as its own interface's traffic, and
 // nothing may stay behind after a drain.
-TEST_F(MediaRelayTest, PipelinedBurstsAreRelayedOneCallLateFromTheirOwnInterface) {
+TEST_P(MediaRelayTest, PipelinedBurstsAreRelayedOneCallLateFromTheirOwnInterface) {
   h_.resolvePeers();
   ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
   EXPECT_TRUE(h_.receivePipelined(kAccess, fromAccessPeer(1), kT0).empty()) << "held, not yet relayed";
@@ -621,7 +656,7 @@ TEST_F(MediaRelayTest, PipelinedBurstsAreRelayedOneCallLateFromTheirOwnInterface
 // The worker tells RCU that it holds no flow in the middle of each pipelined call, after the
 // held burst has left and before this burst's flows are read. A flow retired while a burst
 // that uses it is held must stay whole until that burst has been relayed, and be freed after.
-TEST_F(MediaRelayTest, AFlowRetiredWhileItsBurstIsHeldIsFreedOnlyAfterTheBurstLeaves) {
+TEST_P(MediaRelayTest, AFlowRetiredWhileItsBurstIsHeldIsFreedOnlyAfterTheBurstLeaves) {
   ASSERT_EQ(rte_rcu_qsbr_thread_register(h_.rcu, 0), 0);
   rte_rcu_qsbr_thread_online(h_.rcu, 0);
   h_.resolvePeers();
@@ -662,7 +697,7 @@ TEST_F(MediaRelayTest, AFlowRetiredWhileItsBurstIsHeldIsFreedOnlyAfterTheBurstLe
 
 // ---- RTP loss per direction (RFC 3550 A.1, A.3) ----
 
-TEST_F(MediaRelayTest, SequenceGapsAreCountedAsLost) {
+TEST_P(MediaRelayTest, SequenceGapsAreCountedAsLost) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   relayFromAccess({100, 101, 103, 104, 107});  // 102, 105, 106 never came
@@ -676,7 +711,7 @@ TEST_F(MediaRelayTest, SequenceGapsAreCountedAsLost) {
   EXPECT_EQ(view().legs[0].rtp.lost, 4u);
 }
 
-TEST_F(MediaRelayTest, LossIsCountedAcrossTheSequenceNumberWrap) {
+TEST_P(MediaRelayTest, LossIsCountedAcrossTheSequenceNumberWrap) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   relayFromAccess({65533, 65534, 65535, 0, 2});  // 1 lost just after the wrap
@@ -688,7 +723,7 @@ TEST_F(MediaRelayTest, LossIsCountedAcrossTheSequenceNumberWrap) {
 
 // Reordered packets are late, not lost; a duplicate counts as received, so (as in RFC 3550 A.3)
 // it offsets a loss, and the count never goes below 0.
-TEST_F(MediaRelayTest, LateAndDuplicatePacketsAreNotLost) {
+TEST_P(MediaRelayTest, LateAndDuplicatePacketsAreNotLost) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   relayFromAccess({10, 12, 11, 13});
@@ -703,7 +738,7 @@ TEST_F(MediaRelayTest, LateAndDuplicatePacketsAreNotLost) {
 
 // With rtcp-mux, RTCP (RFC 5761: packet types 192-223 in the second byte) shares the flow; it
 // is relayed and counted as a packet, but it has no RTP sequence number and is not "received".
-TEST_F(MediaRelayTest, RtcpOnAMuxedFlowIsNeitherSequencedNorReceived) {
+TEST_P(MediaRelayTest, RtcpOnAMuxedFlowIsNeitherSequencedNorReceived) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   relayFromAccess({1});
@@ -719,7 +754,7 @@ TEST_F(MediaRelayTest, RtcpOnAMuxedFlowIsNeitherSequencedNorReceived) {
 // The first packet of a source goes through the general path, which starts the loss count at
 // its sequence number. When that packet is RTCP, the source's first RTP packet starts it, and
 // only then does the fast path admit the source.
-TEST_F(MediaRelayTest, RtcpBeforeTheFirstRtpLeavesTheBaseToTheRtp) {
+TEST_P(MediaRelayTest, RtcpBeforeTheFirstRtpLeavesTheBaseToTheRtp) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   single(h_.receive(kAccess, rtcpFromAccessPeer(200), kT0), kCore);
@@ -736,7 +771,7 @@ TEST_F(MediaRelayTest, RtcpBeforeTheFirstRtpLeavesTheBaseToTheRtp) {
 // A stream that restarts from the same address (a new SSRC: sipp plays its DTMF file after its
 // voice file) jumps in sequence number. RFC 3550 A.1: the jump is set aside, and when the next
 // packet follows it, the count starts again there; nothing of the jump is loss.
-TEST_F(MediaRelayTest, AStreamThatRestartsIsNotLoss) {
+TEST_P(MediaRelayTest, AStreamThatRestartsIsNotLoss) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   relayFromAccess({59366, 59367, 59368});
@@ -748,7 +783,7 @@ TEST_F(MediaRelayTest, AStreamThatRestartsIsNotLoss) {
   EXPECT_EQ(view().legs[0].rtp.lost, 1u);
 }
 
-TEST_F(MediaRelayTest, AStraySequenceNumberIsRelayedButNotCounted) {
+TEST_P(MediaRelayTest, AStraySequenceNumberIsRelayedButNotCounted) {
   h_.resolvePeers();
   create(h_.accessCoreSpec());
   relayFromAccess({100, 101, 102});
@@ -761,7 +796,7 @@ TEST_F(MediaRelayTest, AStraySequenceNumberIsRelayedButNotCounted) {
 
 // A relatch is a new source (a new SSRC, its own sequence numbers): the count starts again at
 // its first packet, and what the old source lost stays counted.
-TEST_F(MediaRelayTest, ARelatchStartsTheCountAgainAndKeepsWhatWasLost) {
+TEST_P(MediaRelayTest, ARelatchStartsTheCountAgainAndKeepsWhatWasLost) {
   h_.resolvePeers();
   MediaSessionSpec s = withNatedAccessLeg(h_.accessCoreSpec());
   s.relatchSilenceMs = 500;
@@ -778,7 +813,7 @@ TEST_F(MediaRelayTest, ARelatchStartsTheCountAgainAndKeepsWhatWasLost) {
 
 // A packet the SBC admitted and then could not send (next hop not resolved yet) did arrive:
 // it is a drop of ours, counted as such, not a loss on the way in.
-TEST_F(MediaRelayTest, PacketsDroppedAfterAdmissionAreNotLost) {
+TEST_P(MediaRelayTest, PacketsDroppedAfterAdmissionAreNotLost) {
   h_.neighbors->setStatic(kAccess, Plan::accessPeer().ip, kAccessPeerMac);
   create(h_.accessCoreSpec());
   EXPECT_TRUE(h_.receive(kAccess, fromAccessPeer(1), kT0).empty());
@@ -794,7 +829,7 @@ TEST_F(MediaRelayTest, PacketsDroppedAfterAdmissionAreNotLost) {
   EXPECT_EQ(view().legs[0].rtp.lost, 1u);
 }
 
-TEST_F(MediaRelayTest, Ipv6FlowsCountLossToo) {
+TEST_P(MediaRelayTest, Ipv6FlowsCountLossToo) {
   MediaSessionSpec s = h_.ipv6Spec(/*bothLegs=*/true);
   create(s);
   std::vector<Bytes> frames;
@@ -808,7 +843,7 @@ TEST_F(MediaRelayTest, Ipv6FlowsCountLossToo) {
 
 // Without rtcp-mux, RTCP has its own flow on port + 1: it counts no loss, and RTP's count is
 // the RTP port's alone.
-TEST_F(MediaRelayTest, TheRtcpPortCountsNoLoss) {
+TEST_P(MediaRelayTest, TheRtcpPortCountsNoLoss) {
   h_.resolvePeers();
   MediaSessionSpec s = h_.accessCoreSpec();
   s.legs[0].rtcpMux = s.legs[1].rtcpMux = false;
@@ -821,6 +856,79 @@ TEST_F(MediaRelayTest, TheRtcpPortCountsNoLoss) {
   EXPECT_EQ(v.legs[0].rtp.lost, 1u);
   EXPECT_EQ(v.legs[0].rtcp.packets, 3u);
   EXPECT_EQ(v.legs[0].rtcp.lost, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, MediaRelayTest, ::testing::Values(RelayPath::kScalar, RelayPath::kAvx512),
+                         [](const ::testing::TestParamInfo<RelayPath>& p) { return std::string(relayPathName(p.param)); });
+
+// Both builds of the fast path, fed the same random traffic on the same session, send the same
+// bytes and count the same: RTP of every length with any TTL, TOS and ID, with and without a UDP
+// checksum; RTCP; a version other than 2; UDP too short for RTP; sequence numbers late, repeated
+// and jumping; a forged source port. Each kind but the first leaves the fast path for the general
+// one, and must leave the packet as it found it.
+TEST(RelayPathsTest, BothPathsSendTheSameBytesAndCountTheSame) {
+  if (!relayPathSupported(RelayPath::kAvx512)) GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) has no AVX-512 path";
+  DataplaneHarness scalar, vector;
+  ASSERT_TRUE(scalar.worker->setRelayPath(RelayPath::kScalar));
+  ASSERT_TRUE(vector.worker->setRelayPath(RelayPath::kAvx512));
+  for (DataplaneHarness* h : {&scalar, &vector}) {
+    h->resolvePeers();
+    Status st = h->sessions->create(h->accessCoreSpec(), kT0);
+    ASSERT_TRUE(st.ok()) << st.error;
+  }
+  std::mt19937 random(11);
+  uint16_t sequence = 1000;
+  unsigned compared = 0;
+  for (unsigned burst = 0; burst < 200; ++burst) {
+    std::vector<Bytes> frames;
+    for (unsigned k = 0; k < kMaxBurst; ++k) {
+      Ipv4Fields fields;
+      fields.ttl = static_cast<uint8_t>(1 + random() % 255);
+      fields.tos = static_cast<uint8_t>(random());
+      fields.packetId = static_cast<uint16_t>(random());
+      fields.fragment = (random() & 1) ? 0x4000 : 0;
+      const unsigned kind = random() % 16;
+      const uint16_t step = kind == 5 ? 20000 : kind == 6 ? static_cast<uint16_t>(-3) : kind == 7 ? 0 : 1;
+      sequence = static_cast<uint16_t>(sequence + step);
+      Bytes payload = rtpPayload(sequence, static_cast<uint32_t>(random()), 0x5bc0ffee, random() % 300,
+                                 static_cast<uint8_t>(random() % 128), static_cast<uint8_t>(random()));
+      SocketAddress source = Plan::accessPeer();
+      if (kind == 1) payload = rtcpPayload(static_cast<uint8_t>(192 + random() % 32));
+      if (kind == 2) payload[0] = static_cast<uint8_t>(random() & 0x7f);  // version 0 or 1
+      if (kind == 3) payload.resize(random() % 12);
+      if (kind == 4) source.port = static_cast<uint16_t>(source.port + 1);
+      const L2 l2 = scalar.toSbc(kAccess, kAccessPeerMac);
+      frames.push_back(kind == 8 ? udp4FrameNoChecksum(l2, source, Plan::accessLocal(), payload)
+                                 : udpFrame(l2, source, Plan::accessLocal(), payload, fields));
+    }
+    const uint64_t now = kT0 + burst * kTscPerMs;
+    auto a = scalar.receive(kAccess, frames, now);
+    auto b = vector.receive(kAccess, frames, now);
+    ASSERT_EQ(a.size(), b.size()) << "burst " << burst;
+    for (size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].interfaceIndex, b[k].interfaceIndex);
+      ASSERT_EQ(a[k].frame, b[k].frame) << "burst " << burst << " packet " << k;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 200u * kMaxBurst / 2);
+  const WorkerCounters& x = scalar.counters();
+  const WorkerCounters& y = vector.counters();
+  EXPECT_EQ(x.mediaPackets, y.mediaPackets);
+  EXPECT_EQ(x.rtcpPackets, y.rtcpPackets);
+  EXPECT_EQ(x.latches, y.latches);
+  EXPECT_EQ(x.txBytes[kCore], y.txBytes[kCore]);
+  for (unsigned r = 0; r < static_cast<unsigned>(DropReason::kCount); ++r)
+    EXPECT_EQ(x.drops[r], y.drops[r]) << kDropReasonInfo[r].name;
+  EXPECT_GT(x.drops[static_cast<unsigned>(DropReason::kMediaSourceMismatch)], 0u);
+  auto va = scalar.sessions->view(1, kT0);
+  auto vb = vector.sessions->view(1, kT0);
+  ASSERT_TRUE(va.has_value() && vb.has_value());
+  for (unsigned leg = 0; leg < 2; ++leg) {
+    EXPECT_EQ(va->legs[leg].rtp.packets, vb->legs[leg].rtp.packets);
+    EXPECT_EQ(va->legs[leg].rtp.bytes, vb->legs[leg].rtp.bytes);
+    EXPECT_EQ(va->legs[leg].rtp.lost, vb->legs[leg].rtp.lost);
+  }
 }
 
 }  // namespace

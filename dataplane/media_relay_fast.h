@@ -1,0 +1,39 @@
+#pragma once
+// The media relay's fast path, in two builds that do the same thing to the same packets: scalar
+// (media_relay.cc) and AVX-512 (media_relay_avx512.cc). Each relays a run of a burst's packets
+// and stops at the first one it does not take; relayBurst hands that one to the general path,
+// outside the run's loop, so that the loop makes no call and keeps its constants in registers.
+//
+// The fast path takes RTP over IPv4 from the flow's latched peer, toward an IPv4 peer whose MAC
+// is known, out of an untagged interface. It rewrites MACs, addresses, ports and TTL, adjusts
+// both checksums for the words that changed (RFC 1624) and counts the packet. Anything else is
+// left unchanged for the general path to decide.
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "dataplane/media_relay.h"
+
+namespace sbc::dataplane {
+
+// The TTL (hop limit) relayed packets leave with: the SBC originates them, as an endpoint.
+inline constexpr uint8_t kOriginTtl = 64;
+
+// Relays packets[start], packets[start + 1], ... (each a fastCandidate where its bit of
+// `fastMask` is set) while the fast path takes them; returns the index of the first it did not
+// take, which it left unchanged, or `count`.
+uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                            uint16_t start, uint16_t count);
+// The same in AVX-512 (F, BW, VL, VBMI); call only where relayPathSupported(RelayPath::kAvx512).
+uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                            uint16_t start, uint16_t count);
+
+// Where a run of fast candidates from `start` ends: the first packet whose bit is clear, or count.
+inline uint16_t fastRunEnd(uint32_t fastMask, uint16_t start, uint16_t count) {
+  const uint64_t refused = ~(uint64_t{fastMask} >> start);  // start < count <= 32
+  const uint16_t run = static_cast<uint16_t>(__builtin_ctzll(refused));
+  return run < count - start ? static_cast<uint16_t>(start + run) : count;
+}
+
+}  // namespace sbc::dataplane

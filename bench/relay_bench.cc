@@ -48,14 +48,16 @@ class FirstStages {
 
   void classify(rte_mbuf** packets, uint16_t count) {
     dataplane::ClassifiedBurst& c = classified_[0];
-    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_);
+    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_,
+                              fixture_.worker().fastPath());
     release(c);
   }
 
   void classifyAndLookUp(rte_mbuf** packets, uint16_t count, bool prefetchFlows) {
     prefetchFlows_ = prefetchFlows;
     dataplane::ClassifiedBurst& c = classified_[current_];
-    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_);
+    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_,
+                              fixture_.worker().fastPath());
     if (c.udpCount != 0) fixture_.flows().locateBulk(c.udpKeys, c.udpCount, located_[current_], cache_);
     drainHeld();
     current_ ^= 1;
@@ -172,7 +174,7 @@ int runRelayBench(const RelayOptions& o) {
   };
   std::vector<Row> rows;
   bool packedMbufs = false;  // how the fixtures' pools lay their mbufs out (dataplane/packet_pool.h)
-  dataplane::RelayPath relayPath = dataplane::RelayPath::kScalar;
+  dataplane::FastPath fastPath = dataplane::FastPath::kScalar;
   for (uint32_t sessions : o.sessionCounts) {
     std::string error;
     auto fixture = BenchFixture::create(sessions, error, o.pageAlignedMbufs);
@@ -182,8 +184,8 @@ int runRelayBench(const RelayOptions& o) {
     }
     // Hugepages hold many mbufs each; 4 KiB pages one each, unless the pool may cross them.
     packedMbufs = usingHugepages || dataplane::packsAcrossPages(fixture->pool());
-    if (o.scalarRelay) fixture->worker().setRelayPath(dataplane::RelayPath::kScalar);
-    relayPath = fixture->worker().relayPath();
+    if (o.scalar) fixture->worker().setFastPath(dataplane::FastPath::kScalar);
+    fastPath = fixture->worker().fastPath();
     RtpGenerator generator(fixture->addressing(), sessions, fixture->interfaces().interfaces[0].mac,
                            o.nicChecksumOffload);
     // One pass over every session latches them all; steady state is what we measure.
@@ -208,9 +210,9 @@ int runRelayBench(const RelayOptions& o) {
     const Row& row = rows.back();
     if (!o.json) {
       std::printf("%8u sessions: %6.2f Mpps (%5.1f ns/packet), baseline %6.2f Mpps, ratio %.3f, forwarded %.2f%% "
-                  "(%s fast path)\n",
+                  "(%s fast paths)\n",
                   sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, row.forwardedPct,
-                  dataplane::relayPathName(relayPath));
+                  dataplane::fastPathName(fastPath));
       if (o.stages)
         std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, flow table entries %.2f, "
                     "flow prefetch %.2f, relay and transmit %.2f\n",
@@ -220,9 +222,9 @@ int runRelayBench(const RelayOptions& o) {
   }
   if (o.json) {
     std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"mbufs\":\"%s\","
-                "\"relay_path\":\"%s\",\"results\":[",
+                "\"fast_path\":\"%s\",\"results\":[",
                 o.nicChecksumOffload ? "nic-offload" : "software", usingHugepages ? "hugepages" : "4k-pages",
-                packedMbufs ? "packed" : "page-aligned", dataplane::relayPathName(relayPath));
+                packedMbufs ? "packed" : "page-aligned", dataplane::fastPathName(fastPath));
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"sessions\":%u,\"mpps\":%.3f,\"ns_per_packet\":%.2f,\"baseline_mpps\":%.3f,"

@@ -16,7 +16,7 @@ struct RelayOptions {
   bool json = false;
   bool stages = false;  // also run the first stages alone, to cost each (FirstStages)
   bool pageAlignedMbufs = false;  // mbufs one per 4 KiB page, as rte_pktmbuf_pool_create makes them here
-  bool scalarRelay = false;       // the relay's scalar fast path even where AVX-512 runs (media_relay_fast.h)
+  bool scalar = false;            // the scalar fast paths (fast_path.h) even where AVX-512 runs
 };
 
 int runRelayBench(const RelayOptions& options);

@@ -1,6 +1,6 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
 //   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]
-//                  [--page-aligned-mbufs] [--scalar-relay] [--json]
+//                  [--page-aligned-mbufs] [--scalar] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
 //   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
@@ -24,7 +24,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]\n"
-               "                      [--page-aligned-mbufs] [--scalar-relay] [--json]\n"
+               "                      [--page-aligned-mbufs] [--scalar] [--json]\n"
                "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
                "       sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]\n"
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
       relay.stages = true;
     } else if (a == "--page-aligned-mbufs") {
       relay.pageAlignedMbufs = true;
-    } else if (a == "--scalar-relay") {
-      relay.scalarRelay = true;
+    } else if (a == "--scalar") {
+      relay.scalar = true;
     } else if (a == "--sw-checksum") {
       relay.nicChecksumOffload = false;
     } else if (a == "--sessions") {

@@ -1,6 +1,7 @@
 #include "dataplane/classify.h"
 
 #include "dataplane/checksum.h"
+#include "dataplane/classify_fast.h"
 #include "dataplane/unaligned.h"
 
 #include <rte_arp.h>
@@ -378,25 +379,30 @@ __attribute__((noinline)) uint16_t classifyPending(const InterfaceRuntime& iface
 }  // namespace
 
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
-                   ClassifiedBurst& out, WorkerCounters& counters) {
+                   ClassifiedBurst& out, WorkerCounters& counters, FastPath path) {
   out.arpCount = out.neighborDiscoveryCount = out.localCount = 0;
   uint32_t fastMask = 0;  // in registers: stores through `out` would make the compiler reload them
-  constexpr uint16_t kPrefetchAhead = 3;
-  for (uint16_t i = 0; i < count && i < kPrefetchAhead; ++i)
-    rte_prefetch0(rte_pktmbuf_mtod(packets[i], void*));
   // The fast path runs only on untagged interfaces: chosen once per burst, not per packet.
   const bool fast = iface.vlan == 0;
-  const uint64_t ourMac = load32(iface.mac.data()) | uint64_t{load16(iface.mac.data() + 4)} << 32;
   uint64_t rxBytes = 0;
-  // No call in this loop (the full parser runs after it, on what the fast path refused): its
-  // state stays in registers. Every packet takes its place among the UDP packets for now.
-  for (uint16_t i = 0; i < count; ++i) {
-    if (i + kPrefetchAhead < count) rte_prefetch0(rte_pktmbuf_mtod(packets[i + kPrefetchAhead], void*));
-    rte_mbuf* m = packets[i];
-    rxBytes += rte_pktmbuf_pkt_len(m);
-    const bool done = fast && classifyFastIpv4Udp(ourMac, m, out.udpKeys[i]);
-    out.udp[i] = m;
-    fastMask |= uint32_t{done} << i;
+  if (fast && path == FastPath::kAvx512) {
+    fastMask = static_cast<uint32_t>((uint64_t{1} << count) - 1) &
+               ~classifyFastBurstAvx512(iface.mac.data(), packets, count, out, rxBytes);
+  } else {
+    constexpr uint16_t kPrefetchAhead = 3;
+    for (uint16_t i = 0; i < count && i < kPrefetchAhead; ++i)
+      rte_prefetch0(rte_pktmbuf_mtod(packets[i], void*));
+    const uint64_t ourMac = load32(iface.mac.data()) | uint64_t{load16(iface.mac.data() + 4)} << 32;
+    // No call in this loop (the full parser runs after it, on what the fast path refused): its
+    // state stays in registers. Every packet takes its place among the UDP packets for now.
+    for (uint16_t i = 0; i < count; ++i) {
+      if (i + kPrefetchAhead < count) rte_prefetch0(rte_pktmbuf_mtod(packets[i + kPrefetchAhead], void*));
+      rte_mbuf* m = packets[i];
+      rxBytes += rte_pktmbuf_pkt_len(m);
+      const bool done = fast && classifyFastIpv4Udp(ourMac, m, out.udpKeys[i]);
+      out.udp[i] = m;
+      fastMask |= uint32_t{done} << i;
+    }
   }
   out.udpFastMask = fastMask;
   uint16_t udpCount = count;

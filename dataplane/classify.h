@@ -17,6 +17,7 @@
 
 #include <cstdint>
 
+#include "dataplane/fast_path.h"
 #include "dataplane/flow.h"
 #include "dataplane/interface_table.h"
 #include "dataplane/worker_counters.h"
@@ -48,9 +49,10 @@ struct ClassifiedBurst {
   uint16_t localCount = 0;
 };
 
-// Classifies `count` (≤ kMaxBurst) packets received on `iface`. Dropped packets are freed.
+// Classifies `count` (≤ kMaxBurst) packets received on `iface`, the common case with the build
+// `path` (which must be supported). Dropped packets are freed.
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
-                   ClassifiedBurst& out, WorkerCounters& counters);
+                   ClassifiedBurst& out, WorkerCounters& counters, FastPath path = FastPath::kScalar);
 
 // True when an IP packet claims one of the interface's own addresses as its source (spoofed).
 bool hasOwnSource(const InterfaceRuntime& iface, const rte_mbuf* m);

@@ -1,12 +1,5 @@
-// First: DPDK 22.11's rte_vect.h declares its functions without C linkage for C++, and the DPDK
-// headers below include it.
-extern "C" {
-#include <rte_vect.h>
-}
-
 #include "dataplane/media_relay.h"
 
-#include <rte_cpuflags.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
@@ -489,19 +482,6 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
   return h;
 }
 
-bool relayPathSupported(RelayPath path) {
-  if (path == RelayPath::kScalar) return true;
-  return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512BW) > 0 &&
-         rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VL) > 0 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VBMI) > 0 &&
-         rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_512;
-}
-
-RelayPath bestRelayPath() {
-  return relayPathSupported(RelayPath::kAvx512) ? RelayPath::kAvx512 : RelayPath::kScalar;
-}
-
-const char* relayPathName(RelayPath path) { return path == RelayPath::kAvx512 ? "avx512" : "scalar"; }
-
 void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                 uint16_t count) {
   // The burst's totals, in registers until its end.
@@ -514,7 +494,7 @@ void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, ui
   }
   uint16_t i = 0;
   while (i < count) {
-    const uint16_t stop = ctx.path == RelayPath::kAvx512
+    const uint16_t stop = ctx.path == FastPath::kAvx512
                               ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count)
                               : relayFastRunScalar(ctx, packets, slots, fastMask, i, count);
     relayed += stop - i;  // RTP

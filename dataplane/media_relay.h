@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "dataplane/classify.h"
+#include "dataplane/fast_path.h"
 #include "dataplane/flow.h"
 #include "dataplane/interface_table.h"
 #include "dataplane/neighbor_table.h"
@@ -52,16 +53,6 @@ struct EgressHeader {
 };
 EgressHeader makeEgressHeader(const InterfaceRuntime& egress);
 
-// Which build of the fast path a worker runs (media_relay_fast.h). Both relay the same packets
-// to the same bytes; AVX-512 does it with a third fewer instructions.
-enum class RelayPath : uint8_t { kScalar, kAvx512 };
-// Whether this CPU can run `path`, and DPDK's SIMD limit (--force-max-simd-bitwidth; 256 bits by
-// default on x86, for CPUs that slow their clock for 512-bit work) allows it.
-bool relayPathSupported(RelayPath path);
-// The fastest supported path.
-RelayPath bestRelayPath();
-const char* relayPathName(RelayPath path);
-
 struct MediaContext {
   Flow* flows;           // the FlowTable's pool, indexed by slot
   FlowCold* cold;        // its cold parts, same index
@@ -73,7 +64,7 @@ struct MediaContext {
   uint32_t nowCoarse;               // coarseTime() of the burst's arrival
   const InterfaceRuntime* ingress;  // where the burst arrived
   const EgressHeader* egressHeaders;  // one per interface
-  RelayPath path = RelayPath::kScalar;
+  FastPath path = FastPath::kScalar;
 };
 
 // Relays `count` packets; slots[i] is the flow slot found for packets[i], and bit i of

@@ -64,7 +64,7 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     if (flood != nullptr && flood->enabled) floodSettings_ = flood;
   }
   burstTsc_ = nowTsc;
-  classifyBurst(iface, packets, count, classified_, counters_);
+  classifyBurst(iface, packets, count, classified_, counters_, fastPath_);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
   // for its flows (resolveBurst, relayHeld): a media flow remembers its verdict.
   if (classified_.localCount != 0) {
@@ -199,7 +199,7 @@ void Worker::relayHeld(HeldMedia& media) {
   }
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
                    tables_.neighbors, flowStats_, &counters_, tx_, media.nowCoarse,
-                   &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_, relayPath_};
+                   &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_, fastPath_};
   relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count);
   media.count = 0;
 }

@@ -115,14 +115,15 @@ class Worker {
   void run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_t idleSleepUs,
            const std::atomic<bool>& stop);
 
-  // The build of the relay's fast path this worker runs: the best the CPU and DPDK's SIMD limit
-  // allow, unless set (tests and benches compare them). False for a path this CPU cannot run.
-  bool setRelayPath(RelayPath path) {
-    if (!relayPathSupported(path)) return false;
-    relayPath_ = path;
+  // The build of classify's and the relay's fast paths this worker runs (fast_path.h): the best
+  // the CPU and DPDK's SIMD limit allow, unless set (tests and benches compare them). False for
+  // a path this CPU cannot run.
+  bool setFastPath(FastPath path) {
+    if (!fastPathSupported(path)) return false;
+    fastPath_ = path;
     return true;
   }
-  RelayPath relayPath() const { return relayPath_; }
+  FastPath fastPath() const { return fastPath_; }
 
   unsigned index() const { return index_; }
   const WorkerCounters& counters() const { return counters_; }
@@ -252,7 +253,7 @@ class Worker {
   SipFloodGuard floodGuard_;
   const SipFloodGuardSettings* floodSettings_ = nullptr;  // this burst's; null when off
   uint64_t burstTsc_ = 0;
-  RelayPath relayPath_ = bestRelayPath();
+  FastPath fastPath_ = bestFastPath();
 };
 
 }  // namespace sbc::dataplane

@@ -24,8 +24,8 @@ else
     'd["bench"]=="relay" and len(d["results"])==1 and d["results"][0]["sessions"]==1000 and d["results"][0]["forwarded_pct"]==100.0' "$json"
   check "relay: says how its mbufs are laid out (packed: IOVA as VA here, or hugepages)" \
     'd["mbufs"]=="packed" and d["memory"] in ("4k-pages","hugepages")' "$json"
-  check "relay: names its fast path (avx512 where the CPU has it, scalar otherwise)" \
-    'd["relay_path"] in ("avx512","scalar")' "$json"
+  check "relay: names its fast paths (avx512 where the CPU has it, scalar otherwise)" \
+    'd["fast_path"] in ("avx512","scalar")' "$json"
   check "relay: rates and ratio are positive" \
     'all(d["results"][0][k] > 0 for k in ("mpps","baseline_mpps","ratio","ns_per_packet"))' "$json"
   check "relay --stages: baseline, classify, entries, flow_prefetch and relay, each a finite number" \
@@ -40,12 +40,12 @@ else
     'd["mbufs"]==("packed" if d["memory"]=="hugepages" else "page-aligned") and d["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
 
-out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --scalar-relay --json 2>&1); rc=$?
+out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --scalar --json 2>&1); rc=$?
 json=$(last_json <<<"$out")
-if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay --scalar-relay ran (rc $rc): $out"; failures=$((failures + 1))
+if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay --scalar ran (rc $rc): $out"; failures=$((failures + 1))
 else
-  check "relay --scalar-relay: the scalar fast path, all forwarded" \
-    'd["relay_path"]=="scalar" and d["results"][0]["forwarded_pct"]==100.0' "$json"
+  check "relay --scalar: the scalar fast paths, all forwarded" \
+    'd["fast_path"]=="scalar" and d["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
 
 out=$("$SBCBENCH" churn --sessions 1000 --rate 2000 --seconds 0.2 --rounds 1 --json 2>&1); rc=$?

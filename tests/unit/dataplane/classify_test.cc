@@ -1,6 +1,8 @@
 // classifyBurst (dataplane/classify.cc): every verdict, with the FlowKey and mbuf metadata it
 // sets, and every drop reason the stage can produce, one broken field at a time. Frames are
-// real (correct checksums) unless the test breaks one on purpose.
+// real (correct checksums) unless the test breaks one on purpose. Every test runs once per build
+// of the common case (FastPath: scalar, AVX-512 where the CPU has it), and ClassifyPathsTest
+// gives both the same mutated frames and compares what they decide.
 
 #include "dataplane/classify.h"
 
@@ -8,7 +10,10 @@
 #include <gtest/gtest.h>
 #include <rte_ether.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <random>
 
 #include "tests/unit/dataplane/dataplane_harness.h"
 
@@ -51,14 +56,19 @@ void set16(Bytes& f, size_t at, uint16_t v) {
   f[at + 1] = static_cast<uint8_t>(v);
 }
 
-class ClassifyTest : public HarnessTest {
+class ClassifyTest : public HarnessTest, public ::testing::WithParamInterface<FastPath> {
  protected:
+  void SetUp() override {
+    if (!fastPathSupported(GetParam()))
+      GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) does not run the " << fastPathName(GetParam()) << " path";
+  }
+
   Classified classify(uint8_t iface, rte_mbuf* m) {
     WorkerCounters counters{};
     Classified c;
     if (m == nullptr) return c;
     const uint32_t inputLength = rte_pktmbuf_pkt_len(m);
-    classifyBurst(h_.interfaces.interfaces[iface], &m, 1, burst_, counters);
+    classifyBurst(h_.interfaces.interfaces[iface], &m, 1, burst_, counters, GetParam());
     rte_mbuf* kept = nullptr;
     if (burst_.udpCount == 1) {
       c.path = Path::kUdp;
@@ -124,7 +134,7 @@ class ClassifyTest : public HarnessTest {
 
 // ---- verdicts ----
 
-TEST_F(ClassifyTest, Ipv4UdpGivesFlowKeyAndMetadata) {
+TEST_P(ClassifyTest, Ipv4UdpGivesFlowKeyAndMetadata) {
   Classified c = classify(kAccess, udp4());
   ASSERT_EQ(c.path, Path::kUdp);
   FlowKey expected = FlowKey::make(kAccess, sock("203.0.113.1:20000"));
@@ -138,7 +148,7 @@ TEST_F(ClassifyTest, Ipv4UdpGivesFlowKeyAndMetadata) {
   EXPECT_EQ(c.bytes, udp4()) << "classify does not change a valid frame";
 }
 
-TEST_F(ClassifyTest, Ipv6UdpGivesFlowKeyAndMetadata) {
+TEST_P(ClassifyTest, Ipv6UdpGivesFlowKeyAndMetadata) {
   Classified c = classify(kAccess, udp6());
   ASSERT_EQ(c.path, Path::kUdp);
   FlowKey expected = FlowKey::make(kAccess, sock("[2001:db8:a::1]:20000"));
@@ -148,7 +158,7 @@ TEST_F(ClassifyTest, Ipv6UdpGivesFlowKeyAndMetadata) {
   EXPECT_EQ(c.packetType, RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_UDP);
 }
 
-TEST_F(ClassifyTest, VlanTaggedUdpOnVlanInterface) {
+TEST_P(ClassifyTest, VlanTaggedUdpOnVlanInterface) {
   Bytes f = udpFrame(h_.toSbc(kVlan, kVlanPeerMac), sock("192.0.2.30:8000"), sock("192.0.2.1:20000"),
                      rtpPayload(1));
   Classified c = classify(kVlan, f);
@@ -158,20 +168,20 @@ TEST_F(ClassifyTest, VlanTaggedUdpOnVlanInterface) {
   EXPECT_EQ(c.l2Len, kEthernetLength + kVlanTagLength);
 }
 
-TEST_F(ClassifyTest, VlanPriorityBitsAreIgnored) {
+TEST_P(ClassifyTest, VlanPriorityBitsAreIgnored) {
   L2 l2 = h_.toSbc(kVlan, kVlanPeerMac);
   l2.vlan = static_cast<uint16_t>((5u << 13) | kVlanId);  // PCP 5
   Bytes f = udpFrame(l2, sock("192.0.2.30:8000"), sock("192.0.2.1:20000"), rtpPayload(1));
   EXPECT_EQ(pathOf(kVlan, f), Path::kUdp);
 }
 
-TEST_F(ClassifyTest, UdpToAnotherUnicastAddressIsLeftToTheFlowStage) {
+TEST_P(ClassifyTest, UdpToAnotherUnicastAddressIsLeftToTheFlowStage) {
   // Classify only rejects multicast/broadcast destinations; the flow stage decides "not for us".
   Bytes f = udpFrame(fromPeer(), sock("203.0.113.10:4000"), sock("203.0.113.77:20000"), rtpPayload(1));
   EXPECT_EQ(pathOf(kAccess, f), Path::kUdp);
 }
 
-TEST_F(ClassifyTest, ArpRequestAndReply) {
+TEST_P(ClassifyTest, ArpRequestAndReply) {
   Bytes request = arpFrame(L2{kBroadcastMac, kAccessPeerMac, {}}, 1, kAccessPeerMac, ip("203.0.113.10"),
                            MacAddress{}, ip("203.0.113.1"));
   Classified c = classify(kAccess, request);
@@ -182,13 +192,13 @@ TEST_F(ClassifyTest, ArpRequestAndReply) {
   EXPECT_EQ(pathOf(kAccess, reply), Path::kArp);
 }
 
-TEST_F(ClassifyTest, TaggedArpOnVlanInterface) {
+TEST_P(ClassifyTest, TaggedArpOnVlanInterface) {
   Classified c = classify(kVlan, gratuitousArp(kVlanPeerMac, ip("192.0.2.30"), kVlanId));
   EXPECT_EQ(c.path, Path::kArp);
   EXPECT_EQ(c.l2Len, kEthernetLength + kVlanTagLength);
 }
 
-TEST_F(ClassifyTest, NeighborDiscoveryForUs) {
+TEST_P(ClassifyTest, NeighborDiscoveryForUs) {
   IpAddress ours = ip("2001:db8:a::1"), peer = ip("2001:db8:a::10");
   IpAddress group = solicitedNodeGroup(ours);
   Bytes ns = neighborSolicitation(L2{multicastMacFor(group), kAccessPeerMac, {}}, peer, group, ours,
@@ -204,7 +214,7 @@ TEST_F(ClassifyTest, NeighborDiscoveryForUs) {
   EXPECT_EQ(pathOf(kAccess, unsolicited), Path::kNeighborDiscovery) << "unsolicited NA to all-nodes";
 }
 
-TEST_F(ClassifyTest, NeighborSolicitationForSomeoneElsesGroupIsNotForUs) {
+TEST_P(ClassifyTest, NeighborSolicitationForSomeoneElsesGroupIsNotForUs) {
   IpAddress other = ip("2001:db8:a::4242");
   IpAddress group = solicitedNodeGroup(other);
   Bytes ns = neighborSolicitation(L2{multicastMacFor(group), kAccessPeerMac, {}}, ip("2001:db8:a::10"), group,
@@ -212,7 +222,7 @@ TEST_F(ClassifyTest, NeighborSolicitationForSomeoneElsesGroupIsNotForUs) {
   EXPECT_EQ(dropOf(kAccess, ns), DropReason::kNotForUs);
 }
 
-TEST_F(ClassifyTest, LocalIcmpAndTcpToOurAddress) {
+TEST_P(ClassifyTest, LocalIcmpAndTcpToOurAddress) {
   EXPECT_EQ(pathOf(kAccess, icmpEcho4Frame(fromPeer(), ip("203.0.113.10"), ip("203.0.113.1"), 7, 1)), Path::kLocal);
   EXPECT_EQ(pathOf(kAccess, tcpSynFrame(fromPeer(), sock("203.0.113.10:40000"), sock("203.0.113.1:5061"))),
             Path::kLocal);
@@ -223,7 +233,7 @@ TEST_F(ClassifyTest, LocalIcmpAndTcpToOurAddress) {
   EXPECT_EQ(pathOf(kAccess, v6With(59, "2001:db8:a::1")), Path::kLocal) << "no-next-header to us";
 }
 
-TEST_F(ClassifyTest, NonUdpToAnotherAddressIsNotForUs) {
+TEST_P(ClassifyTest, NonUdpToAnotherAddressIsNotForUs) {
   EXPECT_EQ(dropOf(kAccess, icmpEcho4Frame(fromPeer(), ip("203.0.113.10"), ip("203.0.113.99"), 7, 1)),
             DropReason::kNotForUs);
   EXPECT_EQ(dropOf(kAccess, tcpSynFrame(fromPeer(), sock("203.0.113.10:40000"), sock("203.0.113.99:5061"))),
@@ -237,7 +247,7 @@ TEST_F(ClassifyTest, NonUdpToAnotherAddressIsNotForUs) {
   EXPECT_EQ(dropOf(kAccess, v6With(59, "2001:db8:a::99")), DropReason::kNotForUs);
 }
 
-TEST_F(ClassifyTest, BurstIsSortedWithKeysAlignedToPackets) {
+TEST_P(ClassifyTest, BurstIsSortedWithKeysAlignedToPackets) {
   Bytes udpA = udp4();
   Bytes bad = udp4();
   bad[kIp + 10] ^= 0xff;  // header checksum
@@ -248,7 +258,7 @@ TEST_F(ClassifyTest, BurstIsSortedWithKeysAlignedToPackets) {
   const Bytes* frames[5] = {&udpA, &bad, &arp, &udpB, &local};
   for (int i = 0; i < 5; ++i) in[i] = toMbuf(h_.pool, *frames[i], kAccess);
   WorkerCounters counters{};
-  classifyBurst(h_.interfaces.interfaces[kAccess], in, 5, burst_, counters);
+  classifyBurst(h_.interfaces.interfaces[kAccess], in, 5, burst_, counters, GetParam());
   ASSERT_EQ(burst_.udpCount, 2);
   ASSERT_EQ(burst_.arpCount, 1);
   ASSERT_EQ(burst_.localCount, 1);
@@ -270,7 +280,7 @@ TEST_F(ClassifyTest, BurstIsSortedWithKeysAlignedToPackets) {
 
 // ---- Ethernet ----
 
-TEST_F(ClassifyTest, TruncatedEthernetAndVlanHeaders) {
+TEST_P(ClassifyTest, TruncatedEthernetAndVlanHeaders) {
   Bytes f = udp4();
   EXPECT_EQ(dropOf(kAccess, Bytes{}), DropReason::kTruncatedFrame) << "0 bytes";
   EXPECT_EQ(dropOf(kAccess, Bytes(f.begin(), f.begin() + 13)), DropReason::kTruncatedFrame) << "13 bytes";
@@ -282,7 +292,7 @@ TEST_F(ClassifyTest, TruncatedEthernetAndVlanHeaders) {
       << "tagged, IPv4 header cut short";
 }
 
-TEST_F(ClassifyTest, TruncatedNetworkHeaders) {
+TEST_P(ClassifyTest, TruncatedNetworkHeaders) {
   Bytes v4 = udp4();
   EXPECT_EQ(dropOf(kAccess, Bytes(v4.begin(), v4.begin() + 33)), DropReason::kTruncatedFrame) << "33 bytes";
   Bytes v6 = udp6();
@@ -293,7 +303,7 @@ TEST_F(ClassifyTest, TruncatedNetworkHeaders) {
   EXPECT_EQ(dropOf(kAccess, v6With(58, "2001:db8:a::1", Bytes{135, 0})), DropReason::kTruncatedFrame);
 }
 
-TEST_F(ClassifyTest, FrameCutInsideTheUdpDatagram) {
+TEST_P(ClassifyTest, FrameCutInsideTheUdpDatagram) {
   Bytes f = udp4();
   // The IP length still claims the whole datagram.
   EXPECT_EQ(dropOf(kAccess, Bytes(f.begin(), f.begin() + kV4Udp + 4)), DropReason::kIpBadTotalLength);
@@ -301,7 +311,7 @@ TEST_F(ClassifyTest, FrameCutInsideTheUdpDatagram) {
   EXPECT_EQ(dropOf(kAccess, Bytes(g.begin(), g.begin() + kV6Udp + 4)), DropReason::kIpBadTotalLength);
 }
 
-TEST_F(ClassifyTest, WrongVlan) {
+TEST_P(ClassifyTest, WrongVlan) {
   L2 otherVlan = h_.toSbc(kVlan, kVlanPeerMac);
   otherVlan.vlan = 200;
   Bytes f = udpFrame(otherVlan, sock("192.0.2.30:8000"), sock("192.0.2.1:20000"), rtpPayload(1));
@@ -318,14 +328,14 @@ TEST_F(ClassifyTest, WrongVlan) {
       << "tagged on an untagged interface";
 }
 
-TEST_F(ClassifyTest, UnknownEthertype) {
+TEST_P(ClassifyTest, UnknownEthertype) {
   EXPECT_EQ(dropOf(kAccess, ethernet(fromPeer(), 0x88cc, Bytes(46, 0))), DropReason::kUnknownEthertype);
   L2 tagged = h_.toSbc(kVlan, kVlanPeerMac);
   EXPECT_EQ(dropOf(kVlan, ethernet(tagged, 0x88cc, Bytes(46, 0))), DropReason::kUnknownEthertype)
       << "inside the tag";
 }
 
-TEST_F(ClassifyTest, UnicastToAnotherMacIsNotForUs) {
+TEST_P(ClassifyTest, UnicastToAnotherMacIsNotForUs) {
   L2 l2 = fromPeer();
   l2.dst = kOtherMac;
   EXPECT_EQ(dropOf(kAccess, udpFrame(l2, sock("203.0.113.10:4000"), sock("203.0.113.1:20000"), rtpPayload(1))),
@@ -334,7 +344,7 @@ TEST_F(ClassifyTest, UnicastToAnotherMacIsNotForUs) {
             DropReason::kNotForUs);
 }
 
-TEST_F(ClassifyTest, EthernetPaddingIsTrimmed) {
+TEST_P(ClassifyTest, EthernetPaddingIsTrimmed) {
   // 4 bytes of UDP payload: 46 bytes of frame, padded to the 60-byte minimum on the wire.
   Bytes f = udp4(Bytes{1, 2, 3, 4});
   ASSERT_EQ(f.size(), 46u);
@@ -361,7 +371,7 @@ TEST_F(ClassifyTest, EthernetPaddingIsTrimmed) {
   EXPECT_EQ(s.pktLen, v6.size());
 }
 
-TEST_F(ClassifyTest, ScatteredFrameIsLinearized) {
+TEST_P(ClassifyTest, ScatteredFrameIsLinearized) {
   Bytes f = udp4();
   Classified c = classify(kAccess, toChainedMbuf(h_.pool, f, kAccess, 30));
   ASSERT_EQ(c.path, Path::kUdp);
@@ -371,20 +381,20 @@ TEST_F(ClassifyTest, ScatteredFrameIsLinearized) {
 
 // ---- IPv4 ----
 
-TEST_F(ClassifyTest, Ipv4BadVersion) {
+TEST_P(ClassifyTest, Ipv4BadVersion) {
   Bytes f = udp4();
   f[kIp] = 0x65;
   fixChecksums(f);
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpBadVersion);
 }
 
-TEST_F(ClassifyTest, Ipv4HeaderLengthBelowFive) {
+TEST_P(ClassifyTest, Ipv4HeaderLengthBelowFive) {
   Bytes f = udp4();
   f[kIp] = 0x44;
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpBadHeaderLength);
 }
 
-TEST_F(ClassifyTest, Ipv4Options) {
+TEST_P(ClassifyTest, Ipv4Options) {
   Ipv4Fields fields;
   fields.options = {0x01, 0x01, 0x01, 0x00};  // NOP NOP NOP EOL
   Bytes f = udp4(rtpPayload(1), fields);
@@ -392,7 +402,7 @@ TEST_F(ClassifyTest, Ipv4Options) {
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpOptions);
 }
 
-TEST_F(ClassifyTest, Ipv4TotalLengthLongerThanFrameOrShorterThanHeader) {
+TEST_P(ClassifyTest, Ipv4TotalLengthLongerThanFrameOrShorterThanHeader) {
   Bytes f = udp4();
   set16(f, kIp + 2, static_cast<uint16_t>(f.size() - kIp + 1));
   fixChecksums(f);
@@ -403,13 +413,13 @@ TEST_F(ClassifyTest, Ipv4TotalLengthLongerThanFrameOrShorterThanHeader) {
   EXPECT_EQ(dropOf(kAccess, g), DropReason::kIpBadTotalLength) << "shorter than the header";
 }
 
-TEST_F(ClassifyTest, Ipv4BadHeaderChecksum) {
+TEST_P(ClassifyTest, Ipv4BadHeaderChecksum) {
   Bytes f = udp4();
   f[kIp + 11] ^= 0x01;
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpBadChecksum);
 }
 
-TEST_F(ClassifyTest, Ipv4FragmentsForUsGoToTheKernelWhole) {
+TEST_P(ClassifyTest, Ipv4FragmentsForUsGoToTheKernelWhole) {
   // The kernel behind the exception path reassembles them (a SIP message larger than a frame);
   // they are never parsed as UDP, whose header only the first one carries.
   Ipv4Fields first;
@@ -437,7 +447,7 @@ TEST_F(ClassifyTest, Ipv4FragmentsForUsGoToTheKernelWhole) {
   EXPECT_EQ(pathOf(kVlan, tagged), Path::kLocal) << "on a VLAN interface";
 }
 
-TEST_F(ClassifyTest, Ipv4FragmentsForOthersAreDropped) {
+TEST_P(ClassifyTest, Ipv4FragmentsForOthersAreDropped) {
   Ipv4Fields moreFragments;
   moreFragments.fragment = 0x2000;
   Ipv4Fields offset;
@@ -455,7 +465,7 @@ TEST_F(ClassifyTest, Ipv4FragmentsForOthersAreDropped) {
             DropReason::kIpFragment);
 }
 
-TEST_F(ClassifyTest, Ipv4FragmentsForUsAreCheckedLikeAnyPacket) {
+TEST_P(ClassifyTest, Ipv4FragmentsForUsAreCheckedLikeAnyPacket) {
   Ipv4Fields fragment;
   fragment.fragment = 0x2000;
   Bytes badChecksum = udp4(rtpPayload(1), fragment);
@@ -472,7 +482,7 @@ TEST_F(ClassifyTest, Ipv4FragmentsForUsAreCheckedLikeAnyPacket) {
   EXPECT_EQ(dropOf(kAccess, cut), DropReason::kIpBadTotalLength);
 }
 
-TEST_F(ClassifyTest, Ipv4DontFragmentIsNoFragment) {
+TEST_P(ClassifyTest, Ipv4DontFragmentIsNoFragment) {
   Ipv4Fields dontFragment;
   dontFragment.fragment = 0x4000;
   EXPECT_EQ(pathOf(kAccess, udp4(rtpPayload(1), dontFragment)), Path::kUdp) << "DF alone is fine";
@@ -481,7 +491,7 @@ TEST_F(ClassifyTest, Ipv4DontFragmentIsNoFragment) {
   EXPECT_EQ(pathOf(kAccess, udp4(rtpPayload(1), none)), Path::kUdp);
 }
 
-TEST_F(ClassifyTest, Ipv4TtlZero) {
+TEST_P(ClassifyTest, Ipv4TtlZero) {
   Ipv4Fields zero;
   zero.ttl = 0;
   EXPECT_EQ(dropOf(kAccess, udp4(rtpPayload(1), zero)), DropReason::kIpTtlExpired);
@@ -490,7 +500,7 @@ TEST_F(ClassifyTest, Ipv4TtlZero) {
   EXPECT_EQ(pathOf(kAccess, udp4(rtpPayload(1), one)), Path::kUdp) << "TTL 1 is still deliverable to us";
 }
 
-TEST_F(ClassifyTest, Ipv4MulticastOrBroadcastSource) {
+TEST_P(ClassifyTest, Ipv4MulticastOrBroadcastSource) {
   EXPECT_EQ(dropOf(kAccess, udpFrame(fromPeer(), sock("224.0.0.9:520"), sock("203.0.113.1:20000"), rtpPayload(1))),
             DropReason::kIpBadSource);
   EXPECT_EQ(dropOf(kAccess, udpFrame(fromPeer(), sock("239.255.255.250:1900"), sock("203.0.113.1:20000"),
@@ -501,7 +511,7 @@ TEST_F(ClassifyTest, Ipv4MulticastOrBroadcastSource) {
             DropReason::kIpBadSource);
 }
 
-TEST_F(ClassifyTest, OwnSourceIsLeftToTheStagesItCouldFool) {
+TEST_P(ClassifyTest, OwnSourceIsLeftToTheStagesItCouldFool) {
   // classify.h: the exception path and latching refuse our own source (see hasOwnSource);
   // relayed media needs no such scan, its source must equal the latched peer anyway.
   Bytes f = udpFrame(fromPeer(), sock("203.0.113.1:20000"), sock("203.0.113.1:20000"), rtpPayload(1));
@@ -510,7 +520,7 @@ TEST_F(ClassifyTest, OwnSourceIsLeftToTheStagesItCouldFool) {
   EXPECT_EQ(pathOf(kAccess, g), Path::kUdp);
 }
 
-TEST_F(ClassifyTest, Ipv4MulticastOrBroadcastDestination) {
+TEST_P(ClassifyTest, Ipv4MulticastOrBroadcastDestination) {
   L2 l2{MacAddress{0x01, 0x00, 0x5e, 0x01, 0x01, 0x01}, kAccessPeerMac, {}};
   EXPECT_EQ(dropOf(kAccess, udpFrame(l2, sock("203.0.113.10:4000"), sock("239.1.1.1:20000"), rtpPayload(1))),
             DropReason::kNotForUs);
@@ -522,7 +532,7 @@ TEST_F(ClassifyTest, Ipv4MulticastOrBroadcastDestination) {
             DropReason::kNotForUs);
 }
 
-TEST_F(ClassifyTest, Ipv4UdpLengthMismatch) {
+TEST_P(ClassifyTest, Ipv4UdpLengthMismatch) {
   Bytes shorter = udp4();
   set16(shorter, kV4Udp + 4, static_cast<uint16_t>(shorter.size() - kV4Udp - 1));
   EXPECT_EQ(dropOf(kAccess, shorter), DropReason::kUdpBadLength) << "UDP length one short";
@@ -536,18 +546,18 @@ TEST_F(ClassifyTest, Ipv4UdpLengthMismatch) {
   EXPECT_EQ(dropOf(kAccess, noRoom), DropReason::kUdpBadLength) << "no room for a UDP header";
 }
 
-TEST_F(ClassifyTest, Ipv4BadUdpChecksum) {
+TEST_P(ClassifyTest, Ipv4BadUdpChecksum) {
   Bytes f = udp4();
   f.back() ^= 0x01;  // payload changed, checksum not
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kUdpBadChecksum);
 }
 
-TEST_F(ClassifyTest, Ipv4UdpWithoutChecksumIsAccepted) {
+TEST_P(ClassifyTest, Ipv4UdpWithoutChecksumIsAccepted) {
   Bytes f = udp4FrameNoChecksum(fromPeer(), sock("203.0.113.10:4000"), sock("203.0.113.1:20000"), rtpPayload(1));
   EXPECT_EQ(pathOf(kAccess, f), Path::kUdp);
 }
 
-TEST_F(ClassifyTest, NicL4ChecksumVerdictIsTrusted) {
+TEST_P(ClassifyTest, NicL4ChecksumVerdictIsTrusted) {
   Bytes wrong = udp4();
   wrong.back() ^= 0x01;
   EXPECT_EQ(pathOf(kAccess, wrong, RTE_MBUF_F_RX_L4_CKSUM_GOOD), Path::kUdp) << "L4 GOOD, checksum wrong";
@@ -563,7 +573,7 @@ TEST_F(ClassifyTest, NicL4ChecksumVerdictIsTrusted) {
   EXPECT_EQ(dropOf(kAccess, udp6(), RTE_MBUF_F_RX_L4_CKSUM_BAD), DropReason::kUdpBadChecksum) << "IPv6, L4 BAD";
 }
 
-TEST_F(ClassifyTest, NicIpChecksumVerdictIsTrusted) {
+TEST_P(ClassifyTest, NicIpChecksumVerdictIsTrusted) {
   Bytes wrong = udp4();
   wrong[kIp + 11] ^= 0x01;
   EXPECT_EQ(pathOf(kAccess, wrong, RTE_MBUF_F_RX_IP_CKSUM_GOOD), Path::kUdp) << "IP GOOD, header checksum wrong";
@@ -575,35 +585,35 @@ TEST_F(ClassifyTest, NicIpChecksumVerdictIsTrusted) {
 
 // ---- IPv6 ----
 
-TEST_F(ClassifyTest, Ipv6BadVersion) {
+TEST_P(ClassifyTest, Ipv6BadVersion) {
   Bytes f = udp6();
   f[kIp] = 0x40;
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpBadVersion);
 }
 
-TEST_F(ClassifyTest, Ipv6PayloadLengthLongerThanFrame) {
+TEST_P(ClassifyTest, Ipv6PayloadLengthLongerThanFrame) {
   Bytes f = udp6();
   set16(f, kIp + 4, static_cast<uint16_t>(f.size() - kV6Udp + 1));
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpBadTotalLength);
 }
 
-TEST_F(ClassifyTest, Ipv6HopLimitZero) {
+TEST_P(ClassifyTest, Ipv6HopLimitZero) {
   EXPECT_EQ(dropOf(kAccess, udp6(rtpPayload(1), 0)), DropReason::kIpTtlExpired);
 }
 
-TEST_F(ClassifyTest, Ipv6MulticastSource) {
+TEST_P(ClassifyTest, Ipv6MulticastSource) {
   Bytes f = udpFrame(fromPeer(), sock("[ff02::1]:4000"), sock("[2001:db8:a::1]:20000"), rtpPayload(1));
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kIpBadSource);
 }
 
-TEST_F(ClassifyTest, Ipv6UdpToMulticastIsNotForUs) {
+TEST_P(ClassifyTest, Ipv6UdpToMulticastIsNotForUs) {
   IpAddress group = ip("ff02::fb");
   Bytes f = udpFrame(L2{multicastMacFor(group), kAccessPeerMac, {}}, sock("[2001:db8:a::10]:5353"),
                      sock("[ff02::fb]:5353"), rtpPayload(1));
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kNotForUs);
 }
 
-TEST_F(ClassifyTest, Ipv6UdpLengthMismatch) {
+TEST_P(ClassifyTest, Ipv6UdpLengthMismatch) {
   Bytes f = udp6();
   set16(f, kV6Udp + 4, static_cast<uint16_t>(f.size() - kV6Udp - 2));
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kUdpBadLength);
@@ -611,26 +621,26 @@ TEST_F(ClassifyTest, Ipv6UdpLengthMismatch) {
   EXPECT_EQ(dropOf(kAccess, tiny), DropReason::kUdpBadLength);
 }
 
-TEST_F(ClassifyTest, Ipv6BadUdpChecksum) {
+TEST_P(ClassifyTest, Ipv6BadUdpChecksum) {
   Bytes f = udp6();
   f.back() ^= 0x80;
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kUdpBadChecksum);
 }
 
-TEST_F(ClassifyTest, Ipv6UdpWithoutChecksumIsDropped) {
+TEST_P(ClassifyTest, Ipv6UdpWithoutChecksumIsDropped) {
   Bytes f = udp6();
   set16(f, kV6Udp + 6, 0);
   EXPECT_EQ(dropOf(kAccess, f), DropReason::kUdpZeroChecksumV6);
 }
 
-TEST_F(ClassifyTest, Ipv6ExtensionHeaders) {
+TEST_P(ClassifyTest, Ipv6ExtensionHeaders) {
   for (uint8_t nh : {0, 43, 60, 51, 50}) {
     EXPECT_EQ(dropOf(kAccess, v6With(nh, "2001:db8:a::1")), DropReason::kIpv6ExtensionHeader)
         << "next header " << int{nh};
   }
 }
 
-TEST_F(ClassifyTest, Ipv6FragmentHeaderForUsGoesToTheKernelWhole) {
+TEST_P(ClassifyTest, Ipv6FragmentHeaderForUsGoesToTheKernelWhole) {
   // Fragment header: next header UDP, offset 0 with M set, identification.
   const Bytes header{17, 0, 0x00, 0x01, 0x5b, 0xc0, 0xff, 0xee};
   Bytes l4 = header;
@@ -650,7 +660,7 @@ TEST_F(ClassifyTest, Ipv6FragmentHeaderForUsGoesToTheKernelWhole) {
 // A jumbo frame in one segment, as a port with max-frame receives it (af_packet hands over a
 // fragmented datagram the kernel reassembled): lengths come from the IP header, not from a
 // 2 KB mbuf's idea of a frame.
-TEST_F(ClassifyTest, JumboFrameInOneSegment) {
+TEST_P(ClassifyTest, JumboFrameInOneSegment) {
   rte_mempool* big = rte_pktmbuf_pool_create("classify_jumbo", 15, 0, 0, RTE_PKTMBUF_HEADROOM + 16384,
                                              static_cast<int>(rte_socket_id()));
   ASSERT_NE(big, nullptr);
@@ -681,7 +691,7 @@ TEST_F(ClassifyTest, JumboFrameInOneSegment) {
 
 // ---- ARP ----
 
-TEST_F(ClassifyTest, ArpMalformed) {
+TEST_P(ClassifyTest, ArpMalformed) {
   const Bytes good = gratuitousArp(kAccessPeerMac, ip("203.0.113.10"));
   struct Case {
     size_t offset;
@@ -699,6 +709,111 @@ TEST_F(ClassifyTest, ArpMalformed) {
     if (c.offset == kEthernetLength + 2) f[c.offset + 1] = 0xdd;
     EXPECT_EQ(dropOf(kAccess, f), DropReason::kArpMalformed) << c.what;
   }
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, ClassifyTest, ::testing::Values(FastPath::kScalar, FastPath::kAvx512),
+                         [](const ::testing::TestParamInfo<FastPath>& p) { return std::string(fastPathName(p.param)); });
+
+// What classifyBurst decided for one packet of a burst.
+struct Decision {
+  int array = -1;  // 0 udp, 1 arp, 2 neighbour discovery, 3 local; -1 dropped
+  FlowKey key{};
+  uint16_t l2Len = 0, l3Len = 0;
+  uint32_t packetType = 0;
+  Bytes bytes;
+  bool operator==(const Decision& o) const {
+    return array == o.array && std::memcmp(&key, &o.key, sizeof key) == 0 && l2Len == o.l2Len && l3Len == o.l3Len &&
+           packetType == o.packetType && bytes == o.bytes;
+  }
+};
+
+std::vector<Decision> decide(DataplaneHarness& h, const std::vector<Bytes>& frames, const std::vector<uint16_t>& ports,
+                             const std::vector<uint64_t>& flags, FastPath path, WorkerCounters& counters) {
+  std::vector<rte_mbuf*> in;
+  for (size_t i = 0; i < frames.size(); ++i) in.push_back(toMbuf(h.pool, frames[i], ports[i], flags[i]));
+  ClassifiedBurst out;
+  classifyBurst(h.interfaces.interfaces[kAccess], in.data(), static_cast<uint16_t>(in.size()), out, counters, path);
+  std::vector<Decision> d(frames.size());
+  auto record = [&](rte_mbuf* const* packets, uint16_t n, int array) {
+    for (uint16_t k = 0; k < n; ++k) {
+      const size_t i = static_cast<size_t>(std::find(in.begin(), in.end(), packets[k]) - in.begin());
+      d[i].array = array;
+      if (array == 0) d[i].key = out.udpKeys[k];
+      d[i].l2Len = packets[k]->l2_len;
+      d[i].l3Len = packets[k]->l3_len;
+      d[i].packetType = packets[k]->packet_type;
+      d[i].bytes = bytesOf(packets[k]);
+      rte_pktmbuf_free(packets[k]);
+    }
+  };
+  record(out.udp, out.udpCount, 0);
+  record(out.arp, out.arpCount, 1);
+  record(out.neighborDiscovery, out.neighborDiscoveryCount, 2);
+  record(out.local, out.localCount, 3);
+  return d;
+}
+
+// Both builds of the common case, given the same bursts, decide the same for every packet (its
+// array, key, metadata and bytes, or its drop reason) and count the same: valid IPv4/UDP, and the
+// same with a header byte changed, cut short, padded, with a source or destination the fast
+// checks refuse, from another port than the burst's first packet, with NIC verdicts of every
+// kind, and ARP mixed in.
+TEST(ClassifyPathsTest, BothPathsDecideTheSameForMutatedFrames) {
+  if (!fastPathSupported(FastPath::kAvx512)) GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) has no AVX-512 path";
+  DataplaneHarness h;
+  std::mt19937 random(5);
+  const L2 l2 = h.toSbc(kAccess, kAccessPeerMac);
+  const uint16_t port = h.interfaces.interfaces[kAccess].portId;
+  const uint16_t otherPort = h.interfaces.interfaces[kCore].portId;
+  constexpr uint64_t kGood = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+  const uint64_t verdicts[] = {0, kGood, RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+                               RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD,
+                               RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_NONE, RTE_MBUF_F_RX_IP_CKSUM_GOOD};
+  const uint8_t firstBytes[] = {0, 1, 126, 127, 128, 223, 224, 239, 255};
+  WorkerCounters scalarCounters{}, vectorCounters{};
+  unsigned udp = 0;
+  for (unsigned burst = 0; burst < 400; ++burst) {
+    std::vector<Bytes> frames;
+    std::vector<uint16_t> ports;
+    std::vector<uint64_t> flags;
+    const uint64_t burstFlags = verdicts[random() % std::size(verdicts)];
+    for (unsigned k = 0; k < kMaxBurst; ++k) {
+      Ipv4Fields fields;
+      fields.ttl = static_cast<uint8_t>(random() % 4 == 0 ? random() % 3 : 64);
+      fields.fragment = static_cast<uint16_t>(random() % 8 == 0 ? random() : 0x4000);
+      Bytes f = udpFrame(l2, sock("203.0.113.10:4000"), sock("203.0.113.1:20000"),
+                         rtpPayload(static_cast<uint16_t>(random()), 160, 0x5bc0ffee, random() % 200), fields);
+      uint16_t framePort = port;
+      uint64_t frameFlags = burstFlags;
+      switch (random() % 10) {
+        case 0: f[random() % 54] ^= static_cast<uint8_t>(1u << (random() % 8)); break;
+        case 1: f[random() % 42] = static_cast<uint8_t>(random()); break;
+        case 2: f.resize(random() % f.size()); break;
+        case 3: f.resize(f.size() + 1 + random() % 20, 0); break;  // Ethernet padding
+        case 4: f[kIp + 12] = firstBytes[random() % std::size(firstBytes)]; break;  // source
+        case 5: f[kIp + 16] = firstBytes[random() % std::size(firstBytes)]; break;  // destination
+        case 6: framePort = otherPort; break;
+        case 7: frameFlags = verdicts[random() % std::size(verdicts)]; break;
+        case 8: f = gratuitousArp(kAccessPeerMac, ip("203.0.113.10")); break;
+        default: break;
+      }
+      frames.push_back(f);
+      ports.push_back(framePort);
+      flags.push_back(frameFlags);
+    }
+    const auto a = decide(h, frames, ports, flags, FastPath::kScalar, scalarCounters);
+    const auto b = decide(h, frames, ports, flags, FastPath::kAvx512, vectorCounters);
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_TRUE(a[i] == b[i]) << "burst " << burst << " packet " << i << ": array " << a[i].array << " vs "
+                                << b[i].array;
+      udp += a[i].array == 0;
+    }
+  }
+  EXPECT_GT(udp, 400u * kMaxBurst / 5) << "many frames are valid";
+  for (unsigned r = 0; r < kDropReasonCount; ++r)
+    EXPECT_EQ(scalarCounters.drops[r], vectorCounters.drops[r]) << kDropReasonInfo[r].name;
+  EXPECT_EQ(scalarCounters.rxBytes[kAccess], vectorCounters.rxBytes[kAccess]);
+  EXPECT_EQ(h.mbufsInUse(), 0u);
 }
 
 }  // namespace

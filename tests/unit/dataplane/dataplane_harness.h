@@ -141,7 +141,7 @@ class HarnessTest : public ::testing::Test {
 }  // namespace sbc::dataplane::test
 
 namespace sbc::dataplane {
-inline void PrintTo(RelayPath p, std::ostream* os) { *os << relayPathName(p); }
+inline void PrintTo(FastPath p, std::ostream* os) { *os << fastPathName(p); }
 // gtest prints drop reasons by name.
 inline void PrintTo(DropReason r, std::ostream* os) {
   *os << (r < DropReason::kCount ? kDropReasonInfo[static_cast<unsigned>(r)].name : "none");

@@ -2,8 +2,8 @@
 // by SessionTable::create, packets through Worker::processBurst, output taken by Worker::flush.
 // Each test checks the frame on the wire byte by byte (MACs, addresses, ports, TTL, tag,
 // checksums recomputed from scratch, payload) and the counters and latch state that explain it.
-// Every test runs once per build of the fast path (RelayPath: scalar, AVX-512 where the CPU has
-// it), and RelayPathsTest feeds both the same random traffic and compares what they send.
+// Every test runs once per build of the fast path (FastPath: scalar, AVX-512 where the CPU has
+// it), and FastPathsTest feeds both the same random traffic and compares what they send.
 
 #include <gtest/gtest.h>
 
@@ -14,11 +14,11 @@
 namespace sbc::dataplane::test {
 namespace {
 
-class MediaRelayTest : public HarnessTest, public ::testing::WithParamInterface<RelayPath> {
+class MediaRelayTest : public HarnessTest, public ::testing::WithParamInterface<FastPath> {
  protected:
   void SetUp() override {
-    if (!h_.worker->setRelayPath(GetParam()))
-      GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) does not run the " << relayPathName(GetParam()) << " path";
+    if (!h_.worker->setFastPath(GetParam()))
+      GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) does not run the " << fastPathName(GetParam()) << " path";
   }
 
   Bytes rtp(uint8_t iface, const MacAddress& srcMac, const SocketAddress& src, const SocketAddress& dst,
@@ -858,19 +858,19 @@ TEST_P(MediaRelayTest, TheRtcpPortCountsNoLoss) {
   EXPECT_EQ(v.legs[0].rtcp.lost, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Paths, MediaRelayTest, ::testing::Values(RelayPath::kScalar, RelayPath::kAvx512),
-                         [](const ::testing::TestParamInfo<RelayPath>& p) { return std::string(relayPathName(p.param)); });
+INSTANTIATE_TEST_SUITE_P(Paths, MediaRelayTest, ::testing::Values(FastPath::kScalar, FastPath::kAvx512),
+                         [](const ::testing::TestParamInfo<FastPath>& p) { return std::string(fastPathName(p.param)); });
 
 // Both builds of the fast path, fed the same random traffic on the same session, send the same
 // bytes and count the same: RTP of every length with any TTL, TOS and ID, with and without a UDP
 // checksum; RTCP; a version other than 2; UDP too short for RTP; sequence numbers late, repeated
 // and jumping; a forged source port. Each kind but the first leaves the fast path for the general
 // one, and must leave the packet as it found it.
-TEST(RelayPathsTest, BothPathsSendTheSameBytesAndCountTheSame) {
-  if (!relayPathSupported(RelayPath::kAvx512)) GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) has no AVX-512 path";
+TEST(FastPathsTest, BothPathsSendTheSameBytesAndCountTheSame) {
+  if (!fastPathSupported(FastPath::kAvx512)) GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) has no AVX-512 path";
   DataplaneHarness scalar, vector;
-  ASSERT_TRUE(scalar.worker->setRelayPath(RelayPath::kScalar));
-  ASSERT_TRUE(vector.worker->setRelayPath(RelayPath::kAvx512));
+  ASSERT_TRUE(scalar.worker->setFastPath(FastPath::kScalar));
+  ASSERT_TRUE(vector.worker->setFastPath(FastPath::kAvx512));
   for (DataplaneHarness* h : {&scalar, &vector}) {
     h->resolvePeers();
     Status st = h->sessions->create(h->accessCoreSpec(), kT0);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dataplane/checksum.h"
 #include "dataplane/config.h"
 #include "dataplane/ip_address.h"
 
@@ -65,9 +66,53 @@ inline uint64_t v4IdentityOf(const WireAddress& w) {
   return v4Identity(a, w.portBe);
 }
 
+// The relay's fast path adjusts a packet's IPv4 and UDP checksums for the words it rewrites
+// (RFC 1624: HC' = ~(~HC + ~m + m')). Those words are the same for every packet a flow relays
+// from its latched source: the packet's source and destination addresses and ports leave, ours
+// on the egress leg and the peer's enter. So their sums are made once, when they change (the
+// latch, a destination), not per packet: the IP checksum's term (addresses) in the low 16 bits,
+// the UDP checksum's (addresses and ports) in the high 16. `addressA`, `addressB` and `ports`
+// are words as they sit in the headers, complemented for words that leave.
+inline uint32_t checksumTerms(uint32_t addressA, uint32_t addressB, uint32_t ports) {
+  const uint64_t addresses = uint64_t{addressA} + addressB;
+  return foldOnesComplement(addresses) | uint32_t{foldOnesComplement(addresses + ports)} << 16;
+}
+// The terms for a packet's own words, which its rewrite takes out.
+inline uint32_t checksumTermsLeaving(uint32_t sourceBe, uint32_t destinationBe, uint32_t portsBe) {
+  return checksumTerms(~sourceBe, ~destinationBe, ~portsBe);
+}
+// A relayed IPv4 packet's header checksum, from its old one, its old and new (TTL, protocol)
+// words, and the terms of its addresses leaving and entering.
+inline uint16_t ipv4ChecksumRelayed(uint16_t old, uint16_t oldTtlProtocol, uint16_t newTtlProtocol,
+                                    uint32_t termsLeaving, uint32_t termsEntering) {
+  const uint64_t sum = uint64_t{static_cast<uint16_t>(~old)} + static_cast<uint16_t>(~oldTtlProtocol) +
+                       newTtlProtocol + (termsLeaving & 0xffff) + (termsEntering & 0xffff);
+  return static_cast<uint16_t>(~foldOnesComplement(sum));
+}
+// Its UDP checksum (old not 0: a packet without one is relayed without one), as sent.
+inline uint16_t udpChecksumRelayed(uint16_t old, uint32_t termsLeaving, uint32_t termsEntering) {
+  const uint64_t sum = uint64_t{static_cast<uint16_t>(~old)} + (termsLeaving >> 16) + (termsEntering >> 16);
+  return udpChecksumForWire(static_cast<uint16_t>(~foldOnesComplement(sum)));
+}
+
+// The same two checksums at once, for a path that spreads the terms' halves into 32-bit lanes
+// itself (`leaving` and `entering` with the IP term in bits 0-15 and the UDP term in bits 32-47):
+// the IP checksum comes back in bits 0-15, the UDP one (as sent) in bits 32-47. Each lane sums at
+// most five 16-bit words, so two folds suffice, and they give what foldOnesComplement gives.
+inline uint64_t checksumsRelayed(uint64_t leaving, uint64_t entering, uint16_t oldIp, uint16_t oldTtlProtocol,
+                                 uint16_t newTtlProtocol, uint16_t oldUdp) {
+  constexpr uint64_t kLanes = 0x0000ffff0000ffffull;
+  uint64_t sum = leaving + entering + static_cast<uint16_t>(~oldIp) + static_cast<uint16_t>(~oldTtlProtocol) +
+                 newTtlProtocol + (uint64_t{static_cast<uint16_t>(~oldUdp)} << 32);
+  sum = (sum & kLanes) + ((sum >> 16) & kLanes);
+  sum = (sum & kLanes) + ((sum >> 16) & kLanes);
+  sum = ~sum & kLanes;
+  return (sum & 0xffff00000000ull) == 0 ? sum | 0xffff00000000ull : sum;  // udpChecksumForWire
+}
+
 // Where a flow's packets are sent. Written by the control side before publication and by the
 // worker that latches the opposite leg; readers retry while `sequence` is odd or changed
-// (readDestination). 20 bytes in the flow's first line; an IPv6 peer's address is in the
+// (readDestination). 24 bytes in the flow's first line; an IPv6 peer's address is in the
 // second (Flow::destinationV6), under the same sequence.
 struct FlowDestination {
   std::atomic<uint32_t> sequence{0};
@@ -77,8 +122,11 @@ struct FlowDestination {
   IpFamily peerFamily = IpFamily::kNone;  // kNone: nowhere to send yet
   uint8_t pad = 0;
   uint32_t peerV4 = 0;                    // network order, when peerFamily is kV4
+  // checksumTerms of the words a relayed IPv4 packet takes on: the flow's egress address and
+  // port, the peer's address and port (when both are IPv4).
+  uint32_t checksumEntering = 0;
 };
-static_assert(sizeof(FlowDestination) == 20);
+static_assert(sizeof(FlowDestination) == 24);
 
 enum class LatchState : uint32_t { kUnlatched = 0, kLatching = 1, kLatched = 2 };
 
@@ -99,7 +147,9 @@ inline uint64_t admittedIdentityOf(const WireAddress& w, uint8_t flowFlags) {
 
 struct alignas(64) Flow {
   // ---- cache line 0: everything a relayed IPv4 packet reads or writes ----
-  std::atomic<uint32_t> latchState{static_cast<uint32_t>(LatchState::kUnlatched)};
+  // checksumTermsLeaving of the packets latchedV4 admits (the latched source's address and port,
+  // ours where they arrive); set before latchedV4, read after it.
+  uint32_t checksumLeaving = 0;
   uint8_t flags = 0;
   uint8_t egressInterface = 0;  // index into the dataplane's interface table
   uint16_t egressPortBe = 0;    // the SBC's UDP port on the egress leg (= egressSource.portBe)
@@ -126,13 +176,12 @@ struct alignas(64) Flow {
   // packets. Meaningless on a kRtcp flow.
   std::atomic<uint32_t> highestSequence{0};
   FlowDestination destination;  // where this flow's packets go
-  uint32_t index = 0;           // slot in the pool, of the cold part and of FlowStats
   // ---- cache line 1: IPv6, and what only latching and the control side read ----
-  alignas(64) WireAddress latched{};  // valid when latchState == kLatched
+  alignas(64) std::atomic<uint32_t> latchState{static_cast<uint32_t>(LatchState::kUnlatched)};
+  uint32_t index = 0;                 // slot in the pool, of the cold part and of FlowStats
+  WireAddress latched{};              // valid when latchState == kLatched
   WireAddress egressSource{};         // the SBC's address and port on the egress leg
   uint8_t destinationV6[16]{};        // destination's address when its peerFamily is kV6
-  uint32_t sessionId = 0;
-  uint32_t relatchSilenceCoarse = 0;
 
   void countPacket(uint32_t length) {
     packets.store(packets.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -158,7 +207,7 @@ struct alignas(64) Flow {
 };
 
 static_assert(sizeof(Flow) == 128);
-static_assert(offsetof(Flow, index) + sizeof(uint32_t) <= 64, "per-packet fields must stay in line 0");
+static_assert(offsetof(Flow, destination) + sizeof(FlowDestination) <= 64, "per-packet fields must stay in line 0");
 static_assert(offsetof(Flow, highestSequence) + sizeof(uint32_t) <= 64, "the sequence is per packet");
 
 // RFC 3550 A.1's bounds: a sequence number more than kMaxDropout ahead of the highest or more
@@ -207,6 +256,8 @@ struct FlowCold {
   WireAddress expected{};  // peer named by the SDP (may be unspecified)
   Flow* opposite = nullptr;  // whose destination this flow's latch sets
   RtpLoss loss;
+  uint32_t sessionId = 0;
+  uint32_t relatchSilenceCoarse = 0;
 };
 
 // A flow's RTP loss so far, for the control side, which reads while the worker writes: the
@@ -259,6 +310,7 @@ inline void writeDestination(Flow& f, const DestinationSnapshot& s) {
   d.peerFamily = s.peer.family;
   std::memcpy(&d.peerV4, s.peer.address, 4);
   std::memcpy(f.destinationV6, s.peer.address, 16);
+  d.checksumEntering = checksumTerms(f.egressV4, d.peerV4, f.egressPortBe | uint32_t{d.peerPortBe} << 16);
   d.sequence.store(seq + 2, std::memory_order_release);
 }
 

@@ -95,7 +95,7 @@ inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaP
     FlowStats& st = ctx.flowStats[flow.index];
     const int32_t silence = elapsedCoarse(ctx.nowCoarse, flow.lastSeenCoarse.load(std::memory_order_relaxed));
     if ((flow.flags & flow_flags::kRelatchAllowed) &&
-        silence > static_cast<int32_t>(flow.relatchSilenceCoarse) &&
+        silence > static_cast<int32_t>(ctx.cold[flow.index].relatchSilenceCoarse) &&
         (flow.flags & flow_flags::kLatchAnySource || matchesExpected(ctx, flow, s)) &&
         !hasOwnSource(*ctx.ingress, m) && latch(ctx, flow, s, sourceMac, LatchState::kLatched)) {
       ++ctx.counters->relatches;
@@ -271,11 +271,16 @@ void restartCount(RtpLoss& loss, Flow& flow, uint16_t sequence) {
 
 // The first packet from a newly latched source (or from the latched source of a flow an update
 // just published), admitted: on an RTP flow, an RTP packet starts the loss count; RTCP
-// (rtcp-mux) leaves the fast path closed until RTP comes. Then the fast path opens.
-void startSource(MediaContext& ctx, Flow& flow, uint16_t sequence, bool isRtcp) {
+// (rtcp-mux) leaves the fast path closed until RTP comes. Then the fast path opens, with the
+// checksum terms of the addresses and ports its packets arrive with: this packet's.
+void startSource(MediaContext& ctx, Flow& flow, const MediaPacket& p, uint16_t sequence, bool isRtcp) {
   if (!(flow.flags & flow_flags::kRtcp)) {
     if (isRtcp) return;
     restartCount(ctx.cold[flow.index].loss, flow, sequence);
+  }
+  if (!p.v6) {
+    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(p.l3);
+    flow.checksumLeaving = checksumTermsLeaving(ip->src_addr, ip->dst_addr, load32(p.udp));
   }
   flow.latchedV4.store(admittedIdentityOf(flow.latched, flow.flags), std::memory_order_release);
 }
@@ -308,11 +313,11 @@ enum class Relayed : uint8_t { kDropped, kRtp, kRtcp };
 
 // The common case in straight-line code: RTP over IPv4 from the flow's latched peer, toward an
 // IPv4 peer whose MAC is known, out of an untagged interface. Only the flow's first line is read.
-// The checksums are adjusted for the words that change (RFC 1624) in one sum: addresses (both
-// checksums), ports (UDP), TTL (IP). Returns false, having changed nothing, for anything else:
-// relayGeneral then decides, with every check and drop reason.
-// `m` must be a fastCandidate.
-inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
+// The checksums are adjusted for the words that change (RFC 1624): the addresses and ports by
+// the flow's terms for them (checksumTerms), the TTL here. Returns false, having changed nothing,
+// for anything else: relayGeneral then decides, with every check and drop reason.
+// `m` must be a fastCandidate, `flow` the flow in `slot`.
+inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot) {
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
   constexpr unsigned kIp = sizeof(rte_ether_hdr);
   constexpr unsigned kUdp = kIp + sizeof(rte_ipv4_hdr);
@@ -321,6 +326,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   const uint32_t ports = load32(frame + kUdp);  // source, destination: as on the wire
   if (v4Identity(source, static_cast<uint16_t>(ports)) != flow.latchedV4.load(std::memory_order_acquire))
     return false;
+  const uint32_t leaving = flow.checksumLeaving;  // set before latchedV4
   // RTP: version 2, 12 bytes at least, and not RTCP (RFC 5761 §4 for telling them apart). RTCP
   // (a few packets a minute, muxed here or on a flow of its own, which never matches latchedV4)
   // takes the general path, and so does a jump in the sequence number: both are for the loss
@@ -341,6 +347,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   const uint32_t sequence = d.sequence.load(std::memory_order_acquire);
   const uint64_t hop = load64(&d.neighborIndex);
   const uint64_t peer = load64(&d.peerPortBe);
+  const uint32_t entering = d.checksumEntering;
   std::atomic_thread_fence(std::memory_order_acquire);
   if ((sequence & 1) || d.sequence.load(std::memory_order_relaxed) != sequence) return false;
   static_assert(offsetof(FlowDestination, directMac) == offsetof(FlowDestination, neighborIndex) + 2 &&
@@ -360,20 +367,15 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   const uint64_t macs = dstMac | egress.sourceHead;
   std::memcpy(frame, &macs, 8);
   std::memcpy(frame + 8, &egress.sourceTail, 4);
-  // IPv4: addresses and TTL; UDP: ports. Old words leave the sums complemented (RFC 1624).
-  const uint32_t destination = load32(frame + kIp + offsetof(rte_ipv4_hdr, dst_addr));
+  // IPv4: addresses and TTL; UDP: ports; and both checksums.
   const uint32_t newDestination = static_cast<uint32_t>(peer >> 32);
   const uint32_t newPorts = flow.egressPortBe | static_cast<uint32_t>(peer & 0xffff) << 16;
   const uint32_t egressV4 = flow.egressV4;  // read once: the frame's stores might alias it
-  const uint64_t addresses = uint64_t{~source} + uint32_t{~destination} + egressV4 + newDestination;
   uint8_t* ttlProtocol = frame + kIp + offsetof(rte_ipv4_hdr, time_to_live);
-  const uint16_t oldTtlProtocol = load16(ttlProtocol);
   // A fast candidate is UDP (classify set its packet type so only for protocol 17).
   constexpr uint16_t newTtlProtocol = kOriginTtl | IPPROTO_UDP << 8;
-  const uint64_t ipSum = addresses + static_cast<uint16_t>(~oldTtlProtocol) + newTtlProtocol;
-  const uint64_t udpSum = addresses + uint32_t{~ports} + newPorts;
   uint8_t* ipChecksum = frame + kIp + offsetof(rte_ipv4_hdr, hdr_checksum);
-  const uint16_t ipCk = static_cast<uint16_t>(~foldOnesComplement(static_cast<uint16_t>(~load16(ipChecksum)) + ipSum));
+  const uint16_t ipCk = ipv4ChecksumRelayed(load16(ipChecksum), load16(ttlProtocol), newTtlProtocol, leaving, entering);
   std::memcpy(ttlProtocol, &newTtlProtocol, 2);
   std::memcpy(ipChecksum, &ipCk, 2);
   const uint64_t newAddresses = egressV4 | uint64_t{newDestination} << 32;
@@ -381,7 +383,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   std::memcpy(frame + kUdp, &newPorts, 4);
   uint8_t* udpChecksum = frame + kUdp + offsetof(rte_udp_hdr, dgram_cksum);
   if (const uint16_t old = load16(udpChecksum); old != 0) {  // 0: sent without one, stays so
-    const uint16_t ck = udpChecksumForWire(static_cast<uint16_t>(~foldOnesComplement(static_cast<uint16_t>(~old) + udpSum)));
+    const uint16_t ck = udpChecksumRelayed(old, leaving, entering);
     std::memcpy(udpChecksum, &ck, 2);
   }
 
@@ -389,7 +391,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow) {
   flow.advanceSequence(highest, ahead);
   flow.countPacket(length);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ctx.tx[flow.egressInterface].append(m, length, flow.index);
+  ctx.tx[flow.egressInterface].append(m, length, slot);
   return true;
 }
 
@@ -399,7 +401,7 @@ uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_
                             uint16_t start, uint16_t count) {
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]])) ++i;
+  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]], slots[i])) ++i;
   return i;
 }
 
@@ -425,7 +427,7 @@ __attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, F
   const bool rtcpFlow = (flow.flags & flow_flags::kRtcp) != 0;
   bool sequenced = !isRtcp && !rtcpFlow;
   if (unlikely(flow.latchedV4.load(std::memory_order_relaxed) == 0))
-    startSource(ctx, flow, sequence, isRtcp);
+    startSource(ctx, flow, p, sequence, isRtcp);
   else if (sequenced && unlikely(isSequenceJump(Flow::sequenceAhead(
                             flow.highestSequence.load(std::memory_order_relaxed), sequence))))
     sequenced = sequenceJump(ctx, flow, sequence);

@@ -2,7 +2,9 @@
 // relayFastV4 in media_relay.cc, made from one 64-byte load of the packet's headers and one of
 // its flow's first line, and stored with one 64-byte store. The scalar path saturates the
 // integer and load/store ports (about 100 ALU and 80 memory operations a packet); here the
-// checks, the new headers and both checksums go to the vector unit, which it leaves idle.
+// checks and the new headers go to the vector unit, which it leaves idle. The checksums stay
+// integer adds: the flow holds the terms of the addresses and ports (checksumTerms), so a few
+// adds remain, where summing in vectors took a chain of shuffles longer than the rest.
 //
 // Only the functions below are built for AVX-512 (a target attribute, not a flag for the whole
 // file): inline functions of shared headers that this file does not inline stay plain x86-64,
@@ -22,7 +24,7 @@
 // reports at every use.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#define SBC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
+#define SBC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,bmi2")))
 
 namespace sbc::dataplane {
 namespace {
@@ -51,21 +53,10 @@ enum Table {
   kShortLimit,      // UDP length < 20: no room for an RTP header
   kRewriteIndex,    // the new addresses and ports, from the flow line (indices 64 + offset)
   kTtlProtocol,
-  kIpSumIndex,      // the terms of each checksum's update, one 64-bit lane each
-  kIpSumComplement,
-  kUdpSumIndex,
-  kUdpSumComplement,
-  kChecksumIndex,   // the two results, moved to their fields
+  kChecksumIndex,   // 16-bit lanes: the IP checksum (word 12) from word 0, the UDP one (word 20) from word 2
   kTables
 };
 using Tables = std::array<std::array<uint8_t, 64>, kTables>;
-
-// One term of an incremental checksum: `bytes` bytes from `from` (64 + i: byte i of the new
-// headers), complemented when it is an old word (RFC 1624: HC' = ~(~HC + ~m + m')).
-struct Term {
-  uint8_t from, bytes;
-  bool old;
-};
 
 constexpr Tables makeTables() {
   Tables t{};
@@ -99,29 +90,8 @@ constexpr Tables makeTables() {
   }
   t[kTtlProtocol][kIpTtl] = kOriginTtl;
   t[kTtlProtocol][kIpTtl + 1] = IPPROTO_UDP;
-  // The IP header checksum: addresses, and TTL with protocol; the UDP checksum: addresses and
-  // ports. The same terms as relayFastV4's sums, so that both give the same bytes.
-  const Term ip[7] = {{kIpChecksum, 2, true},        {kIpTtl, 2, true},          {kIpSource, 4, true},
-                      {kIpDestination, 4, true},     {64 + kIpTtl, 2, false},    {64 + kIpSource, 4, false},
-                      {64 + kIpDestination, 4, false}};
-  const Term udp[7] = {{kUdpChecksum, 2, true},      {kIpSource, 4, true},       {kIpDestination, 4, true},
-                       {kUdpPorts, 4, true},         {64 + kIpSource, 4, false}, {64 + kIpDestination, 4, false},
-                       {64 + kUdpPorts, 4, false}};
-  for (unsigned lane = 0; lane < 7; ++lane)
-    for (unsigned i = 0; i < 4; ++i) {
-      if (i < ip[lane].bytes) {
-        t[kIpSumIndex][lane * 8 + i] = static_cast<uint8_t>(ip[lane].from + i);
-        t[kIpSumComplement][lane * 8 + i] = ip[lane].old ? 0xff : 0;
-      }
-      if (i < udp[lane].bytes) {
-        t[kUdpSumIndex][lane * 8 + i] = static_cast<uint8_t>(udp[lane].from + i);
-        t[kUdpSumComplement][lane * 8 + i] = udp[lane].old ? 0xff : 0;
-      }
-    }
-  // 16-bit lanes: the IP checksum (word 12) from the first sum's lane, the UDP one (word 20)
-  // from the second's (word 4).
-  t[kChecksumIndex][2 * (kIpChecksum / 2)] = 0;
-  t[kChecksumIndex][2 * (kUdpChecksum / 2)] = 4;
+  t[kChecksumIndex][kIpChecksum] = 0;
+  t[kChecksumIndex][kUdpChecksum] = 2;
   return t;
 }
 
@@ -134,17 +104,15 @@ constexpr uint64_t usedBytes(const std::array<uint8_t, 64>& index) {
   return mask;
 }
 constexpr __mmask64 kIdentityBytes = usedBytes(kTableBytes[kIdentityIndex]);
-constexpr __mmask64 kIpSumBytes = usedBytes(kTableBytes[kIpSumIndex]);
-constexpr __mmask64 kUdpSumBytes = usedBytes(kTableBytes[kUdpSumIndex]);
 constexpr __mmask64 kMacBytes = 0xfff;
 constexpr __mmask64 kTtlProtocolBytes = uint64_t{3} << kIpTtl;
 constexpr __mmask32 kIpChecksumWord = uint32_t{1} << (kIpChecksum / 2);
 constexpr __mmask32 kUdpChecksumWord = uint32_t{1} << (kUdpChecksum / 2);
+constexpr uint16_t kNewTtlProtocol = kOriginTtl | IPPROTO_UDP << 8;
 
 struct RelayVectors {
   __m512i identityIndex, flowWant, flowCare, rangeBias, rangeLimit, wordSwap, shortLimit;
-  __m512i rewriteIndex, ttlProtocol, ipSumIndex, ipSumComplement, udpSumIndex, udpSumComplement;
-  __m512i checksumIndex;
+  __m512i rewriteIndex, ttlProtocol, checksumIndex;
 };
 
 SBC_AVX512 inline __m512i loadTable(Table t) { return _mm512_load_si512(kTableBytes[t].data()); }
@@ -153,12 +121,12 @@ SBC_AVX512 inline RelayVectors loadRelayVectors() {
   return {loadTable(kIdentityIndex),   loadTable(kFlowWant),    loadTable(kFlowCare),
           loadTable(kRangeBias),       loadTable(kRangeLimit),  loadTable(kWordSwap),
           loadTable(kShortLimit),      loadTable(kRewriteIndex), loadTable(kTtlProtocol),
-          loadTable(kIpSumIndex),      loadTable(kIpSumComplement), loadTable(kUdpSumIndex),
-          loadTable(kUdpSumComplement), loadTable(kChecksumIndex)};
+          loadTable(kChecksumIndex)};
 }
 
 // relayFastV4, in vectors. Returns false, having changed nothing, where it would.
-SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVectors& c, rte_mbuf* m, Flow& flow) {
+SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVectors& c, rte_mbuf* m, Flow& flow,
+                                         uint32_t slot) {
   // The 64-byte load and store reach past a short frame: only within its own buffer.
   if (unlikely(m->data_off + 64u > m->buf_len)) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
@@ -168,6 +136,7 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   const uint32_t sequence = d.sequence.load(std::memory_order_acquire);
   const __m512i f = _mm512_load_si512(&flow);
   const uint64_t hop = load64(&d.neighborIndex);  // neighbour index, then the direct MAC
+  const uint32_t entering = d.checksumEntering;
   std::atomic_thread_fence(std::memory_order_acquire);
   const uint32_t after = d.sequence.load(std::memory_order_relaxed);
 
@@ -180,6 +149,7 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
                               _mm512_cmpgt_epu8_mask(_mm512_sub_epi8(h, c.rangeBias), c.rangeLimit)),
                   static_cast<__mmask64>(_mm512_cmplt_epu16_mask(_mm512_shuffle_epi8(h, c.wordSwap), c.shortLimit)));
   if ((bad != 0) | (((sequence & 1) | (sequence ^ after)) != 0)) return false;
+  const uint32_t leaving = flow.checksumLeaving;  // set before latchedV4
   const uint32_t highest = flow.highestSequence.load(std::memory_order_relaxed);
   const int32_t ahead = Flow::sequenceAhead(highest, __builtin_bswap16(load16(frame + kRtp + 2)));
   if (unlikely(isSequenceJump(ahead))) return false;
@@ -198,30 +168,24 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   __m512i out = _mm512_permutex2var_epi8(h, c.rewriteIndex, f);
   out = _mm512_mask_mov_epi8(out, kMacBytes, _mm512_castsi128_si512(macs));
   out = _mm512_mask_mov_epi8(out, kTtlProtocolBytes, c.ttlProtocol);
-  // Both checksums' updates at once: the terms of the IP one in `ip`, of the UDP one in `udp`,
-  // summed across lanes into lane 0 (IP) and lane 1 (UDP), folded to 16 bits as
-  // foldOnesComplement does and complemented.
-  const __m512i ip = _mm512_xor_si512(_mm512_maskz_permutex2var_epi8(kIpSumBytes, h, c.ipSumIndex, out), c.ipSumComplement);
-  const __m512i udp = _mm512_xor_si512(_mm512_maskz_permutex2var_epi8(kUdpSumBytes, h, c.udpSumIndex, out), c.udpSumComplement);
-  __m512i sums = _mm512_add_epi64(_mm512_unpacklo_epi64(ip, udp), _mm512_unpackhi_epi64(ip, udp));
-  sums = _mm512_add_epi64(sums, _mm512_shuffle_i64x2(sums, sums, _MM_SHUFFLE(1, 0, 3, 2)));
-  sums = _mm512_add_epi64(sums, _mm512_shuffle_i64x2(sums, sums, _MM_SHUFFLE(2, 3, 0, 1)));
-  sums = _mm512_srli_epi64(_mm512_add_epi64(sums, _mm512_rol_epi64(sums, 32)), 32);
-  sums = _mm512_srli_epi32(_mm512_add_epi32(sums, _mm512_rol_epi32(sums, 16)), 16);
-  __m512i checksums = _mm512_permutexvar_epi16(c.checksumIndex, _mm512_ternarylogic_epi32(sums, sums, sums, 0x55));
-  // A UDP checksum that comes out 0 is sent as 0xffff (udpChecksumForWire); one that was 0 (the
-  // sender computed none) stays 0.
-  const __mmask32 zeroUdp = _mm512_mask_cmpeq_epi16_mask(kUdpChecksumWord, checksums, _mm512_setzero_si512());
-  checksums = _mm512_mask_set1_epi16(checksums, zeroUdp, -1);
-  const __mmask32 write = kIpChecksumWord | _mm512_mask_test_epi16_mask(kUdpChecksumWord, h, h);
-  out = _mm512_mask_mov_epi16(out, write, checksums);
+  // Both checksums, from the flow's terms for the addresses and ports (checksumTerms): a few
+  // integer adds beside the vector work, the IP and UDP sums side by side in one register.
+  constexpr uint64_t kLanes = 0x0000ffff0000ffffull;
+  const uint32_t ttlAndChecksum = load32(frame + kIpTtl);  // TTL, protocol, then the IP checksum
+  const uint16_t oldUdpChecksum = load16(frame + kUdpChecksum);
+  const uint64_t checksums =
+      checksumsRelayed(_pdep_u64(leaving, kLanes), _pdep_u64(entering, kLanes), static_cast<uint16_t>(ttlAndChecksum >> 16),
+                       static_cast<uint16_t>(ttlAndChecksum), kNewTtlProtocol, oldUdpChecksum);
+  // One that was 0 (the sender computed none) stays 0.
+  const __mmask32 write = kIpChecksumWord | (oldUdpChecksum != 0 ? kUdpChecksumWord : 0);
+  out = _mm512_mask_permutexvar_epi16(out, write, c.checksumIndex, _mm512_castsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(checksums))));
   _mm512_storeu_si512(frame, out);  // bytes past the headers go back as they were read
 
   const uint32_t length = rte_pktmbuf_pkt_len(m);  // the rewrite keeps it
   flow.advanceSequence(highest, ahead);
   flow.countPacket(length);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ctx.tx[flow.egressInterface].append(m, length, flow.index);
+  ctx.tx[flow.egressInterface].append(m, length, slot);
   return true;
 }
 
@@ -234,7 +198,7 @@ SBC_AVX512 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, co
   const MediaContext local = ctx;
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  while (i < end && relayFastV4Vector(local, c, packets[i], local.flows[slots[i]])) ++i;
+  while (i < end && relayFastV4Vector(local, c, packets[i], local.flows[slots[i]], slots[i])) ++i;
   return i;
 }
 

@@ -80,9 +80,10 @@ Status SessionTable::checkKeysFree(const MediaSessionSpec& spec, const ResolvedL
     for (unsigned rtcp = 0; rtcp < (l.rtcpMux ? 1u : 2u); ++rtcp) {
       SocketAddress local = l.local;
       local.port = static_cast<uint16_t>(local.port + rtcp);
-      if (const Flow* f = flows_.lookup(FlowKey::make(legs[leg].portId, local)); f && f->sessionId != selfId)
-        return Status::failure(std::string(legName(leg)) + ": " + local.toString() +
-                               " is already used by session " + std::to_string(f->sessionId));
+      const Flow* f = flows_.lookup(FlowKey::make(legs[leg].portId, local));
+      if (f != nullptr && flows_.coldPool()[f->index].sessionId != selfId)
+        return Status::failure(std::string(legName(leg)) + ": " + local.toString() + " is already used by session " +
+                               std::to_string(flows_.coldPool()[f->index].sessionId));
     }
   }
   if (spec.legs[0].interfaceName == spec.legs[1].interfaceName &&
@@ -97,14 +98,15 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   const MediaLegSpec& in = spec.legs[leg];
   const MediaLegSpec& out = spec.legs[other];
   uint16_t offset = rtcp ? 1 : 0;
-  f.sessionId = spec.id;
+  FlowCold& cold = flows_.coldPool()[f.index];
+  cold.sessionId = spec.id;
   f.flags = (in.latchAnySource ? flow_flags::kLatchAnySource : 0) |
             (spec.relatchSilenceMs ? flow_flags::kRelatchAllowed : 0) |
             (rtcp ? flow_flags::kRtcp : 0) | (legs[leg].remote.port == 0 ? flow_flags::kAnyPeerPort : 0);
   f.egressInterface = legs[other].interfaceIndex;
   SocketAddress expected = legs[leg].remote;
   if (expected.port != 0) expected.port = static_cast<uint16_t>(expected.port + offset);
-  flows_.coldPool()[f.index].expected = WireAddress::from(expected);
+  cold.expected = WireAddress::from(expected);
   SocketAddress source = out.local;
   source.port = static_cast<uint16_t>(source.port + offset);
   f.egressSource = WireAddress::from(source);
@@ -118,7 +120,7 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   destination.neighborIndex = toKnown ? legs[other].neighborIndex : kNoNeighbor;
   writeDestination(f, destination);
   uint64_t silenceTicks = (static_cast<uint64_t>(spec.relatchSilenceMs) * tscHz_ / 1000) >> kCoarseShift;
-  f.relatchSilenceCoarse = static_cast<uint32_t>(std::min<uint64_t>(silenceTicks, INT32_MAX));
+  cold.relatchSilenceCoarse = static_cast<uint32_t>(std::min<uint64_t>(silenceTicks, INT32_MAX));
 }
 
 Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg* legs,

@@ -49,7 +49,7 @@ class FlowTableTest : public ::testing::Test {
   Flow* allocateFor(FlowTable& t, uint32_t sessionId) {
     Flow* f = t.allocate();
     EXPECT_NE(f, nullptr);
-    if (f != nullptr) f->sessionId = sessionId;
+    if (f != nullptr) t.coldPool()[f->index].sessionId = sessionId;
     return f;
   }
 
@@ -144,7 +144,7 @@ TEST_F(FlowTableTest, RetiredFlowIsNotReusedBeforeReaderIsQuiescent) {
   Flow* again = t.allocate();
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(again->index, aIndex) << "the only free slot is a's";
-  EXPECT_EQ(again->sessionId, 0u) << "handed out reset";
+  EXPECT_EQ(t.coldPool()[again->index].sessionId, 0u) << "handed out reset";
 
   // The same for a removal.
   const uint32_t bIndex = b->index;

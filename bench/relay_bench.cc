@@ -56,9 +56,10 @@ class FirstStages {
   void classifyAndLookUp(rte_mbuf** packets, uint16_t count, bool prefetchFlows) {
     prefetchFlows_ = prefetchFlows;
     dataplane::ClassifiedBurst& c = classified_[current_];
+    dataplane::FlowTable::Locator locator(fixture_.flows(), cache_);
     dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_,
-                              fixture_.worker().fastPath());
-    if (c.udpCount != 0) fixture_.flows().locateBulk(c.udpKeys, c.udpCount, located_[current_], cache_);
+                              fixture_.worker().fastPath(), &locator);
+    if (c.udpCount != 0 && !c.entriesFound) fixture_.flows().locateBulk(c.udpKeys, c.udpCount, c.udpEntries, cache_);
     drainHeld();
     current_ ^= 1;
   }
@@ -68,7 +69,7 @@ class FirstStages {
     dataplane::ClassifiedBurst& h = classified_[held];
     const dataplane::Flow* flows = fixture_.flows().pool();
     for (uint16_t i = 0; i < h.udpCount; ++i) {
-      const uint32_t slot = dataplane::FlowTable::slotAt(located_[held][i]);
+      const uint32_t slot = dataplane::FlowTable::slotAt(h.udpEntries[i]);
       if (prefetchFlows_ && slot != dataplane::FlowTable::kNoSlot) rte_prefetch0(&flows[slot]);
     }
     release(h);
@@ -85,7 +86,6 @@ class FirstStages {
 
   BenchFixture& fixture_;
   dataplane::ClassifiedBurst classified_[2];
-  const std::atomic<uint32_t>* located_[2][kMaxBurst];
   dataplane::FlowTable::AddressCache cache_;
   dataplane::WorkerCounters counters_{};
   unsigned current_ = 0;

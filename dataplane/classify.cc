@@ -379,15 +379,16 @@ __attribute__((noinline)) uint16_t classifyPending(const InterfaceRuntime& iface
 }  // namespace
 
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
-                   ClassifiedBurst& out, WorkerCounters& counters, FastPath path) {
+                   ClassifiedBurst& out, WorkerCounters& counters, FastPath path, FlowTable::Locator* locator) {
   out.arpCount = out.neighborDiscoveryCount = out.localCount = 0;
+  out.entriesFound = false;
   uint32_t fastMask = 0;  // in registers: stores through `out` would make the compiler reload them
   // The fast path runs only on untagged interfaces: chosen once per burst, not per packet.
   const bool fast = iface.vlan == 0;
   uint64_t rxBytes = 0;
   if (fast && path == FastPath::kAvx512) {
     fastMask = static_cast<uint32_t>((uint64_t{1} << count) - 1) &
-               ~classifyFastBurstAvx512(iface.mac.data(), packets, count, out, rxBytes);
+               ~classifyFastBurstAvx512(iface.mac.data(), packets, count, out, rxBytes, locator);
   } else {
     constexpr uint16_t kPrefetchAhead = 3;
     for (uint16_t i = 0; i < count && i < kPrefetchAhead; ++i)
@@ -409,6 +410,8 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
   // Those the fast path refused, not classified yet.
   const uint32_t pending = static_cast<uint32_t>((uint64_t{1} << count) - 1) & ~fastMask;
   if (unlikely(pending != 0)) udpCount = classifyPending(iface, out, udpCount, pending, counters);
+  // Entries found for every packet stay in their places; otherwise locateBulk finds them all.
+  out.entriesFound = locator != nullptr && fast && path == FastPath::kAvx512 && pending == 0;
   out.udpCount = udpCount;
   counters.rxBytes[iface.index] += rxBytes;
 }

@@ -19,6 +19,7 @@
 
 #include "dataplane/fast_path.h"
 #include "dataplane/flow.h"
+#include "dataplane/flow_table.h"
 #include "dataplane/interface_table.h"
 #include "dataplane/worker_counters.h"
 
@@ -39,6 +40,10 @@ inline bool fastCandidate(const rte_mbuf* m) {
 struct ClassifiedBurst {
   rte_mbuf* udp[kMaxBurst];
   FlowKey udpKeys[kMaxBurst];
+  // The flow table entries of udpKeys, when classify found them on the way (entriesFound:
+  // FlowTable::locateBulk's work, done).
+  const std::atomic<uint32_t>* udpEntries[kMaxBurst];
+  bool entriesFound = false;
   uint32_t udpFastMask = 0;  // bit i: fastCandidate(udp[i])
   uint16_t udpCount = 0;
   rte_mbuf* arp[kMaxBurst];
@@ -50,9 +55,11 @@ struct ClassifiedBurst {
 };
 
 // Classifies `count` (≤ kMaxBurst) packets received on `iface`, the common case with the build
-// `path` (which must be supported). Dropped packets are freed.
+// `path` (which must be supported). Dropped packets are freed. With a `locator`, the AVX-512
+// path also finds the UDP packets' flow table entries where it can (out.entriesFound).
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
-                   ClassifiedBurst& out, WorkerCounters& counters, FastPath path = FastPath::kScalar);
+                   ClassifiedBurst& out, WorkerCounters& counters, FastPath path = FastPath::kScalar,
+                   FlowTable::Locator* locator = nullptr);
 
 // True when an IP packet claims one of the interface's own addresses as its source (spoofed).
 bool hasOwnSource(const InterfaceRuntime& iface, const rte_mbuf* m);

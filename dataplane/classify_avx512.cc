@@ -162,7 +162,7 @@ SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, Flo
 }  // namespace
 
 SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packets, uint16_t count,
-                                            ClassifiedBurst& out, uint64_t& rxBytes) {
+                                            ClassifiedBurst& out, uint64_t& rxBytes, FlowTable::Locator* locator) {
   if (count == 0) return 0;
   // The burst's port and checksum verdicts, from its first packet: the others must match them
   // (one queue of one port, one kind of NIC). Verdicts other than both GOOD or both UNKNOWN
@@ -170,6 +170,8 @@ SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packe
   uint16_t verdicts = static_cast<uint16_t>(packets[0]->ol_flags & kVerdictBits);
   if (verdicts != 0) verdicts = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
   const BurstChecks c = makeBurstChecks(mac, packets[0]->port, verdicts);
+  const uint64_t keyRest = uint64_t{packets[0]->port} << 16 | uint64_t{static_cast<uint8_t>(IpFamily::kV4)} << 32;
+  static_assert(offsetof(FlowKey, portId) == 18 && offsetof(FlowKey, family) == 20);
   uint32_t refused = 0;
   uint64_t bytes = 0;
   constexpr uint16_t kPrefetchAhead = 3;
@@ -179,7 +181,15 @@ SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packe
     rte_mbuf* m = packets[i];
     out.udp[i] = m;
     bytes += rte_pktmbuf_pkt_len(m);
-    refused |= uint32_t{!classifyFastVector(c, m, out.udpKeys[i])} << i;
+    if (likely(classifyFastVector(c, m, out.udpKeys[i]))) {
+      // The key's words, from the frame: address, zero, then UDP port with the burst's rest.
+      if (locator != nullptr) {
+        const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
+        out.udpEntries[i] = locator->locate(load32(frame + kDestination), 0, load16(frame + kDestinationPort) | keyRest);
+      }
+    } else {
+      refused |= uint32_t{1} << i;
+    }
   }
   rxBytes += bytes;
   // A port that gives no verdicts (af_packet, most virtual ports): the checksums in software.

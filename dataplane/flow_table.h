@@ -71,16 +71,44 @@ class FlowTable {
     Entry entries[1u << kBits];
   };
 
+  // locateBulk's loop for a caller that makes its keys one by one (classify's AVX-512 path),
+  // over one burst: each key's entry, its cache line asked for.
+  class Locator {
+   public:
+    Locator(const FlowTable& table, AddressCache& cache) : table_(table), cache_(cache) {}
+    // A key as its three words (see FlowKey).
+    const std::atomic<uint32_t>* locate(uint64_t w0, uint64_t w1, uint64_t w2) {
+      // A burst mostly goes to one or a few of the SBC's addresses: the previous key's address
+      // is tried first, then the worker's cache, then the directory.
+      const uint64_t rest = w2 & ~kUdpPortMask;
+      if (((w0 ^ last0_) | (w1 ^ last1_) | (rest ^ lastRest_)) != 0) {
+        last0_ = w0;
+        last1_ = w1;
+        lastRest_ = rest;
+        const AddressCache::Entry& e = cache_.entries[cacheIndex(w0, w1, rest)];
+        ports_ = e.ports;
+        if (unlikely(((e.words[0] ^ w0) | (e.words[1] ^ w1) | (e.words[2] ^ rest)) != 0))
+          ports_ = table_.remember(cache_, w0, w1, rest);
+      }
+      const std::atomic<uint32_t>* entry = ports_ + (w2 & kUdpPortMask);
+      rte_prefetch0(entry);
+      return entry;
+    }
+
+   private:
+    const FlowTable& table_;
+    AddressCache& cache_;
+    uint64_t last0_ = 0, last1_ = 0, lastRest_ = 0;  // matches no key (family is 4 or 6)
+    const std::atomic<uint32_t>* ports_ = nullptr;
+  };
+
   // Flow lookup in two steps, so that a worker can do other work while the entries come in:
   // locateBulk finds each key's entry and asks for its cache line; slotAt reads it later.
   // The table stores slots, not pointers, so that a worker can compute the address of a flow
   // and of its counters without first reading the flow (another cache miss).
   void locateBulk(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries,
                   AddressCache& cache) const {
-    // A burst mostly goes to one or a few of the SBC's addresses: the previous key's address
-    // is tried first, then the worker's cache, then the directory.
-    uint64_t last0 = 0, last1 = 0, lastRest = 0;  // matches no key (family is 4 or 6)
-    const std::atomic<uint32_t>* ports = nullptr;
+    Locator locator(*this, cache);
     for (uint32_t i = 0; i < count; ++i) {
       // The words one by one, in registers: a key copied whole goes through the stack.
       const uint8_t* key = reinterpret_cast<const uint8_t*>(&keys[i]);
@@ -88,18 +116,7 @@ class FlowTable {
       std::memcpy(&w0, key, 8);
       std::memcpy(&w1, key + 8, 8);
       std::memcpy(&w2, key + 16, 8);
-      const uint64_t rest = w2 & ~kUdpPortMask;
-      if (((w0 ^ last0) | (w1 ^ last1) | (rest ^ lastRest)) != 0) {
-        last0 = w0;
-        last1 = w1;
-        lastRest = rest;
-        const AddressCache::Entry& e = cache.entries[cacheIndex(w0, w1, rest)];
-        ports = e.ports;
-        if (unlikely(((e.words[0] ^ w0) | (e.words[1] ^ w1) | (e.words[2] ^ rest)) != 0))
-          ports = remember(cache, w0, w1, rest);
-      }
-      entries[i] = ports + (w2 & kUdpPortMask);
-      rte_prefetch0(entries[i]);
+      entries[i] = locator.locate(w0, w1, w2);
     }
   }
   // Both steps at once, for up to kMaxBulk keys: bit i of the result is set when keys[i] was

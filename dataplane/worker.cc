@@ -64,7 +64,8 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     if (flood != nullptr && flood->enabled) floodSettings_ = flood;
   }
   burstTsc_ = nowTsc;
-  classifyBurst(iface, packets, count, classified_, counters_, fastPath_);
+  FlowTable::Locator locator(*tables_.flows, addressCache_);
+  classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
   // for its flows (resolveBurst, relayHeld): a media flow remembers its verdict.
   if (classified_.localCount != 0) {
@@ -72,9 +73,10 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   }
 
   // Where the flow of every UDP packet is published: the table's entries for the whole burst
-  // are asked for now and read in resolveBurst, after the previous burst has been relayed.
-  if (classified_.udpCount != 0)
-    tables_.flows->locateBulk(classified_.udpKeys, classified_.udpCount, located_, addressCache_);
+  // are asked for now (classify's AVX-512 path asks on its way) and read in resolveBurst, after
+  // the previous burst has been relayed.
+  if (classified_.udpCount != 0 && !classified_.entriesFound)
+    tables_.flows->locateBulk(classified_.udpKeys, classified_.udpCount, classified_.udpEntries, addressCache_);
   media.interfaceIndex = interfaceIndex;
   media.nowCoarse = coarseTime(nowTsc);
 
@@ -145,7 +147,7 @@ void Worker::resolveBurst(HeldMedia& media) {
   const Flow* const flows = tables_.flows->pool();
   uint32_t highest = 0;  // kNoSlot when a packet has no flow: no valid slot is that high
   for (uint16_t i = 0; i < udpCount; ++i) {
-    const uint32_t slot = FlowTable::slotAt(located_[i]);
+    const uint32_t slot = FlowTable::slotAt(classified_.udpEntries[i]);
     media.slots[i] = slot;
     highest = std::max(highest, slot);
     if (likely(slot != FlowTable::kNoSlot)) rte_prefetch0(&flows[slot]);

@@ -246,7 +246,6 @@ class Worker {
   TxBuffer tx_[kMaxInterfaces];
   EgressHeader egressHeaders_[kMaxInterfaces];
   ClassifiedBurst classified_;
-  const std::atomic<uint32_t>* located_[kMaxBurst];  // flow table entries of classified_.udpKeys
   FlowTable::AddressCache addressCache_;  // for locateBulk
   rte_mbuf* exception_[kMaxBurst];
   uint16_t exceptionCount_ = 0;

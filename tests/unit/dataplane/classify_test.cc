@@ -689,6 +689,40 @@ TEST_P(ClassifyTest, JumboFrameInOneSegment) {
   rte_mempool_free(big);
 }
 
+// With a locator, the AVX-512 path finds each UDP packet's flow table entry as it classifies it:
+// the same entries locateBulk finds, for keys spread over two addresses and many ports. A burst
+// with a packet for the full parser leaves them all to locateBulk (entriesFound false), and so
+// does the scalar path.
+TEST_P(ClassifyTest, EntriesFoundOnTheWayAreTheOnesLocateBulkFinds) {
+  h_.resolvePeers();
+  Status created = h_.sessions->create(h_.accessCoreSpec(), kT0);  // 203.0.113.1:20000 has a flow
+  ASSERT_TRUE(created.ok()) << created.error;
+  const char* locals[] = {"203.0.113.1:20000", "203.0.113.1:20002", "203.0.113.2:30000", "203.0.113.1:40000",
+                          "203.0.113.2:30002", "203.0.113.9:5060"};
+  for (bool withArp : {false, true}) {
+    std::vector<rte_mbuf*> in;
+    for (const char* local : locals)
+      in.push_back(toMbuf(h_.pool, udpFrame(fromPeer(), sock("203.0.113.10:4000"), sock(local), rtpPayload(1)), kAccess));
+    if (withArp) in.push_back(toMbuf(h_.pool, gratuitousArp(kAccessPeerMac, ip("203.0.113.10")), kAccess));
+    WorkerCounters counters{};
+    FlowTable::AddressCache cache;
+    FlowTable::Locator locator(*h_.flows, cache);
+    classifyBurst(h_.interfaces.interfaces[kAccess], in.data(), static_cast<uint16_t>(in.size()), burst_, counters,
+                  GetParam(), &locator);
+    ASSERT_EQ(burst_.udpCount, std::size(locals));
+    EXPECT_EQ(burst_.entriesFound, GetParam() == FastPath::kAvx512 && !withArp);
+    if (burst_.entriesFound) {
+      const std::atomic<uint32_t>* expected[kMaxBurst];
+      FlowTable::AddressCache fresh;
+      h_.flows->locateBulk(burst_.udpKeys, burst_.udpCount, expected, fresh);
+      for (uint16_t i = 0; i < burst_.udpCount; ++i) EXPECT_EQ(burst_.udpEntries[i], expected[i]) << locals[i];
+      EXPECT_NE(FlowTable::slotAt(burst_.udpEntries[0]), FlowTable::kNoSlot) << "the session's flow";
+    }
+    rte_pktmbuf_free_bulk(burst_.udp, burst_.udpCount);
+    rte_pktmbuf_free_bulk(burst_.arp, burst_.arpCount);
+  }
+}
+
 // ---- ARP ----
 
 TEST_P(ClassifyTest, ArpMalformed) {

@@ -145,7 +145,7 @@ std::string workersJson(const std::vector<dataplane::WorkerView>& workers) {
     json.field("worker", uint64_t{w.index}).field("lcore", uint64_t{w.lcore});
     json.field("polls", w.polls).field("busy_polls", w.busyPolls);
     json.field("rx_packets", w.rxPackets).field("media_packets", w.mediaPackets);
-    json.field("exception_packets", w.exceptionPackets).field("drops", w.drops);
+    json.field("exception_packets", w.exceptionPackets).field("drops", w.drops).field("fast_path", w.fastPath);
     json.endObject();
   }
   json.endArray().endObject();

@@ -154,11 +154,11 @@ std::string neighborsText(std::vector<NeighborView> neighbors) {
 std::string workersText(const std::vector<dataplane::WorkerView>& workers) {
   TextTable table({{"Worker", Align::kRight}, {"Lcore", Align::kRight}, {"Busy %", Align::kRight},
                    {"Rx", Align::kRight}, {"Media", Align::kRight}, {"Exception", Align::kRight},
-                   {"Drops", Align::kRight}});
+                   {"Drops", Align::kRight}, {"Fast path"}});
   for (const auto& w : workers)
     table.addRow({std::to_string(w.index), std::to_string(w.lcore), busyPercent(w),
                   std::to_string(w.rxPackets), std::to_string(w.mediaPackets),
-                  std::to_string(w.exceptionPackets), std::to_string(w.drops)});
+                  std::to_string(w.exceptionPackets), std::to_string(w.drops), w.fastPath});
   return table.render();
 }
 

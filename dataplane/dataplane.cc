@@ -394,6 +394,7 @@ std::vector<WorkerView> DataplaneImpl::workers() const {
     v.mediaPackets = c.mediaPackets;
     v.exceptionPackets = c.exceptionPackets;
     for (unsigned r = 0; r < kDropReasonCount; ++r) v.drops += c.drops[r];
+    v.fastPath = fastPathName(workers_[w]->fastPath());
     out.push_back(v);
   }
   return out;

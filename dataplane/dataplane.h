@@ -96,6 +96,7 @@ struct WorkerView {
   uint64_t mediaPackets = 0;
   uint64_t exceptionPackets = 0;
   uint64_t drops = 0;
+  const char* fastPath = "scalar";  // the build of classify's and the relay's fast paths it runs
 };
 
 struct DataplaneTotals {

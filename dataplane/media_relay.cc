@@ -354,12 +354,8 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
                 offsetof(FlowDestination, peerV4) == offsetof(FlowDestination, peerPortBe) + 4 &&
                 offsetof(FlowDestination, peerFamily) == offsetof(FlowDestination, peerPortBe) + 2);
   if (((peer >> 16) & 0xff) != static_cast<uint8_t>(IpFamily::kV4)) return false;
-  uint64_t dstMac = hop >> 16;
-  if (const uint16_t neighbor = static_cast<uint16_t>(hop); neighbor != kNoNeighbor) {
-    const uint64_t state = ctx.neighbors->macState(neighbor);
-    if (!(state & kNeighborResolved)) return false;
-    dstMac = state & 0xffffffffffffull;
-  }
+  uint64_t dstMac;
+  if (!nextHopMac(ctx, hop, dstMac)) return false;
   const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
   if (egress.vlan != 0) return false;
 
@@ -387,11 +383,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
     std::memcpy(udpChecksum, &ck, 2);
   }
 
-  const uint32_t length = rte_pktmbuf_pkt_len(m);  // the rewrite keeps it
-  flow.advanceSequence(highest, ahead);
-  flow.countPacket(length);
-  flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ctx.tx[flow.egressInterface].append(m, length, slot);
+  queueRelayed(ctx, m, flow, slot, highest, ahead);
   return true;
 }
 

@@ -153,12 +153,8 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   const uint32_t highest = flow.highestSequence.load(std::memory_order_relaxed);
   const int32_t ahead = Flow::sequenceAhead(highest, __builtin_bswap16(load16(frame + kRtp + 2)));
   if (unlikely(isSequenceJump(ahead))) return false;
-  uint64_t dstMac = hop >> 16;
-  if (const uint16_t neighbor = static_cast<uint16_t>(hop); neighbor != kNoNeighbor) {
-    const uint64_t state = ctx.neighbors->macState(neighbor);
-    if (!(state & kNeighborResolved)) return false;
-    dstMac = state & 0xffffffffffffull;
-  }
+  uint64_t dstMac;
+  if (!nextHopMac(ctx, hop, dstMac)) return false;
   const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
   if (egress.vlan != 0) return false;
 
@@ -181,11 +177,7 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   out = _mm512_mask_permutexvar_epi16(out, write, c.checksumIndex, _mm512_castsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(checksums))));
   _mm512_storeu_si512(frame, out);  // bytes past the headers go back as they were read
 
-  const uint32_t length = rte_pktmbuf_pkt_len(m);  // the rewrite keeps it
-  flow.advanceSequence(highest, ahead);
-  flow.countPacket(length);
-  flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ctx.tx[flow.egressInterface].append(m, length, slot);
+  queueRelayed(ctx, m, flow, slot, highest, ahead);
   return true;
 }
 

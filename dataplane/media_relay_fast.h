@@ -29,6 +29,29 @@ uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_
 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                             uint16_t start, uint16_t count);
 
+// The MAC of the next hop a flow's destination names (`hop`: its neighbour index, then its
+// direct MAC, as one word): false while that neighbour is unresolved.
+inline bool nextHopMac(const MediaContext& ctx, uint64_t hop, uint64_t& mac) {
+  mac = hop >> 16;
+  if (const uint16_t neighbor = static_cast<uint16_t>(hop); neighbor != kNoNeighbor) {
+    const uint64_t state = ctx.neighbors->macState(neighbor);
+    if (!(state & kNeighborResolved)) return false;
+    mac = state & 0xffffffffffffull;
+  }
+  return true;
+}
+
+// A packet the fast path relayed, `ahead` of its flow's highest sequence number: counted on the
+// flow and queued for the flow's egress.
+inline void queueRelayed(const MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot, uint32_t highest,
+                         int32_t ahead) {
+  const uint32_t length = rte_pktmbuf_pkt_len(m);  // the rewrite keeps it
+  flow.advanceSequence(highest, ahead);
+  flow.countPacket(length);
+  flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
+  ctx.tx[flow.egressInterface].append(m, length, slot);
+}
+
 // Where a run of fast candidates from `start` ends: the first packet whose bit is clear, or count.
 inline uint16_t fastRunEnd(uint32_t fastMask, uint16_t start, uint16_t count) {
   const uint64_t refused = ~(uint64_t{fastMask} >> start);  // start < count <= 32

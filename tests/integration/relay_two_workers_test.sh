@@ -41,8 +41,9 @@ sbcctl show workers
 summary=$(sbcctl show workers json | python3 -c "
 import json, sys
 w = json.load(sys.stdin)['workers']
-print(len(w), sum(x['media_packets'] for x in w), all(x['polls'] > 0 for x in w))")
-check "two workers, both polling, relayed $((SESSIONS * 2 * N)) between them (got: $summary)" \
-  test "$summary" = "2 $((SESSIONS * 2 * N)) True"
+print(len(w), sum(x['media_packets'] for x in w), all(x['polls'] > 0 for x in w),
+      all(x['fast_path'] in ('avx512', 'scalar') for x in w))")
+check "two workers, both polling, relayed $((SESSIONS * 2 * N)) between them, each naming its fast path (got: $summary)" \
+  test "$summary" = "2 $((SESSIONS * 2 * N)) True True"
 if ((failures)); then cat "$LAB_DIR/sbcd.log"; exit 1; fi
 echo "all checks passed"

@@ -202,19 +202,20 @@ TEST(DataplaneShowTest, WorkersShowBusyShareAndCounts) {
   busy.mediaPackets = 9500;
   busy.exceptionPackets = 60;
   busy.drops = 40;
+  busy.fastPath = "avx512";
   dataplane::WorkerView fresh;  // launched, no pass yet
   fresh.index = 1;
   fresh.lcore = 2;
   const std::vector<dataplane::WorkerView> workers{busy, fresh};
   EXPECT_EQ(workersText(workers),
-            "Worker  Lcore  Busy %    Rx  Media  Exception  Drops\n"
-            "     0      1    37.5  9600   9500         60     40\n"
-            "     1      2       -     0      0          0      0\n");
+            "Worker  Lcore  Busy %    Rx  Media  Exception  Drops  Fast path\n"
+            "     0      1    37.5  9600   9500         60     40  avx512\n"
+            "     1      2       -     0      0          0      0  scalar\n");
   EXPECT_EQ(workersJson(workers),
             R"({"workers":[{"worker":0,"lcore":1,"polls":800,"busy_polls":300,"rx_packets":9600,)"
-            R"("media_packets":9500,"exception_packets":60,"drops":40},{"worker":1,"lcore":2,)"
-            R"("polls":0,"busy_polls":0,"rx_packets":0,"media_packets":0,"exception_packets":0,)"
-            R"("drops":0}]})"
+            R"("media_packets":9500,"exception_packets":60,"drops":40,"fast_path":"avx512"},)"
+            R"({"worker":1,"lcore":2,"polls":0,"busy_polls":0,"rx_packets":0,"media_packets":0,)"
+            R"("exception_packets":0,"drops":0,"fast_path":"scalar"}]})"
             "\n");
 }
 

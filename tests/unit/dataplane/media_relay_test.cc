@@ -73,6 +73,16 @@ class MediaRelayTest : public HarnessTest, public ::testing::WithParamInterface<
   }
 };
 
+// Any TTL, TOS and ID, with or without DF: what the relay keeps or rewrites whatever they are.
+Ipv4Fields randomIpv4Fields(std::mt19937& random) {
+  Ipv4Fields fields;
+  fields.ttl = static_cast<uint8_t>(1 + random() % 255);
+  fields.tos = static_cast<uint8_t>(random());
+  fields.packetId = static_cast<uint16_t>(random());
+  fields.fragment = (random() & 1) ? 0x4000 : 0;
+  return fields;
+}
+
 // A leg whose peer is behind NAT: address unknown, latch on the first source.
 MediaSessionSpec withNatedAccessLeg(MediaSessionSpec s) {
   s.legs[0].remote = SocketAddress{};
@@ -199,11 +209,7 @@ TEST_P(MediaRelayTest, FastPathChecksumsHoldForEveryHeaderAndPayload) {
     std::vector<Bytes> frames;
     std::vector<Bytes> payloads;
     for (unsigned k = 0; k < kMaxBurst; ++k) {
-      Ipv4Fields fields;
-      fields.ttl = static_cast<uint8_t>(1 + random() % 255);
-      fields.tos = static_cast<uint8_t>(random());
-      fields.packetId = static_cast<uint16_t>(random());
-      fields.fragment = (random() & 1) ? 0x4000 : 0;
+      const Ipv4Fields fields = randomIpv4Fields(random);
       Bytes payload = (k % 5 == 0) ? rtcpPayload(static_cast<uint8_t>(192 + random() % 32), static_cast<uint32_t>(random()))
                                    : rtpPayload(static_cast<uint16_t>(random()), static_cast<uint32_t>(random()),
                                                 static_cast<uint32_t>(random()), random() % 300,
@@ -882,11 +888,7 @@ TEST(FastPathsTest, BothPathsSendTheSameBytesAndCountTheSame) {
   for (unsigned burst = 0; burst < 200; ++burst) {
     std::vector<Bytes> frames;
     for (unsigned k = 0; k < kMaxBurst; ++k) {
-      Ipv4Fields fields;
-      fields.ttl = static_cast<uint8_t>(1 + random() % 255);
-      fields.tos = static_cast<uint8_t>(random());
-      fields.packetId = static_cast<uint16_t>(random());
-      fields.fragment = (random() & 1) ? 0x4000 : 0;
+      const Ipv4Fields fields = randomIpv4Fields(random);
       const unsigned kind = random() % 16;
       const uint16_t step = kind == 5 ? 20000 : kind == 6 ? static_cast<uint16_t>(-3) : kind == 7 ? 0 : 1;
       sequence = static_cast<uint16_t>(sequence + step);

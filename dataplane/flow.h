@@ -148,7 +148,10 @@ inline uint64_t admittedIdentityOf(const WireAddress& w, uint8_t flowFlags) {
 struct alignas(64) Flow {
   // ---- cache line 0: everything a relayed IPv4 packet reads or writes ----
   // checksumTermsLeaving of the packets latchedV4 admits (the latched source's address and port,
-  // ours where they arrive); set before latchedV4, read after it.
+  // ours where they arrive); set before latchedV4, read after it. A worker that read the old
+  // latchedV4 just before another relatched the flow (two workers on one flow: RSS moved, and
+  // the old peer, silent long enough to allow the relatch, spoke again at that instant) may pair
+  // it with the new terms: one packet with a wrong checksum, which its receiver drops.
   uint32_t checksumLeaving = 0;
   uint8_t flags = 0;
   uint8_t egressInterface = 0;  // index into the dataplane's interface table

@@ -1,10 +1,11 @@
 // The relay's fast path in AVX-512 (media_relay_fast.h): the same checks and rewrite as
 // relayFastV4 in media_relay.cc, made from one 64-byte load of the packet's headers and one of
-// its flow's first line, and stored with one 64-byte store. The scalar path saturates the
-// integer and load/store ports (about 100 ALU and 80 memory operations a packet); here the
-// checks and the new headers go to the vector unit, which it leaves idle. The checksums stay
-// integer adds: the flow holds the terms of the addresses and ports (checksumTerms), so a few
-// adds remain, where summing in vectors took a chain of shuffles longer than the rest.
+// its flow's first line, and stored with one 64-byte store. The scalar path keeps the integer
+// and load/store ports at their limit (llvm-mca's znver3 model: about 100 ALU and 80 memory
+// operations a packet, 28 cycles); here the checks and the new headers go to the vector unit,
+// which it leaves idle. The checksums stay integer adds: the flow holds the terms of the
+// addresses and ports (checksumTerms), so a few adds remain, where summing in vectors took a
+// chain of shuffles longer than the rest.
 //
 // Only the functions below are built for AVX-512 (a target attribute, not a flag for the whole
 // file): inline functions of shared headers that this file does not inline stay plain x86-64,
@@ -53,7 +54,8 @@ enum Table {
   kShortLimit,      // UDP length < 20: no room for an RTP header
   kRewriteIndex,    // the new addresses and ports, from the flow line (indices 64 + offset)
   kTtlProtocol,
-  kChecksumIndex,   // 16-bit lanes: the IP checksum (word 12) from word 0, the UDP one (word 20) from word 2
+  kChecksumIndex,   // 16-bit lanes: the IP checksum (word 12) from word 0, the UDP one (word 20)
+                    // from word 2
   kTables
 };
 using Tables = std::array<std::array<uint8_t, 64>, kTables>;

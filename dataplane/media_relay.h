@@ -5,9 +5,11 @@
 // and queue the packet for its egress interface.
 //
 // Reads:  Flow (latch state, destination), NeighborTable, the interface table.
-// Writes: Flow latch state and the opposite flow's destination (on latch only); Flow counters
-//         and highest RTP sequence number, the cold part's RtpLoss (rarely); the worker's
-//         FlowStats and counters; packet headers.
+// Writes: Flow latch state and the opposite flow's destination (on latch only); the checksum
+//         terms of a latched source (its first packet); Flow counters and highest RTP sequence
+//         number, the cold part's RtpLoss (rarely); the worker's FlowStats and counters; packet
+//         headers.
+// The common case has a scalar and an AVX-512 build (media_relay_fast.h).
 // Passes: rewritten packets to the TxBuffers; everything else is freed and counted.
 
 #include <rte_mbuf.h>

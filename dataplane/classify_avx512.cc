@@ -112,22 +112,11 @@ SBC_AVX512 inline BurstChecks makeBurstChecks(const uint8_t* mac, uint16_t port,
   frameWant[kProtocol] = IPPROTO_UDP;
   std::memcpy(key + offsetof(FlowKey, portId), &port, 2);
   key[offsetof(FlowKey, family)] = static_cast<uint8_t>(IpFamily::kV4);
-  BurstChecks c;
-  c.mbufWant = _mm512_load_si512(mbufWant);
-  c.mbufCare = _mm512_load_si512(mbufCare);
-  c.frameWant = _mm512_load_si512(frameWant);
-  c.frameCare = loadTable(kFrameCare);
-  c.rangeBias = loadTable(kRangeBias);
-  c.rangeLimit = loadTable(kRangeLimit);
-  c.loopback = _mm512_set1_epi8(127);
-  c.lengthOffset = loadTable(kLengthOffset);
-  c.shortLimit = loadTable(kShortLimit);
-  c.wordSwap = loadTable(kWordSwap);
-  c.lengthCare = loadTable(kLengthCare);
-  c.iota = loadTable(kIota);
-  c.keyIndex = loadTable(kKeyIndex);
-  c.keyConstants = _mm512_load_si512(key);
-  return c;
+  return {_mm512_load_si512(mbufWant), _mm512_load_si512(mbufCare),   _mm512_load_si512(frameWant),
+          loadTable(kFrameCare),         loadTable(kRangeBias),          loadTable(kRangeLimit),
+          _mm512_set1_epi8(127),         loadTable(kLengthOffset),       loadTable(kShortLimit),
+          loadTable(kWordSwap),          loadTable(kLengthCare),         loadTable(kIota),
+          loadTable(kKeyIndex),          _mm512_load_si512(key)};
 }
 
 // One frame: true, with its key written and its mbuf marked, when it passes every check.

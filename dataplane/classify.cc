@@ -249,10 +249,7 @@ inline bool classifyFastIpv4Udp(uint64_t ourMac, rte_mbuf* m, FlowKey& key) {
     // A port that gives no verdict (af_packet, most virtual ports): verify here. A verdict of
     // BAD, or anything that fails, goes to the full parser, which names the fault.
     if (checksumFlags != (RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN | RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)) return false;
-    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));
-    if (onesComplementSum(ip, sizeof *ip) != 0xffff) return false;
-    if ((udp >> 48) != 0 && !ipv4UdpChecksumHolds(ip, ip + 1, static_cast<uint16_t>(udpLength)))
-      return false;
+    if (!ipv4UdpFrameChecksumsHold(frame, static_cast<uint16_t>(udpLength))) return false;
   }
   // Ethernet padding off; one segment, so without rte_pktmbuf_trim's walk to the last one.
   if (unlikely(frameLength > ipLength + sizeof(rte_ether_hdr))) {
@@ -381,7 +378,6 @@ __attribute__((noinline)) uint16_t classifyPending(const InterfaceRuntime& iface
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
                    ClassifiedBurst& out, WorkerCounters& counters, FastPath path, FlowTable::Locator* locator) {
   out.arpCount = out.neighborDiscoveryCount = out.localCount = 0;
-  out.entriesFound = false;
   uint32_t fastMask = 0;  // in registers: stores through `out` would make the compiler reload them
   // The fast path runs only on untagged interfaces: chosen once per burst, not per packet.
   const bool fast = iface.vlan == 0;

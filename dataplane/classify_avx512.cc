@@ -15,7 +15,6 @@
 #include <array>
 #include <cstddef>
 
-#include "dataplane/checksum.h"
 #include "dataplane/classify_fast.h"
 #include "dataplane/unaligned.h"
 
@@ -39,6 +38,7 @@ static_assert(((RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK) >> 16
 constexpr unsigned kEtherType = 12, kVersionIhl = 14, kIpLength = 16, kFragment = 20, kTtl = 22, kProtocol = 23;
 constexpr unsigned kSource = 26, kDestination = 30, kDestinationPort = 36, kUdpLength = 38;
 constexpr unsigned kHeaders = 42;  // Ethernet, IPv4, UDP
+constexpr unsigned kUdpLengthOffset = kHeaders - 8;  // frame length less this is the UDP length
 
 enum Table {
   kFrameCare,     // bytes that must equal the burst's (kFrameWant: built per burst, for the MAC)
@@ -72,7 +72,7 @@ constexpr Tables makeTables() {
   t[kRangeLimit][kSource] = 222;
   t[kRangeLimit][kDestination] = 223;  // first byte > 223: multicast or reserved
   t[kLengthOffset][kIpLength] = 14;
-  t[kLengthOffset][kUdpLength] = 34;
+  t[kLengthOffset][kUdpLength] = kUdpLengthOffset;
   t[kShortLimit][0] = kHeaders;
   t[kLengthCare][kIpLength] = t[kLengthCare][kIpLength + 1] = 0xff;
   t[kLengthCare][kUdpLength] = t[kLengthCare][kUdpLength + 1] = 0xff;
@@ -185,11 +185,8 @@ SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packe
   if (unlikely(verdicts == 0)) {
     for (uint32_t p = ~refused & static_cast<uint32_t>((uint64_t{1} << count) - 1); p != 0; p &= p - 1) {
       const unsigned i = static_cast<unsigned>(__builtin_ctz(p));
-      const uint8_t* frame = rte_pktmbuf_mtod(packets[i], const uint8_t*);
-      auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));
-      const uint16_t udpLength = static_cast<uint16_t>(rte_pktmbuf_pkt_len(packets[i]) - sizeof(rte_ether_hdr) - sizeof *ip);
-      if (onesComplementSum(ip, sizeof *ip) != 0xffff ||
-          (load16(frame + kHeaders - 2) != 0 && !ipv4UdpChecksumHolds(ip, ip + 1, udpLength)))
+      const uint16_t udpLength = static_cast<uint16_t>(rte_pktmbuf_pkt_len(packets[i]) - kUdpLengthOffset);
+      if (!ipv4UdpFrameChecksumsHold(rte_pktmbuf_mtod(packets[i], const uint8_t*), udpLength))
         refused |= uint32_t{1} << i;
     }
   }

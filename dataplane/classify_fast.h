@@ -1,15 +1,28 @@
 #pragma once
-// Classify's common case in AVX-512 (classify_avx512.cc): the checks and the key of
-// classifyFastIpv4Udp (classify.cc) for a whole burst. A packet it refuses is left for the full
-// parser, which knows every drop reason.
+// Classify's common case: what its scalar build (classifyFastIpv4Udp, classify.cc) and its AVX-512
+// build (classify_avx512.cc: the same checks and key for a whole burst) share. A packet the
+// common case refuses is left for the full parser, which knows every drop reason.
 
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_udp.h>
 
 #include <cstdint>
 
+#include "dataplane/checksum.h"
 #include "dataplane/classify.h"
 
 namespace sbc::dataplane {
+
+// The checksums of an untagged IPv4/UDP frame whose port gave no verdicts (af_packet, most
+// virtual ports), checked in software: the header's, and the UDP one unless it is 0 (none).
+inline bool ipv4UdpFrameChecksumsHold(const uint8_t* frame, uint16_t udpLength) {
+  auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));
+  auto* udp = reinterpret_cast<const rte_udp_hdr*>(ip + 1);
+  return onesComplementSum(ip, sizeof *ip) == 0xffff &&
+         (udp->dgram_cksum == 0 || ipv4UdpChecksumHolds(ip, udp, udpLength));
+}
 
 // Puts every packet in out.udp (in order) and, for each that passes, its key in out.udpKeys, its
 // flow table entry in out.udpEntries (with a `locator`), and its l2_len, l3_len and packet type in

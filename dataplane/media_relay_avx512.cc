@@ -171,12 +171,13 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   constexpr uint64_t kLanes = 0x0000ffff0000ffffull;
   const uint32_t ttlAndChecksum = load32(frame + kIpTtl);  // TTL, protocol, then the IP checksum
   const uint16_t oldUdpChecksum = load16(frame + kUdpChecksum);
-  const uint64_t checksums =
-      checksumsRelayed(_pdep_u64(leaving, kLanes), _pdep_u64(entering, kLanes), static_cast<uint16_t>(ttlAndChecksum >> 16),
-                       static_cast<uint16_t>(ttlAndChecksum), kNewTtlProtocol, oldUdpChecksum);
+  const uint64_t checksums = checksumsRelayed(_pdep_u64(leaving, kLanes), _pdep_u64(entering, kLanes),
+                                              static_cast<uint16_t>(ttlAndChecksum >> 16),
+                                              static_cast<uint16_t>(ttlAndChecksum), kNewTtlProtocol, oldUdpChecksum);
   // One that was 0 (the sender computed none) stays 0.
   const __mmask32 write = kIpChecksumWord | (oldUdpChecksum != 0 ? kUdpChecksumWord : 0);
-  out = _mm512_mask_permutexvar_epi16(out, write, c.checksumIndex, _mm512_castsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(checksums))));
+  const __m512i checksumWords = _mm512_castsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(checksums)));
+  out = _mm512_mask_permutexvar_epi16(out, write, c.checksumIndex, checksumWords);
   _mm512_storeu_si512(frame, out);  // bytes past the headers go back as they were read
 
   queueRelayed(ctx, m, flow, slot, highest, ahead);

@@ -30,6 +30,7 @@ struct RunRequest {
   const std::atomic<bool>* stop;  // when this is set (if not null)
   uint64_t generated = 0;
   uint64_t cycles = 0;
+  uint16_t burst = kMaxBurst;
 };
 
 int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
@@ -106,7 +107,7 @@ int runOnWorker(void* arg) {
   uint64_t done = 0;
   uint64_t start = rte_rdtsc_precise();
   while (done < r->packets && !(r->stop && r->stop->load(std::memory_order_relaxed))) {
-    uint16_t n = r->generator->generate(r->fixture->pool(), packets, kMaxBurst);
+    uint16_t n = r->generator->generate(r->fixture->pool(), packets, r->burst);
     if (r->mode == Mode::kRelay) {
       // As Worker::run does: pipelined, a quiescent state reported within each call.
       worker.processBurstPipelined(0, packets, n, rte_rdtsc(), sink);
@@ -138,8 +139,9 @@ int runOnWorker(void* arg) {
 unsigned workerLcore() { return rte_get_next_lcore(rte_get_main_lcore(), 1, 0); }
 
 RunRequest runOnce(BenchFixture& f, RtpGenerator& g, Mode mode, uint64_t packets,
-                   const std::atomic<bool>* stop = nullptr) {
+                   const std::atomic<bool>* stop = nullptr, uint16_t burst = kMaxBurst) {
   RunRequest r{&f, &g, mode, packets, stop};
+  r.burst = burst;
   rte_eal_remote_launch(runOnWorker, &r, workerLcore());
   rte_eal_wait_lcore(workerLcore());
   return r;
@@ -194,13 +196,13 @@ int runRelayBench(const RelayOptions& o) {
     uint64_t relayed = 0;
     double best = 0, bestBaseline = 0, bestClassify = 0, bestEntries = 0, bestLookup = 0;
     for (unsigned round = 0; round < o.rounds; ++round) {
-      bestBaseline = std::max(bestBaseline, mpps(runOnce(*fixture, generator, Mode::kBaseline, o.packetsPerRun)));
+      bestBaseline = std::max(bestBaseline, mpps(runOnce(*fixture, generator, Mode::kBaseline, o.packetsPerRun, nullptr, o.burst)));
       if (o.stages) {
-        bestClassify = std::max(bestClassify, mpps(runOnce(*fixture, generator, Mode::kClassify, o.packetsPerRun)));
-        bestEntries = std::max(bestEntries, mpps(runOnce(*fixture, generator, Mode::kEntries, o.packetsPerRun)));
-        bestLookup = std::max(bestLookup, mpps(runOnce(*fixture, generator, Mode::kLookup, o.packetsPerRun)));
+        bestClassify = std::max(bestClassify, mpps(runOnce(*fixture, generator, Mode::kClassify, o.packetsPerRun, nullptr, o.burst)));
+        bestEntries = std::max(bestEntries, mpps(runOnce(*fixture, generator, Mode::kEntries, o.packetsPerRun, nullptr, o.burst)));
+        bestLookup = std::max(bestLookup, mpps(runOnce(*fixture, generator, Mode::kLookup, o.packetsPerRun, nullptr, o.burst)));
       }
-      RunRequest r = runOnce(*fixture, generator, Mode::kRelay, o.packetsPerRun);
+      RunRequest r = runOnce(*fixture, generator, Mode::kRelay, o.packetsPerRun, nullptr, o.burst);
       relayed += r.generated;
       best = std::max(best, mpps(r));
     }

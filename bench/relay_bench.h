@@ -17,6 +17,7 @@ struct RelayOptions {
   bool stages = false;  // also run the first stages alone, to cost each (FirstStages)
   bool pageAlignedMbufs = false;  // mbufs one per 4 KiB page, as rte_pktmbuf_pool_create makes them here
   bool scalar = false;            // the scalar fast paths (fast_path.h) even where AVX-512 runs
+  uint16_t burst = 32;            // packets per rx burst (at most dataplane::kMaxBurst)
 };
 
 int runRelayBench(const RelayOptions& options);

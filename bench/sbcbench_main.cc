@@ -1,6 +1,6 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
 //   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]
-//                  [--page-aligned-mbufs] [--scalar] [--json]
+//                  [--page-aligned-mbufs] [--scalar] [--burst N] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
 //   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
@@ -24,7 +24,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]\n"
-               "                      [--page-aligned-mbufs] [--scalar] [--json]\n"
+               "                      [--page-aligned-mbufs] [--scalar] [--burst N] [--json]\n"
                "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
                "       sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]\n"
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
@@ -107,6 +107,13 @@ int main(int argc, char** argv) {
       relay.sessionCounts = {static_cast<uint32_t>(v)};
       churn.sessions = static_cast<uint32_t>(v);
       acl.sessions = static_cast<uint32_t>(v);
+    } else if (a == "--burst") {
+      number(v);
+      if (v == 0 || v > sbc::dataplane::kMaxBurst) {
+        std::fprintf(stderr, "sbcbench: --burst must be 1 to %u\n", unsigned{sbc::dataplane::kMaxBurst});
+        return 2;
+      }
+      relay.burst = static_cast<uint16_t>(v);
     } else if (a == "--packets") {
       number(v);
       relay.packetsPerRun = acl.packetsPerRun = v;

@@ -5,6 +5,7 @@
 //   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
 //   sbcbench flood [--rate N] [--seconds S] [--sources N] [--factor X] [--json]
+//   sbcbench translation [--json]
 
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 
 #include "bench/bench_fixture.h"
 #include "bench/relay_bench.h"
+#include "bench/translation_bench.h"
 
 namespace {
 
@@ -30,7 +32,8 @@ int usage() {
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
                "(see bench/calls/README.md)\n"
                "       sbcbench flood [--rate N] [--seconds S] [--sources N] [--factor X] [--json] "
-               "(bench/flood/flood_bench.py)\n");
+               "(bench/flood/flood_bench.py)\n"
+               "       sbcbench translation [--json]\n");
   return 2;
 }
 
@@ -74,6 +77,18 @@ int main(int argc, char** argv) {
   if (which == "calls") return execScriptBench("/bench/calls/calls_bench.py", argc, argv);
   // `flood` runs sbcd, sipp and the flood sources in the calls bench's namespaces: a script too.
   if (which == "flood") return execScriptBench("/bench/flood/flood_bench.py", argc, argv);
+  // Plain memory, no DPDK.
+  if (which == "translation") {
+    sbc::bench::TranslationOptions translation;
+    for (int i = 2; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--json") != 0) {
+        std::fprintf(stderr, "sbcbench: unknown option '%s'\n", argv[i]);
+        return usage();
+      }
+      translation.json = true;
+    }
+    return sbc::bench::runTranslationBench(translation);
+  }
   sbc::bench::RelayOptions relay;
   sbc::bench::ChurnOptions churn;
   sbc::bench::AclBenchOptions acl;

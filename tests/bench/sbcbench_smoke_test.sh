@@ -48,6 +48,24 @@ else
     'd["fast_path"]=="scalar" and d["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
 
+out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --burst 8 --json 2>&1); rc=$?
+json=$(last_json <<<"$out")
+if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay --burst 8 ran (rc $rc): $out"; failures=$((failures + 1))
+else
+  check "relay --burst 8: smaller bursts, all forwarded" 'd["results"][0]["forwarded_pct"]==100.0' "$json"
+fi
+out=$("$SBCBENCH" relay --burst 33 2>&1); rc=$?
+if [ $rc -eq 2 ] && grep -q "burst must be 1 to 32" <<<"$out"; then echo "ok   - a burst larger than the pipeline's is refused (exit 2)"
+else echo "FAIL - relay --burst 33 (rc $rc): $out"; failures=$((failures + 1)); fi
+
+out=$("$SBCBENCH" translation --json 2>&1); rc=$?
+json=$(last_json <<<"$out")
+if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - translation ran (rc $rc): $out"; failures=$((failures + 1))
+else
+  check "translation: four sizes, each chase a positive time, huge pages reported" \
+    'd["bench"]=="translation" and [r["pages"] for r in d["results"]]==[1024,4096,16384,65536] and all(r["ns_spread"] > 0 and r["ns_packed"] > 0 and r["huge_kib"] >= 0 for r in d["results"])' "$json"
+fi
+
 out=$("$SBCBENCH" churn --sessions 1000 --rate 2000 --seconds 0.2 --rounds 1 --json 2>&1); rc=$?
 json=$(last_json <<<"$out")
 if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - churn ran (rc $rc): $out"; failures=$((failures + 1))

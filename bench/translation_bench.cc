@@ -8,7 +8,7 @@
 #include <cstring>
 #include <numeric>
 #include <random>
-#include <string>
+#include <vector>
 
 namespace sbc::bench {
 namespace {

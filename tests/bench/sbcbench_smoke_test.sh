@@ -15,11 +15,27 @@ check() {  # description, then a python expression over `d` (the JSON object) th
   fi
 }
 last_json() { grep '^{' | tail -1; }
+# Runs sbcbench with these arguments and --json; sets $json to its JSON line, or counts a failure
+# named `what` and returns 1.
+run_json() {
+  local what=$1 out rc
+  shift
+  out=$("$SBCBENCH" "$@" --json 2>&1); rc=$?
+  json=$(last_json <<<"$out")
+  if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - $what ran (rc $rc): $out"; failures=$((failures + 1)); return 1; fi
+}
+# Runs sbcbench with these arguments, which it must refuse with exit 2 and a message that
+# matches `pattern`.
+refused() {
+  local what=$1 pattern=$2 out rc
+  shift 2
+  out=$("$SBCBENCH" "$@" 2>&1); rc=$?
+  if [ $rc -eq 2 ] && grep -q -- "$pattern" <<<"$out"; then echo "ok   - $what (exit 2)"
+  else echo "FAIL - $what (rc $rc): $out"; failures=$((failures + 1)); fi
+}
+relay=(relay --sessions 1000 --packets 200000 --rounds 1)
 
-out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --stages --json 2>&1); rc=$?
-json=$(last_json <<<"$out")
-if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay ran (rc $rc): $out"; failures=$((failures + 1))
-else
+if run_json "relay" "${relay[@]}" --stages; then
   check "relay: one result for 1,000 sessions, all of it forwarded" \
     'd["bench"]=="relay" and len(d["results"])==1 and d["results"][0]["sessions"]==1000 and d["results"][0]["forwarded_pct"]==100.0' "$json"
   check "relay: says how its mbufs are laid out (packed: IOVA as VA here, or hugepages)" \
@@ -32,51 +48,33 @@ else
     'sorted(d["results"][0]["stages_ns"])==sorted(["baseline","classify","entries","flow_prefetch","relay"]) and all(math.isfinite(v) for v in d["results"][0]["stages_ns"].values()) and d["results"][0]["stages_ns"]["baseline"] > 0' "$json"
 fi
 
-out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --page-aligned-mbufs --json 2>&1); rc=$?
-json=$(last_json <<<"$out")
-if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay --page-aligned-mbufs ran (rc $rc): $out"; failures=$((failures + 1))
-else
+if run_json "relay --page-aligned-mbufs" "${relay[@]}" --page-aligned-mbufs; then
   check "relay --page-aligned-mbufs: one mbuf per 4 KiB page (hugepages pack them anyway), all forwarded" \
     'd["mbufs"]==("packed" if d["memory"]=="hugepages" else "page-aligned") and d["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
 
-out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --scalar --json 2>&1); rc=$?
-json=$(last_json <<<"$out")
-if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay --scalar ran (rc $rc): $out"; failures=$((failures + 1))
-else
+if run_json "relay --scalar" "${relay[@]}" --scalar; then
   check "relay --scalar: the scalar fast paths, all forwarded" \
     'd["fast_path"]=="scalar" and d["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
 
-out=$("$SBCBENCH" relay --sessions 1000 --packets 200000 --rounds 1 --burst 8 --json 2>&1); rc=$?
-json=$(last_json <<<"$out")
-if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - relay --burst 8 ran (rc $rc): $out"; failures=$((failures + 1))
-else
+if run_json "relay --burst 8" "${relay[@]}" --burst 8; then
   check "relay --burst 8: smaller bursts, all forwarded" 'd["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
-out=$("$SBCBENCH" relay --burst 33 2>&1); rc=$?
-if [ $rc -eq 2 ] && grep -q "burst must be 1 to 32" <<<"$out"; then echo "ok   - a burst larger than the pipeline's is refused (exit 2)"
-else echo "FAIL - relay --burst 33 (rc $rc): $out"; failures=$((failures + 1)); fi
 
-out=$("$SBCBENCH" translation --json 2>&1); rc=$?
-json=$(last_json <<<"$out")
-if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - translation ran (rc $rc): $out"; failures=$((failures + 1))
-else
+if run_json "translation" translation; then
   check "translation: four sizes, each chase a positive time, huge pages reported" \
     'd["bench"]=="translation" and [r["pages"] for r in d["results"]]==[1024,4096,16384,65536] and all(r["ns_spread"] > 0 and r["ns_packed"] > 0 and r["huge_kib"] >= 0 for r in d["results"])' "$json"
 fi
 
-out=$("$SBCBENCH" churn --sessions 1000 --rate 2000 --seconds 0.2 --rounds 1 --json 2>&1); rc=$?
-json=$(last_json <<<"$out")
-if [ $rc -ne 0 ] || [ -z "$json" ]; then echo "FAIL - churn ran (rc $rc): $out"; failures=$((failures + 1))
-else
+if run_json "churn" churn --sessions 1000 --rate 2000 --seconds 0.2 --rounds 1; then
   check "churn: sessions were added and deleted while the relay ran" \
     'd["bench"]=="churn" and d["churn_per_s"] > 0 and d["mpps_quiet"] > 0 and d["mpps_churn"] > 0' "$json"
 fi
 
-out=$("$SBCBENCH" relay --stagez 2>&1); rc=$?
-if [ $rc -eq 2 ] && grep -q "unknown option '--stagez'" <<<"$out"; then echo "ok   - a bad option is named (exit 2)"
-else echo "FAIL - a bad option (rc $rc): $out"; failures=$((failures + 1)); fi
+refused "a bad option is named" "unknown option '--stagez'" relay --stagez
+refused "a burst larger than the pipeline's is refused" "burst must be 1 to 32" relay --burst 33
+refused "translation names a bad option" "unknown option '--pages'" translation --pages
 
 [ $failures -eq 0 ] || { echo "$failures failed"; exit 1; }
 echo "all passed"

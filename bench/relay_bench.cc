@@ -60,7 +60,6 @@ class FirstStages {
     dataplane::FlowTable::Locator locator(fixture_.flows(), cache_);
     dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_,
                               fixture_.worker().fastPath(), &locator);
-    if (c.udpCount != 0 && !c.entriesFound) fixture_.flows().locateBulk(c.udpKeys, c.udpCount, c.udpEntries, cache_);
     drainHeld();
     current_ ^= 1;
   }

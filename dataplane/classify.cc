@@ -381,8 +381,9 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
   uint32_t fastMask = 0;  // in registers: stores through `out` would make the compiler reload them
   // The fast path runs only on untagged interfaces: chosen once per burst, not per packet.
   const bool fast = iface.vlan == 0;
+  const bool vectorPath = fast && path == FastPath::kAvx512;
   uint64_t rxBytes = 0;
-  if (fast && path == FastPath::kAvx512) {
+  if (vectorPath) {
     fastMask = static_cast<uint32_t>((uint64_t{1} << count) - 1) &
                ~classifyFastBurstAvx512(iface.mac.data(), packets, count, out, rxBytes, locator);
   } else {
@@ -406,8 +407,8 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
   // Those the fast path refused, not classified yet.
   const uint32_t pending = static_cast<uint32_t>((uint64_t{1} << count) - 1) & ~fastMask;
   if (unlikely(pending != 0)) udpCount = classifyPending(iface, out, udpCount, pending, counters);
-  // Entries found for every packet stay in their places; otherwise locateBulk finds them all.
-  out.entriesFound = locator != nullptr && fast && path == FastPath::kAvx512 && pending == 0;
+  // The AVX-512 path found every packet's entry unless the full parser moved packets about.
+  if (locator != nullptr && !(vectorPath && pending == 0)) locator->locateAll(out.udpKeys, udpCount, out.udpEntries);
   out.udpCount = udpCount;
   counters.rxBytes[iface.index] += rxBytes;
 }

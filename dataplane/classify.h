@@ -40,10 +40,8 @@ inline bool fastCandidate(const rte_mbuf* m) {
 struct ClassifiedBurst {
   rte_mbuf* udp[kMaxBurst];
   FlowKey udpKeys[kMaxBurst];
-  // The flow table entries of udpKeys, when classify found them on the way (entriesFound:
-  // FlowTable::locateBulk's work, done).
+  // The flow table entries of udpKeys, when classify had a locator.
   const std::atomic<uint32_t>* udpEntries[kMaxBurst];
-  bool entriesFound = false;
   uint32_t udpFastMask = 0;  // bit i: fastCandidate(udp[i])
   uint16_t udpCount = 0;
   rte_mbuf* arp[kMaxBurst];
@@ -55,8 +53,9 @@ struct ClassifiedBurst {
 };
 
 // Classifies `count` (≤ kMaxBurst) packets received on `iface`, the common case with the build
-// `path` (which must be supported). Dropped packets are freed. With a `locator`, the AVX-512
-// path also finds the UDP packets' flow table entries where it can (out.entriesFound).
+// `path` (which must be supported). Dropped packets are freed. With a `locator`, it also finds
+// the UDP packets' flow table entries and asks for their cache lines (out.udpEntries): the
+// AVX-512 path on its way, as it makes each key.
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
                    ClassifiedBurst& out, WorkerCounters& counters, FastPath path = FastPath::kScalar,
                    FlowTable::Locator* locator = nullptr);

@@ -71,8 +71,8 @@ class FlowTable {
     Entry entries[1u << kBits];
   };
 
-  // locateBulk's loop for a caller that makes its keys one by one (classify's AVX-512 path),
-  // over one burst: each key's entry, its cache line asked for.
+  // Finds keys' entries over one burst and asks for their cache lines, one by one as a caller
+  // makes its keys (classify's AVX-512 path) or all at once (locateAll).
   class Locator {
    public:
     Locator(const FlowTable& table, AddressCache& cache) : table_(table), cache_(cache) {}
@@ -94,6 +94,18 @@ class FlowTable {
       rte_prefetch0(entry);
       return entry;
     }
+    // Each of `count` keys' entries, their cache lines asked for.
+    void locateAll(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries) {
+      for (uint32_t i = 0; i < count; ++i) {
+        // The words one by one, in registers: a key copied whole goes through the stack.
+        const uint8_t* key = reinterpret_cast<const uint8_t*>(&keys[i]);
+        uint64_t w0, w1, w2;
+        std::memcpy(&w0, key, 8);
+        std::memcpy(&w1, key + 8, 8);
+        std::memcpy(&w2, key + 16, 8);
+        entries[i] = locate(w0, w1, w2);
+      }
+    }
 
    private:
     const FlowTable& table_;
@@ -108,16 +120,7 @@ class FlowTable {
   // and of its counters without first reading the flow (another cache miss).
   void locateBulk(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries,
                   AddressCache& cache) const {
-    Locator locator(*this, cache);
-    for (uint32_t i = 0; i < count; ++i) {
-      // The words one by one, in registers: a key copied whole goes through the stack.
-      const uint8_t* key = reinterpret_cast<const uint8_t*>(&keys[i]);
-      uint64_t w0, w1, w2;
-      std::memcpy(&w0, key, 8);
-      std::memcpy(&w1, key + 8, 8);
-      std::memcpy(&w2, key + 16, 8);
-      entries[i] = locator.locate(w0, w1, w2);
-    }
+    Locator(*this, cache).locateAll(keys, count, entries);
   }
   // Both steps at once, for up to kMaxBulk keys: bit i of the result is set when keys[i] was
   // found, and then slots[i] is its flow's slot.

@@ -64,6 +64,8 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     if (flood != nullptr && flood->enabled) floodSettings_ = flood;
   }
   burstTsc_ = nowTsc;
+  // Where the flow of every UDP packet is published: classify asks for the table's entries for
+  // the whole burst now; resolveBurst reads them after the previous burst has been relayed.
   FlowTable::Locator locator(*tables_.flows, addressCache_);
   classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
@@ -72,11 +74,6 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     if (const ArrivingFilter f = arrivingFilter(interfaceIndex); f.set != nullptr) filterLocal(*f.tables, *f.set, nowTsc);
   }
 
-  // Where the flow of every UDP packet is published: the table's entries for the whole burst
-  // are asked for now (classify's AVX-512 path asks on its way) and read in resolveBurst, after
-  // the previous burst has been relayed.
-  if (classified_.udpCount != 0 && !classified_.entriesFound)
-    tables_.flows->locateBulk(classified_.udpKeys, classified_.udpCount, classified_.udpEntries, addressCache_);
   media.interfaceIndex = interfaceIndex;
   media.nowCoarse = coarseTime(nowTsc);
 

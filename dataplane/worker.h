@@ -246,7 +246,7 @@ class Worker {
   TxBuffer tx_[kMaxInterfaces];
   EgressHeader egressHeaders_[kMaxInterfaces];
   ClassifiedBurst classified_;
-  FlowTable::AddressCache addressCache_;  // for locateBulk
+  FlowTable::AddressCache addressCache_;  // for classify's FlowTable::Locator
   rte_mbuf* exception_[kMaxBurst];
   uint16_t exceptionCount_ = 0;
   SipFloodGuard floodGuard_;

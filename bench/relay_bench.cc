@@ -262,7 +262,6 @@ int runChurnBench(const ChurnOptions& o) {
   const uint64_t hz = rte_get_tsc_hz();
   const uint64_t runCycles = static_cast<uint64_t>(o.seconds * hz);
   double quietBest = 0, churnBest = 0;
-  uint64_t churned = 0;
   double churnRateAchieved = 0;
   for (unsigned round = 0; round < o.rounds; ++round) {
     // Quiet: the control lcore only waits.
@@ -300,7 +299,6 @@ int runChurnBench(const ChurnOptions& o) {
     rte_eal_wait_lcore(workerLcore());
     while (removed < added) fixture->removeSession(o.sessions + (removed++ % churnSlots));
     fixture->flows().reclaim();
-    churned += added;
     churnRateAchieved = added / o.seconds;
     churnBest = std::max(churnBest, mpps(busy));
   }

@@ -105,8 +105,9 @@ bool buildContext(const std::vector<Rule>& rules, const rte_acl_config& layout, 
   out = nullptr;
   if (rules.empty()) return true;
   std::string name = "sbc_acl" + std::to_string(contextCount++);
-  rte_acl_param param{name.c_str(), static_cast<int>(rte_socket_id()), RTE_ACL_RULE_SZ(layout.num_fields),
-                      static_cast<uint32_t>(rules.size())};
+  // RTE_ACL_RULE_SZ is a size_t: narrowed in the braces, clang refuses to build this file.
+  const auto ruleSize = static_cast<uint32_t>(RTE_ACL_RULE_SZ(layout.num_fields));
+  rte_acl_param param{name.c_str(), static_cast<int>(rte_socket_id()), ruleSize, static_cast<uint32_t>(rules.size())};
   rte_acl_ctx* ctx = rte_acl_create(&param);
   if (ctx == nullptr) {
     error = std::string("cannot create an ACL context: ") + rte_strerror(rte_errno);

@@ -24,13 +24,14 @@ enum class Mode { kBaseline, kClassify, kEntries, kLookup, kRelay };
 
 struct RunRequest {
   BenchFixture* fixture;
-  RtpGenerator* generator;
+  RtpGenerator* generator;     // bursts received on the access interface (0)
   Mode mode;
   uint64_t packets;            // stop after this many, or
   const std::atomic<bool>* stop;  // when this is set (if not null)
   uint64_t generated = 0;
   uint64_t cycles = 0;
   uint16_t burst = kMaxBurst;
+  RtpGenerator* reverse = nullptr;  // if set, every other burst comes from it, on the core interface (1)
 };
 
 int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
@@ -47,18 +48,18 @@ class FirstStages {
  public:
   explicit FirstStages(BenchFixture& f) : fixture_(f) {}
 
-  void classify(rte_mbuf** packets, uint16_t count) {
+  void classify(uint8_t iface, rte_mbuf** packets, uint16_t count) {
     dataplane::ClassifiedBurst& c = classified_[0];
-    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_,
+    dataplane::classifyBurst(fixture_.interfaces().interfaces[iface], packets, count, c, counters_,
                               fixture_.worker().fastPath());
     release(c);
   }
 
-  void classifyAndLookUp(rte_mbuf** packets, uint16_t count, bool prefetchFlows) {
+  void classifyAndLookUp(uint8_t iface, rte_mbuf** packets, uint16_t count, bool prefetchFlows) {
     prefetchFlows_ = prefetchFlows;
     dataplane::ClassifiedBurst& c = classified_[current_];
     dataplane::FlowTable::Locator locator(fixture_.flows(), cache_);
-    dataplane::classifyBurst(fixture_.interfaces().interfaces[0], packets, count, c, counters_,
+    dataplane::classifyBurst(fixture_.interfaces().interfaces[iface], packets, count, c, counters_,
                               fixture_.worker().fastPath(), &locator);
     drainHeld();
     current_ ^= 1;
@@ -104,22 +105,26 @@ int runOnWorker(void* arg) {
   dataplane::TxBuffer idle;
   auto firstStages = std::make_unique<FirstStages>(*r->fixture);
   uint64_t done = 0;
+  uint64_t bursts = 0;
   uint64_t start = rte_rdtsc_precise();
   while (done < r->packets && !(r->stop && r->stop->load(std::memory_order_relaxed))) {
-    uint16_t n = r->generator->generate(r->fixture->pool(), packets, r->burst);
+    // Both ways: the worker polls the access port, then the core port, as Worker::run does.
+    const uint8_t iface = r->reverse != nullptr ? static_cast<uint8_t>(bursts++ & 1) : 0;
+    RtpGenerator* generator = iface == 0 ? r->generator : r->reverse;
+    uint16_t n = generator->generate(r->fixture->pool(), packets, r->burst);
     if (r->mode == Mode::kRelay) {
       // As Worker::run does: pipelined, a quiescent state reported within each call.
-      worker.processBurstPipelined(0, packets, n, rte_rdtsc(), sink);
+      worker.processBurstPipelined(iface, packets, n, rte_rdtsc(), sink);
     } else if (r->mode == Mode::kClassify) {
-      firstStages->classify(packets, n);
+      firstStages->classify(iface, packets, n);
     } else if (r->mode == Mode::kEntries || r->mode == Mode::kLookup) {
-      firstStages->classifyAndLookUp(packets, n, r->mode == Mode::kLookup);
+      firstStages->classifyAndLookUp(iface, packets, n, r->mode == Mode::kLookup);
     } else {
       // The no-work forwarder: what arrives on one port is queued, untouched, for the other
       // and flushed through the same sink, as a port-to-port forwarder (testpmd io) does.
       std::memcpy(idle.packets, packets, n * sizeof(rte_mbuf*));
       idle.count = n;
-      sink(1, idle.packets, idle.count);
+      sink(iface ^ 1, idle.packets, idle.count);
       idle.count = 0;
     }
     if (r->mode != Mode::kRelay) rte_rcu_qsbr_quiescent(rcu, 0);
@@ -138,9 +143,11 @@ int runOnWorker(void* arg) {
 unsigned workerLcore() { return rte_get_next_lcore(rte_get_main_lcore(), 1, 0); }
 
 RunRequest runOnce(BenchFixture& f, RtpGenerator& g, Mode mode, uint64_t packets,
-                   const std::atomic<bool>* stop = nullptr, uint16_t burst = kMaxBurst) {
+                   const std::atomic<bool>* stop = nullptr, uint16_t burst = kMaxBurst,
+                   RtpGenerator* reverse = nullptr) {
   RunRequest r{&f, &g, mode, packets, stop};
   r.burst = burst;
+  r.reverse = reverse;
   rte_eal_remote_launch(runOnWorker, &r, workerLcore());
   rte_eal_wait_lcore(workerLcore());
   return r;
@@ -171,6 +178,7 @@ int runRelayBench(const RelayOptions& o) {
   struct Row {
     uint32_t sessions;
     double mpps, baseline, forwardedPct;
+    double coreSharePct;  // of the relayed packets, those received on the core interface
     double classify = 0, entries = 0, lookup = 0;  // Mpps of the first stages alone (--stages)
   };
   std::vector<Row> rows;
@@ -189,31 +197,43 @@ int runRelayBench(const RelayOptions& o) {
     fastPath = fixture->worker().fastPath();
     RtpGenerator generator(fixture->addressing(), sessions, fixture->interfaces().interfaces[0].mac,
                            o.nicChecksumOffload);
-    // One pass over every session latches them all; steady state is what we measure.
-    runOnce(*fixture, generator, Mode::kRelay, std::max<uint64_t>(sessions, 1'000'000));
-    uint64_t forwardedBefore = fixture->worker().counters().mediaPackets;
+    RtpGenerator reverse(fixture->addressing(), sessions, fixture->interfaces().interfaces[1].mac,
+                         o.nicChecksumOffload, 0, RtpGenerator::Side::kCore);
+    RtpGenerator* other = o.bothWays ? &reverse : nullptr;
+    // One pass over every flow latches them all; steady state is what we measure.
+    const uint64_t warmUp = std::max<uint64_t>((other ? 2 : 1) * uint64_t{sessions}, 1'000'000);
+    runOnce(*fixture, generator, Mode::kRelay, warmUp, nullptr, kMaxBurst, other);
+    auto rate = [&](Mode mode) {
+      return mpps(runOnce(*fixture, generator, mode, o.packetsPerRun, nullptr, o.burst, other));
+    };
+    const dataplane::WorkerCounters& counters = fixture->worker().counters();
+    const uint64_t forwardedBefore = counters.mediaPackets;
+    const uint64_t accessBefore = counters.rxPackets[0], coreBefore = counters.rxPackets[1];
     uint64_t relayed = 0;
     double best = 0, bestBaseline = 0, bestClassify = 0, bestEntries = 0, bestLookup = 0;
     for (unsigned round = 0; round < o.rounds; ++round) {
-      bestBaseline = std::max(bestBaseline, mpps(runOnce(*fixture, generator, Mode::kBaseline, o.packetsPerRun, nullptr, o.burst)));
+      bestBaseline = std::max(bestBaseline, rate(Mode::kBaseline));
       if (o.stages) {
-        bestClassify = std::max(bestClassify, mpps(runOnce(*fixture, generator, Mode::kClassify, o.packetsPerRun, nullptr, o.burst)));
-        bestEntries = std::max(bestEntries, mpps(runOnce(*fixture, generator, Mode::kEntries, o.packetsPerRun, nullptr, o.burst)));
-        bestLookup = std::max(bestLookup, mpps(runOnce(*fixture, generator, Mode::kLookup, o.packetsPerRun, nullptr, o.burst)));
+        bestClassify = std::max(bestClassify, rate(Mode::kClassify));
+        bestEntries = std::max(bestEntries, rate(Mode::kEntries));
+        bestLookup = std::max(bestLookup, rate(Mode::kLookup));
       }
-      RunRequest r = runOnce(*fixture, generator, Mode::kRelay, o.packetsPerRun, nullptr, o.burst);
+      RunRequest r = runOnce(*fixture, generator, Mode::kRelay, o.packetsPerRun, nullptr, o.burst, other);
       relayed += r.generated;
       best = std::max(best, mpps(r));
     }
-    uint64_t forwarded = fixture->worker().counters().mediaPackets - forwardedBefore;
+    const uint64_t forwarded = counters.mediaPackets - forwardedBefore;
+    const uint64_t core = counters.rxPackets[1] - coreBefore;
+    const uint64_t received = counters.rxPackets[0] - accessBefore + core;
     rows.push_back({sessions, best, bestBaseline, 100.0 * static_cast<double>(forwarded) / static_cast<double>(relayed),
+                    100.0 * static_cast<double>(core) / static_cast<double>(std::max<uint64_t>(received, 1)),
                     bestClassify, bestEntries, bestLookup});
     const Row& row = rows.back();
     if (!o.json) {
       std::printf("%8u sessions: %6.2f Mpps (%5.1f ns/packet), baseline %6.2f Mpps, ratio %.3f, forwarded %.2f%% "
-                  "(%s fast paths)\n",
+                  "(%s fast paths, %s)\n",
                   sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, row.forwardedPct,
-                  dataplane::fastPathName(fastPath));
+                  dataplane::fastPathName(fastPath), o.bothWays ? "both ways" : "one way");
       if (o.stages)
         std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, flow table entries %.2f, "
                     "flow prefetch %.2f, relay and transmit %.2f\n",
@@ -223,15 +243,16 @@ int runRelayBench(const RelayOptions& o) {
   }
   if (o.json) {
     std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"mbufs\":\"%s\","
-                "\"fast_path\":\"%s\",\"results\":[",
+                "\"fast_path\":\"%s\",\"traffic\":\"%s\",\"results\":[",
                 o.nicChecksumOffload ? "nic-offload" : "software", usingHugepages ? "hugepages" : "4k-pages",
-                packedMbufs ? "packed" : "page-aligned", dataplane::fastPathName(fastPath));
+                packedMbufs ? "packed" : "page-aligned", dataplane::fastPathName(fastPath),
+                o.bothWays ? "both-ways" : "one-way");
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"sessions\":%u,\"mpps\":%.3f,\"ns_per_packet\":%.2f,\"baseline_mpps\":%.3f,"
-                  "\"ratio\":%.3f,\"forwarded_pct\":%.3f",
+                  "\"ratio\":%.3f,\"forwarded_pct\":%.3f,\"received_core_pct\":%.1f",
                   i ? "," : "", r.sessions, r.mpps, 1000.0 / r.mpps, r.baseline, r.mpps / r.baseline,
-                  r.forwardedPct);
+                  r.forwardedPct, r.coreSharePct);
       if (o.stages)
         std::printf(",\"stages_ns\":{\"baseline\":%.2f,\"classify\":%.2f,\"entries\":%.2f,"
                     "\"flow_prefetch\":%.2f,\"relay\":%.2f}",

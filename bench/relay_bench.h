@@ -18,6 +18,10 @@ struct RelayOptions {
   bool pageAlignedMbufs = false;  // mbufs one per 4 KiB page, as rte_pktmbuf_pool_create makes them here
   bool scalar = false;            // the scalar fast paths (fast_path.h) even where AVX-512 runs
   uint16_t burst = 32;            // packets per rx burst (at most dataplane::kMaxBurst)
+  // Media both ways, as in a call: bursts from the carriers' side and from the contact center's
+  // side in turn, so that both flows of every session are in use. Otherwise one way (access to
+  // core), one flow per session.
+  bool bothWays = false;
 };
 
 int runRelayBench(const RelayOptions& options);

@@ -13,10 +13,12 @@ namespace sbc::bench {
 using dataplane::ChecksumDelta;
 
 RtpGenerator::RtpGenerator(const SessionAddressing& addressing, uint32_t sessions,
-                           const dataplane::MacAddress& sbcMac, bool nicChecksumOffload, uint32_t firstSession)
+                           const dataplane::MacAddress& sbcMac, bool nicChecksumOffload, uint32_t firstSession,
+                           Side side)
     : addressing_(addressing),
       sessions_(sessions),
       firstSession_(firstSession),
+      side_(side),
       offloadFlags_(nicChecksumOffload ? (RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD) : 0) {
   // A stride coprime with the session count, near the golden ratio of it, walks all sessions.
   stride_ = static_cast<uint32_t>(sessions * 0.6180339887) | 1;
@@ -59,12 +61,13 @@ uint16_t RtpGenerator::generate(rte_mempool* pool, rte_mbuf** out, uint16_t coun
     uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
     std::memcpy(frame, template_, frameLength_);
     m->data_len = m->pkt_len = frameLength_;
-    m->port = 0;
+    const bool core = side_ == Side::kCore;
+    m->port = core ? 1 : 0;
     m->ol_flags = offloadFlags_;
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));
     auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
-    ip->src_addr = rte_cpu_to_be_32(addressing_.accessPeer(i));
-    ip->dst_addr = rte_cpu_to_be_32(addressing_.accessLocal(i));
+    ip->src_addr = rte_cpu_to_be_32(core ? addressing_.corePeer(i) : addressing_.accessPeer(i));
+    ip->dst_addr = rte_cpu_to_be_32(core ? addressing_.coreLocal(i) : addressing_.accessLocal(i));
     udp->src_port = rte_cpu_to_be_16(addressing_.peerPort(i));
     udp->dst_port = rte_cpu_to_be_16(addressing_.localPort(i));
     ChecksumDelta addresses;

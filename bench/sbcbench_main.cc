@@ -1,6 +1,6 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
 //   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]
-//                  [--page-aligned-mbufs] [--scalar] [--burst N] [--json]
+//                  [--page-aligned-mbufs] [--scalar] [--burst N] [--both-ways] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
 //   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
@@ -26,7 +26,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]\n"
-               "                      [--page-aligned-mbufs] [--scalar] [--burst N] [--json]\n"
+               "                      [--page-aligned-mbufs] [--scalar] [--burst N] [--both-ways] [--json]\n"
                "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
                "       sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]\n"
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
       relay.pageAlignedMbufs = true;
     } else if (a == "--scalar") {
       relay.scalar = true;
+    } else if (a == "--both-ways") {
+      relay.bothWays = true;
     } else if (a == "--sw-checksum") {
       relay.nicChecksumOffload = false;
     } else if (a == "--sessions") {

@@ -36,8 +36,8 @@ refused() {
 relay=(relay --sessions 1000 --packets 200000 --rounds 1)
 
 if run_json "relay" "${relay[@]}" --stages; then
-  check "relay: one result for 1,000 sessions, all of it forwarded" \
-    'd["bench"]=="relay" and len(d["results"])==1 and d["results"][0]["sessions"]==1000 and d["results"][0]["forwarded_pct"]==100.0' "$json"
+  check "relay: one result for 1,000 sessions, one way (none received on the core side), all of it forwarded" \
+    'd["bench"]=="relay" and d["traffic"]=="one-way" and len(d["results"])==1 and d["results"][0]["sessions"]==1000 and d["results"][0]["received_core_pct"]==0.0 and d["results"][0]["forwarded_pct"]==100.0' "$json"
   check "relay: says how its mbufs are laid out (packed: IOVA as VA here, or hugepages)" \
     'd["mbufs"]=="packed" and d["memory"] in ("4k-pages","hugepages")' "$json"
   check "relay: names its fast paths (avx512 where the CPU has it, scalar otherwise)" \
@@ -46,6 +46,11 @@ if run_json "relay" "${relay[@]}" --stages; then
     'all(d["results"][0][k] > 0 for k in ("mpps","baseline_mpps","ratio","ns_per_packet"))' "$json"
   check "relay --stages: baseline, classify, entries, flow_prefetch and relay, each a finite number" \
     'sorted(d["results"][0]["stages_ns"])==sorted(["baseline","classify","entries","flow_prefetch","relay"]) and all(math.isfinite(v) for v in d["results"][0]["stages_ns"].values()) and d["results"][0]["stages_ns"]["baseline"] > 0' "$json"
+fi
+
+if run_json "relay --both-ways" "${relay[@]}" --both-ways; then
+  check "relay --both-ways: half the packets came in on the core side, and all were forwarded" \
+    'd["traffic"]=="both-ways" and d["results"][0]["received_core_pct"]==50.0 and d["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
 
 if run_json "relay --page-aligned-mbufs" "${relay[@]}" --page-aligned-mbufs; then

@@ -53,6 +53,7 @@ RtpGenerator::RtpGenerator(const SessionAddressing& addressing, uint32_t session
 
 uint16_t RtpGenerator::generate(rte_mempool* pool, rte_mbuf** out, uint16_t count) {
   if (rte_pktmbuf_alloc_bulk(pool, out, count) != 0) return 0;
+  const bool core = side_ == Side::kCore;
   for (uint16_t k = 0; k < count; ++k) {
     rte_mbuf* m = out[k];
     const uint32_t i = firstSession_ + next_;
@@ -61,7 +62,6 @@ uint16_t RtpGenerator::generate(rte_mempool* pool, rte_mbuf** out, uint16_t coun
     uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
     std::memcpy(frame, template_, frameLength_);
     m->data_len = m->pkt_len = frameLength_;
-    const bool core = side_ == Side::kCore;
     m->port = core ? 1 : 0;
     m->ol_flags = offloadFlags_;
     auto* ip = reinterpret_cast<rte_ipv4_hdr*>(frame + sizeof(rte_ether_hdr));

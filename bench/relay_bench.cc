@@ -203,22 +203,20 @@ int runRelayBench(const RelayOptions& o) {
     // One pass over every flow latches them all; steady state is what we measure.
     const uint64_t warmUp = std::max<uint64_t>((other ? 2 : 1) * uint64_t{sessions}, 1'000'000);
     runOnce(*fixture, generator, Mode::kRelay, warmUp, nullptr, kMaxBurst, other);
-    auto rate = [&](Mode mode) {
-      return mpps(runOnce(*fixture, generator, mode, o.packetsPerRun, nullptr, o.burst, other));
-    };
+    auto run = [&](Mode mode) { return runOnce(*fixture, generator, mode, o.packetsPerRun, nullptr, o.burst, other); };
     const dataplane::WorkerCounters& counters = fixture->worker().counters();
     const uint64_t forwardedBefore = counters.mediaPackets;
     const uint64_t accessBefore = counters.rxPackets[0], coreBefore = counters.rxPackets[1];
     uint64_t relayed = 0;
     double best = 0, bestBaseline = 0, bestClassify = 0, bestEntries = 0, bestLookup = 0;
     for (unsigned round = 0; round < o.rounds; ++round) {
-      bestBaseline = std::max(bestBaseline, rate(Mode::kBaseline));
+      bestBaseline = std::max(bestBaseline, mpps(run(Mode::kBaseline)));
       if (o.stages) {
-        bestClassify = std::max(bestClassify, rate(Mode::kClassify));
-        bestEntries = std::max(bestEntries, rate(Mode::kEntries));
-        bestLookup = std::max(bestLookup, rate(Mode::kLookup));
+        bestClassify = std::max(bestClassify, mpps(run(Mode::kClassify)));
+        bestEntries = std::max(bestEntries, mpps(run(Mode::kEntries)));
+        bestLookup = std::max(bestLookup, mpps(run(Mode::kLookup)));
       }
-      RunRequest r = runOnce(*fixture, generator, Mode::kRelay, o.packetsPerRun, nullptr, o.burst, other);
+      RunRequest r = run(Mode::kRelay);
       relayed += r.generated;
       best = std::max(best, mpps(r));
     }

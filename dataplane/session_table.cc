@@ -81,9 +81,10 @@ Status SessionTable::checkKeysFree(const MediaSessionSpec& spec, const ResolvedL
       SocketAddress local = l.local;
       local.port = static_cast<uint16_t>(local.port + rtcp);
       const Flow* f = flows_.lookup(FlowKey::make(legs[leg].portId, local));
-      if (f != nullptr && flows_.coldPool()[f->index].sessionId != selfId)
+      if (f == nullptr) continue;
+      if (const uint32_t owner = flows_.coldPool()[f->index].sessionId; owner != selfId)
         return Status::failure(std::string(legName(leg)) + ": " + local.toString() + " is already used by session " +
-                               std::to_string(flows_.coldPool()[f->index].sessionId));
+                               std::to_string(owner));
     }
   }
   if (spec.legs[0].interfaceName == spec.legs[1].interfaceName &&

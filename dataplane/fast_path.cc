@@ -14,8 +14,7 @@ namespace sbc::dataplane {
 
 bool fastPathSupported(FastPath path) {
   if (path == FastPath::kScalar) return true;
-  for (rte_cpu_flag_t flag : {RTE_CPUFLAG_AVX512F, RTE_CPUFLAG_AVX512BW, RTE_CPUFLAG_AVX512VL, RTE_CPUFLAG_AVX512VBMI,
-                              RTE_CPUFLAG_BMI2})
+  for (rte_cpu_flag_t flag : {RTE_CPUFLAG_AVX512F, RTE_CPUFLAG_AVX512BW, RTE_CPUFLAG_AVX512VL, RTE_CPUFLAG_AVX512VBMI})
     if (rte_cpu_get_flag_enabled(flag) <= 0) return false;
   return rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_512;
 }

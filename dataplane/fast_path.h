@@ -11,7 +11,7 @@ namespace sbc::dataplane {
 
 enum class FastPath : uint8_t { kScalar, kAvx512 };
 
-// Whether this CPU can run `path` (AVX-512 F, BW, VL and VBMI, and BMI2) and DPDK's SIMD limit
+// Whether this CPU can run `path` (AVX-512 F, BW, VL and VBMI) and DPDK's SIMD limit
 // allows it (--force-max-simd-bitwidth: 256 bits by default on x86, for CPUs that slow their clock
 // for 512-bit work; sbcd asks for 512 unless the operator gives a value).
 bool fastPathSupported(FastPath path);

@@ -95,23 +95,6 @@ inline uint16_t udpChecksumRelayed(uint16_t old, uint32_t termsLeaving, uint32_t
   return udpChecksumForWire(static_cast<uint16_t>(~foldOnesComplement(sum)));
 }
 
-// The same two checksums at once, for a path that spreads the terms' halves into 32-bit lanes
-// itself (`leaving` and `entering` with the IP term in bits 0-15 and the UDP term in bits 32-47):
-// the IP checksum comes back in bits 0-15, the UDP one (as sent) in bits 32-47. Each lane sums at
-// most five 16-bit words, so two folds suffice, and they give what foldOnesComplement gives.
-// The AVX-512 path spreads with one pdep; the scalar path, spreading with shifts, ran 4 % slower
-// with this than with the two functions above (sbcbench relay --scalar, 3 pairs), so keeps them.
-inline uint64_t checksumsRelayed(uint64_t leaving, uint64_t entering, uint16_t oldIp, uint16_t oldTtlProtocol,
-                                 uint16_t newTtlProtocol, uint16_t oldUdp) {
-  constexpr uint64_t kLanes = 0x0000ffff0000ffffull;
-  uint64_t sum = leaving + entering + static_cast<uint16_t>(~oldIp) + static_cast<uint16_t>(~oldTtlProtocol) +
-                 newTtlProtocol + (uint64_t{static_cast<uint16_t>(~oldUdp)} << 32);
-  sum = (sum & kLanes) + ((sum >> 16) & kLanes);
-  sum = (sum & kLanes) + ((sum >> 16) & kLanes);
-  sum = ~sum & kLanes;
-  return (sum & 0xffff00000000ull) == 0 ? sum | 0xffff00000000ull : sum;  // udpChecksumForWire
-}
-
 // Where a flow's packets are sent. Written by the control side before publication and by the
 // worker that latches the opposite leg; readers retry while `sequence` is odd or changed
 // (readDestination). 24 bytes in the flow's first line; an IPv6 peer's address is in the
@@ -150,10 +133,12 @@ inline uint64_t admittedIdentityOf(const WireAddress& w, uint8_t flowFlags) {
 struct alignas(64) Flow {
   // ---- cache line 0: everything a relayed IPv4 packet reads or writes ----
   // checksumTermsLeaving of the packets latchedV4 admits (the latched source's address and port,
-  // ours where they arrive); set before latchedV4, read after it. A worker that read the old
-  // latchedV4 just before another relatched the flow (two workers on one flow: RSS moved, and
-  // the old peer, silent long enough to allow the relatch, spoke again at that instant) may pair
-  // it with the new terms: one packet with a wrong checksum, which its receiver drops.
+  // ours where they arrive); set before latchedV4, read after it by the scalar path, and in the
+  // same 64-byte load by the AVX-512 path. A worker that read the old latchedV4 just before
+  // another relatched the flow (two workers on one flow: RSS moved, and the old peer, silent
+  // long enough to allow the relatch, spoke again at that instant) may pair it with the new
+  // terms, as the vector load might pair the new latchedV4 with the old terms should the line
+  // change under it: one packet with a wrong checksum, which its receiver drops.
   uint32_t checksumLeaving = 0;
   uint8_t flags = 0;
   uint8_t egressInterface = 0;  // index into the dataplane's interface table

@@ -25,7 +25,7 @@ inline constexpr uint8_t kOriginTtl = 64;
 // take, which it left unchanged, or `count`.
 uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                             uint16_t start, uint16_t count);
-// The same in AVX-512 (F, BW, VL, VBMI) and BMI2; call only where fastPathSupported(FastPath::kAvx512).
+// The same in AVX-512 (F, BW, VL, VBMI); call only where fastPathSupported(FastPath::kAvx512).
 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                             uint16_t start, uint16_t count);
 

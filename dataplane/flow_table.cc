@@ -81,7 +81,6 @@ std::unique_ptr<FlowTable> FlowTable::create(uint32_t capacity, rte_rcu_qsbr* rc
   t->freeList_.reserve(capacity);
   for (uint32_t i = capacity; i-- > 0;) {
     new (&t->pool_[i]) Flow();
-    t->pool_[i].index = i;
     t->freeList_.push_back(i);
   }
   return t;
@@ -131,12 +130,12 @@ Flow* FlowTable::allocate() {
   Flow* f = &pool_[index];
   f->~Flow();
   new (f) Flow();
-  f->index = index;
-  cold_[index] = FlowCold{};
+  cold_[index].~FlowCold();
+  new (&cold_[index]) FlowCold();
   return f;
 }
 
-void FlowTable::release(Flow* unpublished) { freeList_.push_back(unpublished->index); }
+void FlowTable::release(Flow* unpublished) { freeList_.push_back(slotOf(unpublished)); }
 
 bool FlowTable::publish(const FlowKey& key, Flow* flow) {
   uint64_t w[3];
@@ -147,8 +146,9 @@ bool FlowTable::publish(const FlowKey& key, Flow* flow) {
   std::atomic<uint32_t>& entry = ports_[(static_cast<size_t>(address) << 16) | (w[2] & kUdpPortMask)];
   const uint32_t old = entry.load(std::memory_order_relaxed);
   // Release: a worker that reads the slot sees the flow as the control side filled it.
-  entry.store(flow->index + 1, std::memory_order_release);
-  if (old != 0 && old - 1 != flow->index) retire(&pool_[old - 1]);
+  const uint32_t slot = slotOf(flow);
+  entry.store(slot + 1, std::memory_order_release);
+  if (old != 0 && old - 1 != slot) retire(&pool_[old - 1]);
   return true;
 }
 
@@ -169,7 +169,7 @@ void FlowTable::retire(Flow* flow) {
   // The queue is as large as the pool, so it cannot be full; a failure here is a bug.
   if (rte_rcu_qsbr_dq_enqueue(deferred_, &flow) != 0) {
     rte_rcu_qsbr_synchronize(rcu_, RTE_QSBR_THRID_INVALID);
-    freeList_.push_back(flow->index);
+    freeList_.push_back(slotOf(flow));
   }
 }
 
@@ -181,7 +181,7 @@ void FlowTable::reclaim() {
 void FlowTable::freeRetired(void* self, void* elements, unsigned count) {
   auto* table = static_cast<FlowTable*>(self);
   auto** flows = static_cast<Flow**>(elements);
-  for (unsigned i = 0; i < count; ++i) table->freeList_.push_back(flows[i]->index);
+  for (unsigned i = 0; i < count; ++i) table->freeList_.push_back(table->slotOf(flows[i]));
 }
 
 }  // namespace sbc::dataplane

@@ -138,6 +138,9 @@ class FlowTable {
   Flow* lookup(const FlowKey& key) const;
   Flow* pool() const { return pool_; }
   FlowCold* coldPool() const { return cold_; }
+  // A flow's slot: its place in the pool, in the cold pool and in the workers' FlowStats.
+  uint32_t slotOf(const Flow* flow) const { return static_cast<uint32_t>(flow - pool_); }
+  FlowCold& coldOf(const Flow* flow) const { return cold_[slotOf(flow)]; }
 
   // ---- control side (single writer) ----
   Flow* allocate();                    // null when the pool is empty

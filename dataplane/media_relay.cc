@@ -53,17 +53,18 @@ inline WireAddress wireOf(const PacketSource& s) {
 // The fast path stays closed (latchedV4 0) until startSource has seen the source's first packet.
 bool latch(const MediaContext& ctx, Flow& flow, const PacketSource& source, const uint8_t* sourceMac,
            LatchState from) {
+  FlowCold& cold = ctx.coldOf(flow);
   uint32_t expected = static_cast<uint32_t>(from);
-  if (!flow.latchState.compare_exchange_strong(expected,
+  if (!cold.latchState.compare_exchange_strong(expected,
                                                static_cast<uint32_t>(LatchState::kLatching),
                                                std::memory_order_acq_rel))
     return false;
   // While latching, the fast path admits nobody (the general path sees kLatching and drops).
   flow.latchedV4.store(0, std::memory_order_relaxed);
   WireAddress w = wireOf(source);
-  flow.latched = w;
-  if (Flow* opposite = ctx.cold[flow.index].opposite; opposite != nullptr) {
-    DestinationSnapshot d = readDestination(*opposite);  // we are its only writer now
+  cold.latched = w;
+  if (Flow* opposite = cold.opposite; opposite != nullptr) {
+    DestinationSnapshot d = readDestination(*opposite, ctx.coldOf(*opposite));  // we are its only writer now
     bool sameHost = d.peer.family == w.family &&
                     std::memcmp(d.peer.address, w.address, sizeof w.address) == 0;
     if (!sameHost) {
@@ -72,14 +73,14 @@ bool latch(const MediaContext& ctx, Flow& flow, const PacketSource& source, cons
       std::memcpy(d.directMac.data(), sourceMac, 6);
     }
     d.peer = w;
-    writeDestination(*opposite, d);
+    writeDestination(*opposite, ctx.coldOf(*opposite), d);
   }
-  flow.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_release);
+  cold.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_release);
   return true;
 }
 
 inline bool matchesExpected(const MediaContext& ctx, const Flow& flow, const PacketSource& s) {
-  const WireAddress& e = ctx.cold[flow.index].expected;
+  const WireAddress& e = ctx.coldOf(flow).expected;
   if (e.family != s.family) return false;
   if (std::memcmp(e.address, s.address, s.family == IpFamily::kV4 ? 4 : 16) != 0) return false;
   return (flow.flags & flow_flags::kAnyPeerPort) || e.portBe == s.portBe;
@@ -88,14 +89,15 @@ inline bool matchesExpected(const MediaContext& ctx, const Flow& flow, const Pac
 // Returns false (and counts why) when the packet's source may not use this flow.
 inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaPacket& p) {
   const PacketSource s = p.source();
-  uint32_t state = flow.latchState.load(std::memory_order_acquire);
+  const FlowCold& cold = ctx.coldOf(flow);
+  uint32_t state = cold.latchState.load(std::memory_order_acquire);
   const uint8_t* sourceMac = p.sourceMac();
   if (likely(state == static_cast<uint32_t>(LatchState::kLatched))) {
-    if (likely(flow.latched.sameAs(s.address, s.portBe, s.family))) return true;
-    FlowStats& st = ctx.flowStats[flow.index];
+    if (likely(cold.latched.sameAs(s.address, s.portBe, s.family))) return true;
+    FlowStats& st = ctx.flowStats[ctx.slotOf(flow)];
     const int32_t silence = elapsedCoarse(ctx.nowCoarse, flow.lastSeenCoarse.load(std::memory_order_relaxed));
     if ((flow.flags & flow_flags::kRelatchAllowed) &&
-        silence > static_cast<int32_t>(ctx.cold[flow.index].relatchSilenceCoarse) &&
+        silence > static_cast<int32_t>(cold.relatchSilenceCoarse) &&
         (flow.flags & flow_flags::kLatchAnySource || matchesExpected(ctx, flow, s)) &&
         !hasOwnSource(*ctx.ingress, m) && latch(ctx, flow, s, sourceMac, LatchState::kLatched)) {
       ++ctx.counters->relatches;
@@ -110,10 +112,10 @@ inline bool admitSource(MediaContext& ctx, Flow& flow, rte_mbuf* m, const MediaP
   if (((flow.flags & flow_flags::kLatchAnySource) || matchesExpected(ctx, flow, s)) &&
       !hasOwnSource(*ctx.ingress, m) && latch(ctx, flow, s, sourceMac, LatchState::kUnlatched)) {
     ++ctx.counters->latches;
-    ++ctx.flowStats[flow.index].latches;
+    ++ctx.flowStats[ctx.slotOf(flow)].latches;
     return true;
   }
-  ++ctx.flowStats[flow.index].sourceDrops;
+  ++ctx.flowStats[ctx.slotOf(flow)].sourceDrops;
   ctx.counters->drop(DropReason::kMediaUnexpectedSource);
   return false;
 }
@@ -276,20 +278,20 @@ void restartCount(RtpLoss& loss, Flow& flow, uint16_t sequence) {
 void startSource(MediaContext& ctx, Flow& flow, const MediaPacket& p, uint16_t sequence, bool isRtcp) {
   if (!(flow.flags & flow_flags::kRtcp)) {
     if (isRtcp) return;
-    restartCount(ctx.cold[flow.index].loss, flow, sequence);
+    restartCount(ctx.coldOf(flow).loss, flow, sequence);
   }
   if (!p.v6) {
     auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(p.l3);
     flow.checksumLeaving = checksumTermsLeaving(ip->src_addr, ip->dst_addr, load32(p.udp));
   }
-  flow.latchedV4.store(admittedIdentityOf(flow.latched, flow.flags), std::memory_order_release);
+  flow.latchedV4.store(admittedIdentityOf(ctx.coldOf(flow).latched, flow.flags), std::memory_order_release);
 }
 
 // RFC 3550 A.1's "very large jump" (isSequenceJump): the packet is relayed but not counted,
 // unless it continues the jump the one before made: then the stream restarted (a new SSRC from
 // the same address), and the count starts again here. Returns whether the packet counts as RTP.
 bool sequenceJump(MediaContext& ctx, Flow& flow, uint16_t sequence) {
-  RtpLoss& loss = ctx.cold[flow.index].loss;
+  RtpLoss& loss = ctx.coldOf(flow).loss;
   if (loss.jumped && sequence == loss.afterJump) {
     restartCount(loss, flow, sequence);
     return true;
@@ -303,7 +305,7 @@ bool sequenceJump(MediaContext& ctx, Flow& flow, uint16_t sequence) {
 // same: RTP counts toward the sequence and as received, though Flow::packets does not hold it.
 inline void countDroppedAfterAdmission(MediaContext& ctx, Flow& flow, uint16_t sequence, bool sequenced) {
   if (!sequenced) return;
-  ++ctx.cold[flow.index].loss.uncounted;
+  ++ctx.coldOf(flow).loss.uncounted;
   flow.countSequence(sequence, false);
 }
 
@@ -423,7 +425,8 @@ __attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, F
   else if (sequenced && unlikely(isSequenceJump(Flow::sequenceAhead(
                             flow.highestSequence.load(std::memory_order_relaxed), sequence))))
     sequenced = sequenceJump(ctx, flow, sequence);
-  DestinationSnapshot dest = readDestination(flow);
+  const FlowCold& cold = ctx.coldOf(flow);
+  DestinationSnapshot dest = readDestination(flow, cold);
   const uint8_t* dstMac;
   uint64_t macState;
   if (dest.neighborIndex != kNoNeighbor) {
@@ -445,22 +448,22 @@ __attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, F
   const uint16_t egressL2 = egress.vlan != 0 ? 18 : 14;
   const uint32_t inLength = rte_pktmbuf_pkt_len(m);
   if (likely(outV6 == p.v6 && egressL2 == m->l2_len)) {
-    rewriteInPlace(p, egress, dstMac, flow.egressSource, dest.peer);
+    rewriteInPlace(p, egress, dstMac, cold.egressSource, dest.peer);
     // The NIC vouched for the data but not for the checksum field (virtio, veth offload):
     // there is no valid checksum to adjust, so compute it whole.
     if (unlikely((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE))
       recomputeChecksums(p);
-  } else if (unlikely(!rewriteRebuild(m, p.v6, egress, dstMac, flow.egressSource, dest.peer))) {
+  } else if (unlikely(!rewriteRebuild(m, p.v6, egress, dstMac, cold.egressSource, dest.peer))) {
     countDroppedAfterAdmission(ctx, flow, sequence, sequenced);
     counters.drop(DropReason::kTruncatedFrame);
     rte_pktmbuf_free(m);
     return Relayed::kDropped;
   }
   flow.countSequence(sequence, !sequenced);
-  if (unlikely(!sequenced && !rtcpFlow)) --ctx.cold[flow.index].loss.uncounted;
+  if (unlikely(!sequenced && !rtcpFlow)) --ctx.coldOf(flow).loss.uncounted;
   flow.countPacket(inLength);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ctx.tx[flow.egressInterface].append(m, rte_pktmbuf_pkt_len(m), flow.index);  // as rewritten
+  ctx.tx[flow.egressInterface].append(m, rte_pktmbuf_pkt_len(m), ctx.slotOf(flow));  // as rewritten
   return isRtcp || rtcpFlow ? Relayed::kRtcp : Relayed::kRtp;
 }
 

@@ -60,18 +60,22 @@ struct MediaContext {
   FlowCold* cold;        // its cold parts, same index
   const InterfaceTable* interfaces;
   const NeighborTable* neighbors;
-  FlowStats* flowStats;  // this worker's array, indexed by Flow::index
+  FlowStats* flowStats;  // this worker's array, indexed by slot
   WorkerCounters* counters;
   TxBuffer* tx;          // one per interface
   uint32_t nowCoarse;               // coarseTime() of the burst's arrival
   const InterfaceRuntime* ingress;  // where the burst arrived
   const EgressHeader* egressHeaders;  // one per interface
   FastPath path = FastPath::kScalar;
+
+  uint32_t slotOf(const Flow& flow) const { return static_cast<uint32_t>(&flow - flows); }
+  FlowCold& coldOf(const Flow& flow) const { return cold[slotOf(flow)]; }
 };
 
 // Relays `count` packets; slots[i] is the flow slot found for packets[i], and bit i of
 // `fastMask` is fastCandidate(packets[i]). Their flows should have been prefetched a while
-// before: the first line of each, and the second for packets that are not fast candidates.
+// before: the line of each, and its cold part's first line for packets that are not fast
+// candidates.
 void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                 uint16_t count);
 

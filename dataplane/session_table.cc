@@ -82,7 +82,7 @@ Status SessionTable::checkKeysFree(const MediaSessionSpec& spec, const ResolvedL
       local.port = static_cast<uint16_t>(local.port + rtcp);
       const Flow* f = flows_.lookup(FlowKey::make(legs[leg].portId, local));
       if (f == nullptr) continue;
-      if (const uint32_t owner = flows_.coldPool()[f->index].sessionId; owner != selfId)
+      if (const uint32_t owner = flows_.coldOf(f).sessionId; owner != selfId)
         return Status::failure(std::string(legName(leg)) + ": " + local.toString() + " is already used by session " +
                                std::to_string(owner));
     }
@@ -99,7 +99,7 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   const MediaLegSpec& in = spec.legs[leg];
   const MediaLegSpec& out = spec.legs[other];
   uint16_t offset = rtcp ? 1 : 0;
-  FlowCold& cold = flows_.coldPool()[f.index];
+  FlowCold& cold = flows_.coldOf(&f);
   cold.sessionId = spec.id;
   f.flags = (in.latchAnySource ? flow_flags::kLatchAnySource : 0) |
             (spec.relatchSilenceMs ? flow_flags::kRelatchAllowed : 0) |
@@ -110,16 +110,16 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   cold.expected = WireAddress::from(expected);
   SocketAddress source = out.local;
   source.port = static_cast<uint16_t>(source.port + offset);
-  f.egressSource = WireAddress::from(source);
-  f.egressPortBe = f.egressSource.portBe;
-  if (source.ip.isV4()) std::memcpy(&f.egressV4, f.egressSource.address, 4);
+  cold.egressSource = WireAddress::from(source);
+  f.egressPortBe = cold.egressSource.portBe;
+  if (source.ip.isV4()) std::memcpy(&f.egressV4, cold.egressSource.address, 4);
   SocketAddress to = legs[other].remote;
   if (to.port != 0) to.port = static_cast<uint16_t>(to.port + offset);
   bool toKnown = !to.ip.isUnspecified() && to.port != 0;
   DestinationSnapshot destination;
   destination.peer = toKnown ? WireAddress::from(to) : WireAddress{};
   destination.neighborIndex = toKnown ? legs[other].neighborIndex : kNoNeighbor;
-  writeDestination(f, destination);
+  writeDestination(f, cold, destination);
   uint64_t silenceTicks = (static_cast<uint64_t>(spec.relatchSilenceMs) * tscHz_ / 1000) >> kCoarseShift;
   cold.relatchSilenceCoarse = static_cast<uint32_t>(std::min<uint64_t>(silenceTicks, INT32_MAX));
 }
@@ -144,10 +144,10 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
     out.flows[i].flow = f;
     out.flows[i].baseline.resize(workerStats_.size());
     for (size_t w = 0; w < workerStats_.size(); ++w)
-      out.flows[i].baseline[w] = workerStats_[w][f->index];
+      out.flows[i].baseline[w] = workerStats_[w][flows_.slotOf(f)];
   }
   for (unsigned i = 0; i < out.flowCount; ++i)
-    flows_.coldPool()[out.flows[i].flow->index].opposite = out.flows[i ^ 1].flow;
+    flows_.coldOf(out.flows[i].flow).opposite = out.flows[i ^ 1].flow;
 
   if (previous != nullptr) {
     for (unsigned i = 0; i < out.flowCount && i < previous->flowCount; ++i) {
@@ -168,17 +168,20 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
       unsigned leg = i % 2;
       const MediaLegSpec& before = previous->spec.legs[leg];
       const MediaLegSpec& now = spec.legs[leg];
-      const Flow& old = *previous->flows[i].flow;
+      const FlowCold& old = flows_.coldOf(previous->flows[i].flow);
       if (!(before.remote == now.remote) || before.latchAnySource != now.latchAnySource ||
           before.interfaceName != now.interfaceName || !(before.local == now.local) ||
           old.latchState.load(std::memory_order_acquire) != static_cast<uint32_t>(LatchState::kLatched))
         continue;
-      Flow& fresh = *out.flows[i].flow;
+      FlowCold& fresh = flows_.coldOf(out.flows[i].flow);
       fresh.latched = old.latched;
       // latchedV4 stays 0: the peer's next packet takes the general path, which opens the fast
       // path and starts the fresh flow's loss count (the old flow's loss is in `carried`).
       fresh.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_relaxed);
-      writeDestination(*out.flows[i ^ 1].flow, readDestination(*previous->flows[i ^ 1].flow));
+      const Flow* oldOpposite = previous->flows[i ^ 1].flow;
+      Flow* freshOpposite = out.flows[i ^ 1].flow;
+      writeDestination(*freshOpposite, flows_.coldOf(freshOpposite),
+                       readDestination(*oldOpposite, flows_.coldOf(oldOpposite)));
     }
   }
   return Status::success();
@@ -246,9 +249,9 @@ FlowCounters SessionTable::sumCounters(const FlowSlot& slot) const {
   FlowCounters c = slot.carried;
   c.packets += slot.flow->packets.load(std::memory_order_relaxed);
   c.bytes += slot.flow->bytes.load(std::memory_order_relaxed);
-  c.lost += rtpLost(*slot.flow, flows_.coldPool()[slot.flow->index]);
+  c.lost += rtpLost(*slot.flow, flows_.coldOf(slot.flow));
   for (size_t w = 0; w < workerStats_.size(); ++w)
-    c.sourceDrops += workerStats_[w][slot.flow->index].sourceDrops - slot.baseline[w].sourceDrops;
+    c.sourceDrops += workerStats_[w][flows_.slotOf(slot.flow)].sourceDrops - slot.baseline[w].sourceDrops;
   return c;
 }
 
@@ -268,11 +271,12 @@ std::optional<SessionView> SessionTable::view(uint32_t id, uint64_t nowTsc) cons
   SessionView v;
   v.spec = s.spec;
   for (unsigned leg = 0; leg < 2; ++leg) {
-    const Flow& f = *s.flows[leg].flow;
+    const FlowCold& cold = flows_.coldOf(s.flows[leg].flow);
     LegView& lv = v.legs[leg];
-    lv.latched = f.latchState.load(std::memory_order_acquire) == static_cast<uint32_t>(LatchState::kLatched);
-    if (lv.latched) lv.latchedPeer = f.latched.toSocketAddress();
-    lv.sendingTo = readDestination(*s.flows[leg ^ 1].flow).peer.toSocketAddress();
+    lv.latched = cold.latchState.load(std::memory_order_acquire) == static_cast<uint32_t>(LatchState::kLatched);
+    if (lv.latched) lv.latchedPeer = cold.latched.toSocketAddress();
+    const Flow* opposite = s.flows[leg ^ 1].flow;
+    lv.sendingTo = readDestination(*opposite, flows_.coldOf(opposite)).peer.toSocketAddress();
     lv.rtp = sumCounters(s.flows[leg]);
     if (s.flowCount == 4) lv.rtcp = sumCounters(s.flows[2 + leg]);
   }

@@ -135,10 +135,10 @@ uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& s
 void Worker::resolveBurst(HeldMedia& media) {
   // At 100k+ sessions every flow is a cache miss. The slot gives its address without reading
   // anything, so the whole burst's flows are asked for now and relayed a burst later: the
-  // first line of each, which is all that the fast path reads, and the second too for a
-  // packet that cannot take it. The loop does only what every packet needs; what a few need
-  // (the second lines, the firewall's memos, compacting out packets without a flow) follows
-  // it, each behind one test per burst.
+  // flow's line, which is all that the fast path reads, and the first line of its cold part
+  // too for a packet that cannot take it. The loop does only what every packet needs; what a
+  // few need (the cold lines, the firewall's memos, compacting out packets without a flow)
+  // follows it, each behind one test per burst.
   const uint16_t udpCount = classified_.udpCount;
   const uint32_t all = static_cast<uint32_t>((uint64_t{1} << udpCount) - 1);  // udpCount may be 32
   const Flow* const flows = tables_.flows->pool();
@@ -159,8 +159,9 @@ void Worker::resolveBurst(HeldMedia& media) {
   media.count = udpCount;
   media.fastMask = classified_.udpFastMask;
   const uint32_t hits = all & ~misses;
+  const FlowCold* const cold = tables_.flows->coldPool();
   for (uint32_t slow = hits & ~media.fastMask; slow != 0; slow &= slow - 1)
-    rte_prefetch0(reinterpret_cast<const uint8_t*>(&flows[media.slots[__builtin_ctz(slow)]]) + RTE_CACHE_LINE_SIZE);
+    rte_prefetch0(&cold[media.slots[__builtin_ctz(slow)]]);
   const ArrivingFilter filter = arrivingFilter(media.interfaceIndex);
   if (filter.set != nullptr && aclMemos_ != nullptr)  // the flows' verdicts are asked for too
     for (uint32_t h = hits; h != 0; h &= h - 1) rte_prefetch0(&aclMemos_[media.slots[__builtin_ctz(h)]]);

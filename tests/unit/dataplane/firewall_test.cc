@@ -296,7 +296,7 @@ TEST_F(FirewallTest, AReusedFlowSlotDoesNotInheritAVerdict) {
                rule(20, kPermit, kAnyProtocol, "any", "any")}));
   const L2 l2 = h_.toSbc(kAccess, kAccessPeerMac);
   EXPECT_EQ(h_.receive(kAccess, udpFrame(l2, Plan::accessPeer(), Plan::accessLocal(), rtpPayload(1)), kT0).size(), 1u);
-  const uint32_t slot = h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal()))->index;
+  const uint32_t slot = h_.flows->slotOf(h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal())));
   ASSERT_TRUE(h_.sessions->remove(1).ok());
   h_.flows->reclaim();  // no worker is registered with RCU: the flows are free at once
   // The free list gives back the last flow freed first (the core leg's): legs in the other
@@ -307,7 +307,7 @@ TEST_F(FirewallTest, AReusedFlowSlotDoesNotInheritAVerdict) {
   ASSERT_TRUE(h_.sessions->create(second, kT0).ok());
   const Flow* reused = h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, sock("203.0.113.1:20010")));
   ASSERT_NE(reused, nullptr);
-  ASSERT_EQ(reused->index, slot) << "the test needs the freed slot to be the one reused";
+  ASSERT_EQ(h_.flows->slotOf(reused), slot) << "the test needs the freed slot to be the one reused";
   EXPECT_EQ(h_.receive(kAccess, udpFrame(l2, Plan::accessPeer(), sock("203.0.113.1:20010"), rtpPayload(2)), kT0).size(), 0u);
   EXPECT_EQ(h_.drops(DropReason::kAclDeny), 1u) << h_.dropSummary();
 }

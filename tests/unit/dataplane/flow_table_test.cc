@@ -49,7 +49,7 @@ class FlowTableTest : public ::testing::Test {
   Flow* allocateFor(FlowTable& t, uint32_t sessionId) {
     Flow* f = t.allocate();
     EXPECT_NE(f, nullptr);
-    if (f != nullptr) t.coldPool()[f->index].sessionId = sessionId;
+    if (f != nullptr) t.coldOf(f).sessionId = sessionId;
     return f;
   }
 
@@ -100,8 +100,8 @@ TEST_F(FlowTableTest, LookupBulkReportsHitsAndSlots) {
   uint32_t slots[4] = {};
   uint64_t hits = t.lookupBulk(keys, 4, slots);
   EXPECT_EQ(hits, 0b0101u);
-  EXPECT_EQ(slots[0], f0->index);
-  EXPECT_EQ(slots[2], f2->index);
+  EXPECT_EQ(slots[0], t.slotOf(f0));
+  EXPECT_EQ(slots[2], t.slotOf(f2));
   EXPECT_EQ(&t.pool()[slots[2]], f2);
 }
 
@@ -127,7 +127,7 @@ TEST_F(FlowTableTest, RetiredFlowIsNotReusedBeforeReaderIsQuiescent) {
   const FlowKey k = key("203.0.113.1:20000");
   Flow* a = allocateFor(t, 1);
   ASSERT_TRUE(t.publish(k, a));
-  const uint32_t aIndex = a->index;
+  const uint32_t aIndex = t.slotOf(a);
   Flow* b = allocateFor(t, 2);
   ASSERT_TRUE(t.publish(k, b));  // a retired while the reader may still hold it
   ASSERT_NE(allocateFor(t, 3), nullptr);
@@ -143,17 +143,17 @@ TEST_F(FlowTableTest, RetiredFlowIsNotReusedBeforeReaderIsQuiescent) {
   EXPECT_EQ(t.inUse(), 3u);
   Flow* again = t.allocate();
   ASSERT_NE(again, nullptr);
-  EXPECT_EQ(again->index, aIndex) << "the only free slot is a's";
-  EXPECT_EQ(t.coldPool()[again->index].sessionId, 0u) << "handed out reset";
+  EXPECT_EQ(t.slotOf(again), aIndex) << "the only free slot is a's";
+  EXPECT_EQ(t.coldOf(again).sessionId, 0u) << "handed out reset";
 
   // The same for a removal.
-  const uint32_t bIndex = b->index;
+  const uint32_t bIndex = t.slotOf(b);
   ASSERT_TRUE(t.remove(k));
   EXPECT_EQ(t.allocate(), nullptr);
   rte_rcu_qsbr_quiescent(rcu_, 0);
   Flow* bAgain = t.allocate();  // allocate reclaims by itself when the pool is empty
   ASSERT_NE(bAgain, nullptr);
-  EXPECT_EQ(bAgain->index, bIndex);
+  EXPECT_EQ(t.slotOf(bAgain), bIndex);
 }
 
 TEST_F(FlowTableTest, CapacityExhaustionReturnsNull) {
@@ -163,8 +163,8 @@ TEST_F(FlowTableTest, CapacityExhaustionReturnsNull) {
   for (uint32_t i = 0; i < 8; ++i) {
     last = t.allocate();
     ASSERT_NE(last, nullptr) << "allocation " << i;
-    EXPECT_LT(last->index, 8u);
-    indices.insert(last->index);
+    EXPECT_LT(t.slotOf(last), 8u);
+    indices.insert(t.slotOf(last));
   }
   EXPECT_EQ(indices.size(), 8u) << "every slot handed out once";
   EXPECT_EQ(t.inUse(), 8u);
@@ -172,7 +172,7 @@ TEST_F(FlowTableTest, CapacityExhaustionReturnsNull) {
   t.release(last);
   Flow* back = t.allocate();
   ASSERT_NE(back, nullptr);
-  EXPECT_EQ(back->index, last->index);
+  EXPECT_EQ(t.slotOf(back), t.slotOf(last));
 }
 
 TEST_F(FlowTableTest, AllocatedFlowIsFresh) {
@@ -180,19 +180,19 @@ TEST_F(FlowTableTest, AllocatedFlowIsFresh) {
   Flow* f = t.allocate();
   ASSERT_NE(f, nullptr);
   f->flags = 0xff;
-  f->latchState.store(static_cast<uint32_t>(LatchState::kLatched));
+  t.coldOf(f).latchState.store(static_cast<uint32_t>(LatchState::kLatched));
   f->latchedV4.store(v4Identity(0x0100000a, 0x1234));
-  t.coldPool()[f->index].opposite = f;
+  t.coldOf(f).opposite = f;
   f->destination.neighborIndex = 7;
   t.release(f);
   Flow* g = t.allocate();
   ASSERT_EQ(g, f);
   EXPECT_EQ(g->flags, 0);
-  EXPECT_EQ(g->latchState.load(), static_cast<uint32_t>(LatchState::kUnlatched));
+  EXPECT_EQ(t.coldOf(g).latchState.load(), static_cast<uint32_t>(LatchState::kUnlatched));
   EXPECT_EQ(g->latchedV4.load(), 0u);
-  EXPECT_EQ(t.coldPool()[g->index].opposite, nullptr);
+  EXPECT_EQ(t.coldOf(g).opposite, nullptr);
   EXPECT_EQ(g->destination.neighborIndex, kNoNeighbor);
-  EXPECT_EQ(g->index, 0u);
+  EXPECT_EQ(t.slotOf(g), 0u);
 }
 
 TEST_F(FlowTableTest, FullTableOfKeysAllFound) {
@@ -245,10 +245,10 @@ TEST_F(FlowTableTest, ManyLocalAddressesOfBothFamilies) {
   FlowKey bulk[6] = {keys[0], unknownAddress, keys[1], keys[0], otherPort, keys[599]};
   uint32_t slots[6] = {};
   EXPECT_EQ(t.lookupBulk(bulk, 6, slots), 0b101101u);
-  EXPECT_EQ(slots[0], flows[0]->index);
-  EXPECT_EQ(slots[2], flows[1]->index);
-  EXPECT_EQ(slots[3], flows[0]->index);
-  EXPECT_EQ(slots[5], flows[599]->index);
+  EXPECT_EQ(slots[0], t.slotOf(flows[0]));
+  EXPECT_EQ(slots[2], t.slotOf(flows[1]));
+  EXPECT_EQ(slots[3], t.slotOf(flows[0]));
+  EXPECT_EQ(slots[5], t.slotOf(flows[599]));
 }
 
 TEST_F(FlowTableTest, LocalAddressesBeyondTheDirectoryAreRefused) {

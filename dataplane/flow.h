@@ -97,8 +97,8 @@ inline uint16_t udpChecksumRelayed(uint16_t old, uint32_t termsLeaving, uint32_t
 
 // Where a flow's packets are sent. Written by the control side before publication and by the
 // worker that latches the opposite leg; readers retry while `sequence` is odd or changed
-// (readDestination). 24 bytes in the flow's first line; an IPv6 peer's address is in the
-// second (Flow::destinationV6), under the same sequence.
+// (readDestination). 24 bytes in the flow's line; an IPv6 peer's address is in its FlowCold
+// (destinationV6), under the same sequence.
 struct FlowDestination {
   std::atomic<uint32_t> sequence{0};
   uint16_t neighborIndex = kNoNeighbor;  // next hop in the NeighborTable, or:

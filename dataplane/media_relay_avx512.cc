@@ -137,7 +137,6 @@ constexpr Tables makeTables() {
 
 alignas(64) constexpr Tables kTableBytes = makeTables();
 
-// Bytes a table's lanes use: every index but the unused ones, which are 0 (no term is byte 0).
 constexpr __mmask64 kMacAndTtlProtocolBytes = 0xfff | uint64_t{3} << kIpTtl;
 constexpr __mmask32 kIpChecksumWord = uint32_t{1} << (kIpChecksum / 2);
 constexpr __mmask32 kUdpChecksumWord = uint32_t{1} << (kUdpChecksum / 2);

@@ -64,7 +64,8 @@ bool latch(const MediaContext& ctx, Flow& flow, const PacketSource& source, cons
   WireAddress w = wireOf(source);
   cold.latched = w;
   if (Flow* opposite = cold.opposite; opposite != nullptr) {
-    DestinationSnapshot d = readDestination(*opposite, ctx.coldOf(*opposite));  // we are its only writer now
+    FlowCold& oppositeCold = ctx.coldOf(*opposite);
+    DestinationSnapshot d = readDestination(*opposite, oppositeCold);  // we are its only writer now
     bool sameHost = d.peer.family == w.family &&
                     std::memcmp(d.peer.address, w.address, sizeof w.address) == 0;
     if (!sameHost) {
@@ -73,7 +74,7 @@ bool latch(const MediaContext& ctx, Flow& flow, const PacketSource& source, cons
       std::memcpy(d.directMac.data(), sourceMac, 6);
     }
     d.peer = w;
-    writeDestination(*opposite, ctx.coldOf(*opposite), d);
+    writeDestination(*opposite, oppositeCold, d);
   }
   cold.latchState.store(static_cast<uint32_t>(LatchState::kLatched), std::memory_order_release);
   return true;
@@ -276,15 +277,16 @@ void restartCount(RtpLoss& loss, Flow& flow, uint16_t sequence) {
 // (rtcp-mux) leaves the fast path closed until RTP comes. Then the fast path opens, with the
 // checksum terms of the addresses and ports its packets arrive with: this packet's.
 void startSource(MediaContext& ctx, Flow& flow, const MediaPacket& p, uint16_t sequence, bool isRtcp) {
+  FlowCold& cold = ctx.coldOf(flow);
   if (!(flow.flags & flow_flags::kRtcp)) {
     if (isRtcp) return;
-    restartCount(ctx.coldOf(flow).loss, flow, sequence);
+    restartCount(cold.loss, flow, sequence);
   }
   if (!p.v6) {
     auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(p.l3);
     flow.checksumLeaving = checksumTermsLeaving(ip->src_addr, ip->dst_addr, load32(p.udp));
   }
-  flow.latchedV4.store(admittedIdentityOf(ctx.coldOf(flow).latched, flow.flags), std::memory_order_release);
+  flow.latchedV4.store(admittedIdentityOf(cold.latched, flow.flags), std::memory_order_release);
 }
 
 // RFC 3550 A.1's "very large jump" (isSequenceJump): the packet is relayed but not counted,
@@ -425,7 +427,7 @@ __attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, F
   else if (sequenced && unlikely(isSequenceJump(Flow::sequenceAhead(
                             flow.highestSequence.load(std::memory_order_relaxed), sequence))))
     sequenced = sequenceJump(ctx, flow, sequence);
-  const FlowCold& cold = ctx.coldOf(flow);
+  FlowCold& cold = ctx.coldOf(flow);
   DestinationSnapshot dest = readDestination(flow, cold);
   const uint8_t* dstMac;
   uint64_t macState;
@@ -460,7 +462,7 @@ __attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, F
     return Relayed::kDropped;
   }
   flow.countSequence(sequence, !sequenced);
-  if (unlikely(!sequenced && !rtcpFlow)) --ctx.coldOf(flow).loss.uncounted;
+  if (unlikely(!sequenced && !rtcpFlow)) --cold.loss.uncounted;
   flow.countPacket(inLength);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
   ctx.tx[flow.egressInterface].append(m, rte_pktmbuf_pkt_len(m), ctx.slotOf(flow));  // as rewritten

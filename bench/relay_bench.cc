@@ -19,8 +19,8 @@ namespace {
 
 using dataplane::kMaxBurst;
 
-// kClassify, kEntries and kLookup run the pipeline's first stages alone (sbcbench relay --stages).
-enum class Mode { kBaseline, kClassify, kEntries, kLookup, kRelay };
+// kClassify and kHomes run the pipeline's first stages alone (sbcbench relay --stages).
+enum class Mode { kBaseline, kClassify, kHomes, kRelay };
 
 struct RunRequest {
   BenchFixture* fixture;
@@ -40,10 +40,9 @@ int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
 }
 
 // The pipeline's first stages as the worker runs them, the packets freed where the relay would
-// take them: classify alone, or classify and the flow lookup (a burst's flow table entries
-// asked for in one call, read and its flows asked for in the next, as
-// Worker::processBurstPipelined does), or that lookup without asking for the flows. What each
-// adds to the one before is its cost.
+// take them: classify alone, or classify finding the burst's home slots and then asking for
+// their flow lines, the burst held for a call (as Worker::processBurstPipelined does). What each
+// adds to the one before is its cost; the relay reads the lines.
 class FirstStages {
  public:
   explicit FirstStages(BenchFixture& f) : fixture_(f) {}
@@ -55,26 +54,18 @@ class FirstStages {
     release(c);
   }
 
-  void classifyAndLookUp(uint8_t iface, rte_mbuf** packets, uint16_t count, bool prefetchFlows) {
-    prefetchFlows_ = prefetchFlows;
+  void classifyAndLocate(uint8_t iface, rte_mbuf** packets, uint16_t count) {
     dataplane::ClassifiedBurst& c = classified_[current_];
     dataplane::FlowTable::Locator locator(fixture_.flows(), cache_);
     dataplane::classifyBurst(fixture_.interfaces().interfaces[iface], packets, count, c, counters_,
                               fixture_.worker().fastPath(), &locator);
     drainHeld();
+    const dataplane::Flow* flows = fixture_.flows().pool();
+    for (uint16_t i = 0; i < c.udpCount; ++i) rte_prefetch0(&flows[c.udpHomes[i]]);
     current_ ^= 1;
   }
-  // The held burst's entries are read, its flows asked for, and the burst let go.
-  void drainHeld() {
-    const unsigned held = current_ ^ 1;
-    dataplane::ClassifiedBurst& h = classified_[held];
-    const dataplane::Flow* flows = fixture_.flows().pool();
-    for (uint16_t i = 0; i < h.udpCount; ++i) {
-      const uint32_t slot = dataplane::FlowTable::slotAt(h.udpEntries[i]);
-      if (prefetchFlows_ && slot != dataplane::FlowTable::kNoSlot) rte_prefetch0(&flows[slot]);
-    }
-    release(h);
-  }
+  // The held burst let go.
+  void drainHeld() { release(classified_[current_ ^ 1]); }
 
  private:
   static void release(dataplane::ClassifiedBurst& c) {
@@ -90,7 +81,6 @@ class FirstStages {
   dataplane::FlowTable::AddressCache cache_;
   dataplane::WorkerCounters counters_{};
   unsigned current_ = 0;
-  bool prefetchFlows_ = true;
 };
 
 // Runs on the worker lcore: the generator feeding either the pipeline or nothing.
@@ -117,8 +107,8 @@ int runOnWorker(void* arg) {
       worker.processBurstPipelined(iface, packets, n, rte_rdtsc(), sink);
     } else if (r->mode == Mode::kClassify) {
       firstStages->classify(iface, packets, n);
-    } else if (r->mode == Mode::kEntries || r->mode == Mode::kLookup) {
-      firstStages->classifyAndLookUp(iface, packets, n, r->mode == Mode::kLookup);
+    } else if (r->mode == Mode::kHomes) {
+      firstStages->classifyAndLocate(iface, packets, n);
     } else {
       // The no-work forwarder: what arrives on one port is queued, untouched, for the other
       // and flushed through the same sink, as a port-to-port forwarder (testpmd io) does.
@@ -179,7 +169,7 @@ int runRelayBench(const RelayOptions& o) {
     uint32_t sessions;
     double mpps, baseline, forwardedPct;
     double coreSharePct;  // of the relayed packets, those received on the core interface
-    double classify = 0, entries = 0, lookup = 0;  // Mpps of the first stages alone (--stages)
+    double classify = 0, homes = 0;  // Mpps of the first stages alone (--stages)
   };
   std::vector<Row> rows;
   bool packedMbufs = false;  // how the fixtures' pools lay their mbufs out (dataplane/packet_pool.h)
@@ -208,13 +198,12 @@ int runRelayBench(const RelayOptions& o) {
     const uint64_t forwardedBefore = counters.mediaPackets;
     const uint64_t accessBefore = counters.rxPackets[0], coreBefore = counters.rxPackets[1];
     uint64_t relayed = 0;
-    double best = 0, bestBaseline = 0, bestClassify = 0, bestEntries = 0, bestLookup = 0;
+    double best = 0, bestBaseline = 0, bestClassify = 0, bestHomes = 0;
     for (unsigned round = 0; round < o.rounds; ++round) {
       bestBaseline = std::max(bestBaseline, mpps(run(Mode::kBaseline)));
       if (o.stages) {
         bestClassify = std::max(bestClassify, mpps(run(Mode::kClassify)));
-        bestEntries = std::max(bestEntries, mpps(run(Mode::kEntries)));
-        bestLookup = std::max(bestLookup, mpps(run(Mode::kLookup)));
+        bestHomes = std::max(bestHomes, mpps(run(Mode::kHomes)));
       }
       RunRequest r = run(Mode::kRelay);
       relayed += r.generated;
@@ -225,7 +214,7 @@ int runRelayBench(const RelayOptions& o) {
     const uint64_t received = counters.rxPackets[0] - accessBefore + core;
     rows.push_back({sessions, best, bestBaseline, 100.0 * static_cast<double>(forwarded) / static_cast<double>(relayed),
                     100.0 * static_cast<double>(core) / static_cast<double>(std::max<uint64_t>(received, 1)),
-                    bestClassify, bestEntries, bestLookup});
+                    bestClassify, bestHomes});
     const Row& row = rows.back();
     if (!o.json) {
       std::printf("%8u sessions: %6.2f Mpps (%5.1f ns/packet), baseline %6.2f Mpps, ratio %.3f, forwarded %.2f%% "
@@ -233,10 +222,10 @@ int runRelayBench(const RelayOptions& o) {
                   sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, row.forwardedPct,
                   dataplane::fastPathName(fastPath), o.bothWays ? "both ways" : "one way");
       if (o.stages)
-        std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, flow table entries %.2f, "
-                    "flow prefetch %.2f, relay and transmit %.2f\n",
-                    "", 1000.0 / bestBaseline, stageNs(bestClassify, bestBaseline), stageNs(bestEntries, bestClassify),
-                    stageNs(bestLookup, bestEntries), stageNs(best, bestLookup));
+        std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, home flow lines asked for %.2f, "
+                    "relay and transmit %.2f\n",
+                    "", 1000.0 / bestBaseline, stageNs(bestClassify, bestBaseline), stageNs(bestHomes, bestClassify),
+                    stageNs(best, bestHomes));
     }
   }
   if (o.json) {
@@ -252,10 +241,9 @@ int runRelayBench(const RelayOptions& o) {
                   i ? "," : "", r.sessions, r.mpps, 1000.0 / r.mpps, r.baseline, r.mpps / r.baseline,
                   r.forwardedPct, r.coreSharePct);
       if (o.stages)
-        std::printf(",\"stages_ns\":{\"baseline\":%.2f,\"classify\":%.2f,\"entries\":%.2f,"
-                    "\"flow_prefetch\":%.2f,\"relay\":%.2f}",
-                    1000.0 / r.baseline, stageNs(r.classify, r.baseline), stageNs(r.entries, r.classify),
-                    stageNs(r.lookup, r.entries), stageNs(r.mpps, r.lookup));
+        std::printf(",\"stages_ns\":{\"baseline\":%.2f,\"classify\":%.2f,\"home_lines\":%.2f,\"relay\":%.2f}",
+                    1000.0 / r.baseline, stageNs(r.classify, r.baseline), stageNs(r.homes, r.classify),
+                    stageNs(r.mpps, r.homes));
       std::printf("}");
     }
     std::printf("]}\n");

@@ -407,8 +407,8 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
   // Those the fast path refused, not classified yet.
   const uint32_t pending = static_cast<uint32_t>((uint64_t{1} << count) - 1) & ~fastMask;
   if (unlikely(pending != 0)) udpCount = classifyPending(iface, out, udpCount, pending, counters);
-  // The AVX-512 path found every packet's entry unless the full parser moved packets about.
-  if (locator != nullptr && !(vectorPath && pending == 0)) locator->locateAll(out.udpKeys, udpCount, out.udpEntries);
+  // The AVX-512 path found every packet's home unless the full parser moved packets about.
+  if (locator != nullptr && !(vectorPath && pending == 0)) locator->locateAll(out.udpKeys, udpCount, out.udpHomes);
   out.udpCount = udpCount;
   counters.rxBytes[iface.index] += rxBytes;
 }

@@ -40,8 +40,8 @@ inline bool fastCandidate(const rte_mbuf* m) {
 struct ClassifiedBurst {
   rte_mbuf* udp[kMaxBurst];
   FlowKey udpKeys[kMaxBurst];
-  // The flow table entries of udpKeys, when classify had a locator.
-  const std::atomic<uint32_t>* udpEntries[kMaxBurst];
+  // The home slots of udpKeys (FlowTable), when classify had a locator.
+  uint32_t udpHomes[kMaxBurst];
   uint32_t udpFastMask = 0;  // bit i: fastCandidate(udp[i])
   uint16_t udpCount = 0;
   rte_mbuf* arp[kMaxBurst];
@@ -54,8 +54,8 @@ struct ClassifiedBurst {
 
 // Classifies `count` (≤ kMaxBurst) packets received on `iface`, the common case with the build
 // `path` (which must be supported). Dropped packets are freed. With a `locator`, it also finds
-// the UDP packets' flow table entries and asks for their cache lines (out.udpEntries): the
-// AVX-512 path on its way, as it makes each key.
+// the UDP packets' home slots in the flow table and asks for their flow lines (out.udpHomes):
+// the AVX-512 path on its way, as it makes each key.
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
                    ClassifiedBurst& out, WorkerCounters& counters, FastPath path = FastPath::kScalar,
                    FlowTable::Locator* locator = nullptr);

@@ -194,7 +194,7 @@ SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packe
       // The key's words, from the frame: address, zero, then UDP port with the burst's rest.
       if (locator != nullptr) {
         const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
-        out.udpEntries[i] = locator->locate(load32(frame + kDestination), 0, load16(frame + kDestinationPort) | keyRest);
+        out.udpHomes[i] = locator->locate(load32(frame + kDestination), 0, load16(frame + kDestinationPort) | keyRest);
       }
     } else {
       refused |= uint32_t{1} << i;

@@ -25,7 +25,7 @@ inline bool ipv4UdpFrameChecksumsHold(const uint8_t* frame, uint16_t udpLength) 
 }
 
 // Puts every packet in out.udp (in order) and, for each that passes, its key in out.udpKeys, its
-// flow table entry in out.udpEntries (with a `locator`), and its l2_len, l3_len and packet type in
+// home slot in out.udpHomes (with a `locator`), and its l2_len, l3_len and packet type in
 // the mbuf; adds the frames' lengths to `rxBytes`. Returns the packets it refused, as bits. `mac`
 // is the interface's. Call only where fastPathSupported(FastPath::kAvx512).
 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packets, uint16_t count, ClassifiedBurst& out,

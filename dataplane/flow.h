@@ -105,7 +105,9 @@ struct FlowDestination {
   MacAddress directMac{};                // the MAC a latched peer's packets came from
   uint16_t peerPortBe = 0;
   IpFamily peerFamily = IpFamily::kNone;  // kNone: nowhere to send yet
-  uint8_t pad = 0;
+  // Not the destination's: the flow line's one spare byte, which holds Flow's home mark. Written
+  // by the control side alone (FlowTable), never under the sequence.
+  uint8_t homeMark = 0;
   uint32_t peerV4 = 0;                    // network order, when peerFamily is kV4
   // checksumTerms of the words a relayed IPv4 packet takes on: the flow's egress address and
   // port, the peer's address and port (when both are IPv4).
@@ -171,6 +173,14 @@ struct alignas(64) Flow {
   // packets. Meaningless on a kRtcp flow.
   std::atomic<uint32_t> highestSequence{0};
   FlowDestination destination;  // where this flow's packets go (an IPv6 peer's address: FlowCold)
+
+  // Set while this flow is the one published for its key and sits in the key's home slot
+  // (FlowTable): a worker that finds the mark in the line it prefetched from the key alone knows
+  // the flow without reading the table. Set by the control side when it publishes the flow (after
+  // filling it: release), cleared when it retires it; read on memory the table may never have
+  // written (the home lines of a port nobody uses read as zero: no mark).
+  bool atHome() const { return __atomic_load_n(&destination.homeMark, __ATOMIC_ACQUIRE) != 0; }
+  void setHome(bool home) { __atomic_store_n(&destination.homeMark, uint8_t{home}, __ATOMIC_RELEASE); }
 
   void countPacket(uint32_t length) {
     packets.store(packets.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

@@ -4,14 +4,27 @@
 //
 // The SBC allocates its own media ports, so the key needs no hash. A directory of the local
 // addresses in use (a handful per interface: found by one multiply and a probe or two, always in
-// cache) gives each (port, address) an index; an array of 65,536 slots per indexed address, one
-// per UDP port, gives the flow. A lookup is two dependent loads, and the second can be prefetched
-// a whole burst before it is needed. rte_hash cost about 170 instructions a packet here.
+// cache) gives each (port, address) an index; an array of 65,536 entries per indexed address, one
+// per UDP port, gives the flow's slot. rte_hash cost about 170 instructions a packet here.
 //
-// Flows live in a fixed pool allocated at start-up; a flow that is deleted or replaced goes back
-// to the pool only after every worker has passed a quiescent state (rte_rcu_qsbr), so a worker
-// never reads a recycled flow. Directory entries are never removed (there are as many as the
-// SBC has local addresses in use), so a worker never reads a recycled one either.
+// Each key also has a home: the slot whose number is its entry's place in those arrays (address
+// index × 65,536 + port), which a worker knows from the key alone. A flow is put in its key's home
+// slot whenever that slot is free, and then carries a mark (Flow::atHome) while it is the key's
+// published flow. So a worker prefetches the home flow line straight from the key and, finding
+// the mark, never reads the entry: at 100k sessions and more that read was the relay's largest
+// cost (a line fill and a page walk a packet). A flow that cannot be at home (an update, while
+// the old flow at home waits out its grace period) takes a slot of the overflow region beyond the
+// homes, found through the entry as before.
+//
+// Flows live in slots handed out by the control side; a flow that is deleted or replaced goes back
+// only after every worker has passed a quiescent state (rte_rcu_qsbr), so a worker never reads a
+// recycled flow. Directory entries are never removed (there are as many as the SBC has local
+// addresses in use), so a worker never reads a recycled one either, and a home slot only ever
+// holds flows of its own key.
+//
+// The slots' memory (flow lines, cold parts, and the workers' per-slot arrays, mapSlotArray) is
+// reserved for every home and overflow slot, and committed a chunk at a time by the control side
+// when it first hands out a slot of the chunk: never a page fault on a worker.
 
 #include <rte_branch_prediction.h>
 #include <rte_prefetch.h>
@@ -29,11 +42,16 @@ namespace sbc::dataplane {
 
 class FlowTable {
  public:
-  // (port, address) pairs a table can index by default: 256 KiB of address space each,
-  // reserved, not committed; the kernel gives a page only where a port is used.
+  // (port, address) pairs a table can index by default. Each has 65,536 entries and as many home
+  // slots of address space, reserved, not committed: the kernel gives a page only where a port
+  // is used.
   static constexpr uint32_t kDefaultMaxLocalAddresses = 1024;
   static constexpr uint32_t kMaxBulk = 64;
+  // Slots committed at once: 256 KiB of flow lines (which are on huge pages where the kernel
+  // has them: the kernel then commits 2 MiB of them at a time), 512 KiB of cold parts.
+  static constexpr uint32_t kChunkSlots = 4096;
 
+  // `capacity`: how many flows may exist at once, published or waiting out a grace period.
   // `rcu` is the workers' QSBR variable; it outlives the table.
   static std::unique_ptr<FlowTable> create(uint32_t capacity, rte_rcu_qsbr* rcu, const char* name,
                                            uint32_t maxLocalAddresses = kDefaultMaxLocalAddresses);
@@ -42,42 +60,39 @@ class FlowTable {
   FlowTable& operator=(const FlowTable&) = delete;
 
   // ---- worker side (lock-free) ----
-  // Where the flow slot of `key` is published: an entry that never moves, so it may be kept
-  // across quiescent states. Read it with slotAt(). A key whose (port, address) the table has
-  // never seen gets an entry of the never-written array, which reads as "no flow".
-  const std::atomic<uint32_t>* entryFor(const FlowKey& key) const {
-    uint64_t w[3];
-    std::memcpy(w, &key, sizeof w);
-    return portsOf(findAddress(w)) + (w[2] & kUdpPortMask);
-  }
-  // The flow slot an entry holds, or kNoSlot. A slot is valid until the reader's next
-  // quiescent state.
-  static uint32_t slotAt(const std::atomic<uint32_t>* entry) {
-    return entry->load(std::memory_order_acquire) - 1;
+  // The slot of the flow published for the key whose home is `home`, or kNoSlot: the home slot
+  // itself when its flow is marked, else what the key's entry holds. A slot is valid until the
+  // reader's next quiescent state.
+  uint32_t slotFrom(uint32_t home) const {
+    if (likely(pool_[home].atHome())) return home;
+    return slotAt(&ports_[home]);
   }
   static constexpr uint32_t kNoSlot = 0xffffffffu;
 
   // A worker's own memory of the (port, address)es it has located, direct-mapped, so that a
   // burst spread over many of the SBC's addresses (a million sessions need dozens) does not
   // search the directory for every packet. An address in the directory keeps its index, and so
-  // its port array, for the table's life: an entry never goes stale. An address the directory
-  // does not hold is not remembered (it may be added). One per worker: workers write it.
+  // its homes, for the table's life: an entry never goes stale. An address the directory does
+  // not hold is not remembered (it may be added). One per worker: workers write it.
   struct AddressCache {
     static constexpr unsigned kBits = 6;
     struct Entry {
       uint64_t words[3] = {0, 0, 0};  // a key's words, UDP port cleared; all zero matches no key
-      const std::atomic<uint32_t>* ports = nullptr;
+      uint32_t homes = 0;             // the address's first home slot
     };
     Entry entries[1u << kBits];
   };
 
-  // Finds keys' entries over one burst and asks for their cache lines, one by one as a caller
-  // makes its keys (classify's AVX-512 path) or all at once (locateAll).
+  // Finds keys' home slots over one burst, one by one as a caller makes its keys (classify's
+  // AVX-512 path) or all at once (locateAll). It asks for no line: a worker asks for the burst's
+  // flow lines all together, after classify (Worker::resolveBurst). Asked for within classify's
+  // loop, they made the relay slower (sbcbench relay, 3 alternated pairs at 100k sessions: 0.530
+  // to 0.540 against 0.544 to 0.547), as the entries did before homes.
   class Locator {
    public:
     Locator(const FlowTable& table, AddressCache& cache) : table_(table), cache_(cache) {}
-    // A key as its three words (see FlowKey).
-    const std::atomic<uint32_t>* locate(uint64_t w0, uint64_t w1, uint64_t w2) {
+    // A key as its three words (see FlowKey): its home slot.
+    uint32_t locate(uint64_t w0, uint64_t w1, uint64_t w2) {
       // A burst mostly goes to one or a few of the SBC's addresses: the previous key's address
       // is tried first, then the worker's cache, then the directory.
       const uint64_t rest = w2 & ~kUdpPortMask;
@@ -86,16 +101,14 @@ class FlowTable {
         last1_ = w1;
         lastRest_ = rest;
         const AddressCache::Entry& e = cache_.entries[cacheIndex(w0, w1, rest)];
-        ports_ = e.ports;
+        homes_ = e.homes;
         if (unlikely(((e.words[0] ^ w0) | (e.words[1] ^ w1) | (e.words[2] ^ rest)) != 0))
-          ports_ = table_.remember(cache_, w0, w1, rest);
+          homes_ = table_.remember(cache_, w0, w1, rest);
       }
-      const std::atomic<uint32_t>* entry = ports_ + (w2 & kUdpPortMask);
-      rte_prefetch0(entry);
-      return entry;
+      return homes_ + static_cast<uint32_t>(w2 & kUdpPortMask);
     }
-    // Each of `count` keys' entries, their cache lines asked for.
-    void locateAll(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries) {
+    // Each of `count` keys' homes.
+    void locateAll(const FlowKey* keys, uint32_t count, uint32_t* homes) {
       for (uint32_t i = 0; i < count; ++i) {
         // The words one by one, in registers: a key copied whole goes through the stack.
         const uint8_t* key = reinterpret_cast<const uint8_t*>(&keys[i]);
@@ -103,7 +116,7 @@ class FlowTable {
         std::memcpy(&w0, key, 8);
         std::memcpy(&w1, key + 8, 8);
         std::memcpy(&w2, key + 16, 8);
-        entries[i] = locate(w0, w1, w2);
+        homes[i] = locate(w0, w1, w2);
       }
     }
 
@@ -111,39 +124,56 @@ class FlowTable {
     const FlowTable& table_;
     AddressCache& cache_;
     uint64_t last0_ = 0, last1_ = 0, lastRest_ = 0;  // matches no key (family is 4 or 6)
-    const std::atomic<uint32_t>* ports_ = nullptr;
+    uint32_t homes_ = 0;
   };
 
-  // Flow lookup in two steps, so that a worker can do other work while the entries come in:
-  // locateBulk finds each key's entry and asks for its cache line; slotAt reads it later.
-  // The table stores slots, not pointers, so that a worker can compute the address of a flow
-  // and of its counters without first reading the flow (another cache miss).
-  void locateBulk(const FlowKey* keys, uint32_t count, const std::atomic<uint32_t>** entries,
-                  AddressCache& cache) const {
-    Locator(*this, cache).locateAll(keys, count, entries);
+  // Flow lookup in two steps, so that a worker can do other work while the lines come in:
+  // locateBulk finds each key's home, whose line a worker asks for; slotFrom reads it later.
+  // The table gives slots, not pointers, so that a worker can compute the address of a flow's
+  // cold part and of its counters without first reading the flow (another cache miss).
+  void locateBulk(const FlowKey* keys, uint32_t count, uint32_t* homes, AddressCache& cache) const {
+    Locator(*this, cache).locateAll(keys, count, homes);
   }
   // Both steps at once, for up to kMaxBulk keys: bit i of the result is set when keys[i] was
   // found, and then slots[i] is its flow's slot.
   uint64_t lookupBulk(const FlowKey* keys, uint32_t count, uint32_t* slots) const {
-    const std::atomic<uint32_t>* entries[kMaxBulk];
+    uint32_t homes[kMaxBulk];
     AddressCache cache;
-    locateBulk(keys, count, entries, cache);
+    locateBulk(keys, count, homes, cache);
     uint64_t hits = 0;
     for (uint32_t i = 0; i < count; ++i) {
-      slots[i] = slotAt(entries[i]);
+      slots[i] = slotFrom(homes[i]);
       hits |= uint64_t{slots[i] != kNoSlot} << i;
     }
     return hits;
   }
   Flow* lookup(const FlowKey& key) const;
+  // The home slot of `key` (every key has one; an address the directory does not hold gets a
+  // home that is never written, which reads as "no flow").
+  uint32_t homeOf(const FlowKey& key) const {
+    uint64_t w[3];
+    std::memcpy(w, &key, sizeof w);
+    return homesOf(findAddress(w)) + static_cast<uint32_t>(w[2] & kUdpPortMask);
+  }
   Flow* pool() const { return pool_; }
   FlowCold* coldPool() const { return cold_; }
-  // A flow's slot: its place in the pool, in the cold pool and in the workers' FlowStats.
+  // A flow's slot: its place in the pool, in the cold pool and in the slot arrays.
   uint32_t slotOf(const Flow* flow) const { return static_cast<uint32_t>(flow - pool_); }
   FlowCold& coldOf(const Flow* flow) const { return cold_[slotOf(flow)]; }
+  // How many slots there are (homes, then the overflow region): the length of a slot array.
+  size_t slots() const { return slots_; }
+
+  // An array of `elementSize` bytes per slot, zeroed, for a worker's own per-flow state (its
+  // FlowStats, its firewall memos): reserved for every slot, committed with the table's chunks,
+  // so that a worker never takes a page fault in it. Null when there is no address space.
+  // Call from the control side; unmap before the table goes.
+  void* mapSlotArray(size_t elementSize);
+  void unmapSlotArray(void* array);
 
   // ---- control side (single writer) ----
-  Flow* allocate();                    // null when the pool is empty
+  // A fresh flow for `key`, in its home slot when that is free, else in the overflow region;
+  // null when `capacity` flows exist already (or the memory for its chunk is not there).
+  Flow* allocate(const FlowKey& key);
   void release(Flow* unpublished);     // a flow that was never published
   // Adds the key or replaces its flow; the replaced flow is retired. False when the key's
   // (port, address) would be one more than maxLocalAddresses().
@@ -153,7 +183,8 @@ class FlowTable {
 
   uint32_t capacity() const { return capacity_; }
   uint32_t maxLocalAddresses() const { return maxAddresses_; }
-  uint32_t inUse() const { return capacity_ - static_cast<uint32_t>(freeList_.size()); }
+  // Flows allocated and not yet free again: published, unpublished, or in a grace period.
+  uint32_t inUse() const { return inUse_; }
 
  private:
   static constexpr uint32_t kNoAddress = 0xffffffffu;
@@ -183,33 +214,47 @@ class FlowTable {
     return kNoAddress;
   }
   uint32_t addAddress(const uint64_t* w);  // control side; kNoAddress when the directory is full
+  // The address of a key's words, added to the directory if it is new and there is room.
+  uint32_t findOrAddAddress(const uint64_t* w) {
+    const uint32_t address = findAddress(w);
+    return address != kNoAddress ? address : addAddress(w);
+  }
   static uint32_t cacheIndex(uint64_t w0, uint64_t w1, uint64_t rest) {
     return static_cast<uint32_t>(((w0 ^ w1 ^ rest) * 0x9e3779b97f4a7c15ull) >> (64 - AddressCache::kBits));
   }
   // The directory's answer for an address the cache missed, remembered when it is one.
-  __attribute__((noinline)) const std::atomic<uint32_t>* remember(AddressCache& cache, uint64_t w0, uint64_t w1,
-                                                                  uint64_t rest) const {
+  __attribute__((noinline)) uint32_t remember(AddressCache& cache, uint64_t w0, uint64_t w1, uint64_t rest) const {
     const uint64_t w[3] = {w0, w1, rest};
     const uint32_t address = findAddress(w);
-    const std::atomic<uint32_t>* ports = portsOf(address);
+    const uint32_t homes = homesOf(address);
     if (address != kNoAddress) {
       AddressCache::Entry& e = cache.entries[cacheIndex(w0, w1, rest)];
       e.words[0] = w0;
       e.words[1] = w1;
       e.words[2] = rest;
-      e.ports = ports;
+      e.homes = homes;
     }
-    return ports;
+    return homes;
   }
-  // An address's 65,536 entries. Past the last address there is one more array that is never
-  // written: kNoAddress gets that one, so that a lookup needs no branch for it.
-  const std::atomic<uint32_t>* portsOf(uint32_t address) const {
-    return ports_ + (static_cast<size_t>(address == kNoAddress ? maxAddresses_ : address) << 16);
-  }
+  // An address's first home slot, and the index of its first entry in ports_. Past the last
+  // address there is one more range that is never written: kNoAddress gets that one, so that a
+  // lookup needs no branch for it (its flow lines read as zero: no mark; its entries: no flow).
+  uint32_t homesOf(uint32_t address) const { return (address == kNoAddress ? maxAddresses_ : address) << 16; }
+  bool isHome(uint32_t slot) const { return slot < homeSlots_; }
+  // The flow slot an entry holds, or kNoSlot.
+  static uint32_t slotAt(const std::atomic<uint32_t>* entry) { return entry->load(std::memory_order_acquire) - 1; }
 
   FlowTable() = default;
   void retire(Flow* flow);
+  void free(uint32_t slot);
+  // Commits the chunk of `slot` in the pools and the slot arrays, once; false without memory.
+  bool commit(uint32_t slot);
   static void freeRetired(void* self, void* elements, unsigned count);
+
+  struct SlotArray {
+    uint8_t* base;
+    size_t elementSize;
+  };
 
   rte_rcu_qsbr* rcu_ = nullptr;
   rte_rcu_qsbr_dq* deferred_ = nullptr;
@@ -220,12 +265,16 @@ class FlowTable {
   uint32_t maxAddresses_ = 0;
   std::atomic<uint32_t>* ports_ = nullptr;  // 65,536 entries per address, slot + 1 (0: none),
                                             // for maxAddresses_ + 1 addresses
-  size_t portsBytes_ = 0;
-  Flow* pool_ = nullptr;
-  size_t poolBytes_ = 0;
-  FlowCold* cold_ = nullptr;  // cold_[i] belongs to pool_[i]
+  Flow* pool_ = nullptr;        // homeSlots_ homes, then capacity_ overflow slots
+  FlowCold* cold_ = nullptr;    // cold_[i] belongs to pool_[i]
+  uint32_t homeSlots_ = 0;      // (maxAddresses_ + 1) << 16, ports_'s length
+  size_t slots_ = 0;            // homes and overflow, rounded up to whole chunks
   uint32_t capacity_ = 0;
-  std::vector<uint32_t> freeList_;
+  uint32_t inUse_ = 0;
+  std::vector<uint64_t> homeTaken_;     // bit per home slot: allocated, published or retired
+  std::vector<uint32_t> overflowFree_;  // overflow slots free to hand out
+  std::vector<bool> committed_;         // per chunk
+  std::vector<SlotArray> slotArrays_;
 };
 
 }  // namespace sbc::dataplane

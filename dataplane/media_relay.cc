@@ -321,7 +321,10 @@ enum class Relayed : uint8_t { kDropped, kRtp, kRtcp };
 // the flow's terms for them (checksumTerms), the TTL here. Returns false, having changed nothing,
 // for anything else: relayGeneral then decides, with every check and drop reason.
 // `m` must be a fastCandidate, `flow` the flow in `slot`.
-inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot) {
+// `familyMask` and `family` take the peer's family and, unless the slot is known to hold the
+// packet's flow, the flow's home mark (relayFastRunScalar).
+inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot, uint32_t familyMask,
+                        uint32_t family) {
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
   constexpr unsigned kIp = sizeof(rte_ether_hdr);
   constexpr unsigned kUdp = kIp + sizeof(rte_ipv4_hdr);
@@ -356,8 +359,9 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
   if ((sequence & 1) || d.sequence.load(std::memory_order_relaxed) != sequence) return false;
   static_assert(offsetof(FlowDestination, directMac) == offsetof(FlowDestination, neighborIndex) + 2 &&
                 offsetof(FlowDestination, peerV4) == offsetof(FlowDestination, peerPortBe) + 4 &&
-                offsetof(FlowDestination, peerFamily) == offsetof(FlowDestination, peerPortBe) + 2);
-  if (((peer >> 16) & 0xff) != static_cast<uint8_t>(IpFamily::kV4)) return false;
+                offsetof(FlowDestination, peerFamily) == offsetof(FlowDestination, peerPortBe) + 2 &&
+                offsetof(FlowDestination, homeMark) == offsetof(FlowDestination, peerPortBe) + 3);
+  if (((peer >> 16) & familyMask) != family) return false;
   uint64_t dstMac;
   if (!nextHopMac(ctx, hop, dstMac)) return false;
   const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
@@ -394,10 +398,13 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
 }  // namespace
 
 uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                            uint16_t start, uint16_t count) {
+                            uint16_t start, uint16_t count, bool known) {
+  // The peer's family byte and the home mark after it, as relayFastV4 reads them.
+  const uint32_t familyMask = known ? 0xff : 0xffff;
+  const uint32_t family = static_cast<uint8_t>(IpFamily::kV4) | (known ? 0 : 1u << 8);
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]], slots[i])) ++i;
+  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]], slots[i], familyMask, family)) ++i;
   return i;
 }
 
@@ -481,30 +488,37 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
   return h;
 }
 
-void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                uint16_t count) {
-  // The burst's totals, in registers until its end.
-  uint64_t relayed = 0, rtcp = 0;
+uint32_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                    uint16_t count, bool known) {
   // The flows came in a burst ago; their next hops' entries are asked for now, a loop ahead of
   // the reads (the same few hundred bytes per next hop for every session behind it).
   for (uint16_t i = 0; i < count; ++i) {
     const uint16_t neighbor = ctx.flows[slots[i]].destination.neighborIndex;
     if (neighbor != kNoNeighbor) rte_prefetch0(&ctx.neighbors->at(neighbor));
   }
+  // The burst's totals, in registers until its end.
+  uint64_t relayed = 0, rtcp = 0;
+  uint32_t away = 0;
   uint16_t i = 0;
   while (i < count) {
     const uint16_t stop = ctx.path == FastPath::kAvx512
-                              ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count)
-                              : relayFastRunScalar(ctx, packets, slots, fastMask, i, count);
+                              ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count, known)
+                              : relayFastRunScalar(ctx, packets, slots, fastMask, i, count, known);
     relayed += stop - i;  // RTP
     if (stop == count) break;
-    const Relayed r = relayGeneral(ctx, packets[stop], ctx.flows[slots[stop]]);
-    relayed += r != Relayed::kDropped;
-    rtcp += r == Relayed::kRtcp;
+    Flow& flow = ctx.flows[slots[stop]];
+    if (!known && unlikely(!flow.atHome())) {
+      away |= uint32_t{1} << stop;  // left as it is, for the caller
+    } else {
+      const Relayed r = relayGeneral(ctx, packets[stop], flow);
+      relayed += r != Relayed::kDropped;
+      rtcp += r == Relayed::kRtcp;
+    }
     i = stop + 1;
   }
   ctx.counters->mediaPackets += relayed;
   ctx.counters->rtcpPackets += rtcp;
+  return away;
 }
 
 }  // namespace sbc::dataplane

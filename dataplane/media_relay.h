@@ -72,11 +72,14 @@ struct MediaContext {
   FlowCold& coldOf(const Flow& flow) const { return cold[slotOf(flow)]; }
 };
 
-// Relays `count` packets; slots[i] is the flow slot found for packets[i], and bit i of
-// `fastMask` is fastCandidate(packets[i]). Their flows should have been prefetched a while
-// before: the line of each, and its cold part's first line for packets that are not fast
-// candidates.
-void relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                uint16_t count);
+// Relays `count` packets; slots[i] is the flow slot for packets[i], and bit i of `fastMask` is
+// fastCandidate(packets[i]). Their flows should have been prefetched a while before: the line of
+// each, and its cold part's first line for packets that are not fast candidates.
+// Unless the slots are `known` to hold the packets' flows, each is only its key's home slot
+// (FlowTable): a packet whose home holds no marked flow (its flow is away from home, or it has
+// none) is left as it is, and returned as a bit, for the caller to look up (FlowTable::slotFrom)
+// and pass again. The others are relayed.
+uint32_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                    uint16_t count, bool known);
 
 }  // namespace sbc::dataplane

@@ -129,18 +129,18 @@ Status SessionTable::buildFlows(const MediaSessionSpec& spec, const ResolvedLeg*
   const bool rtcpPort = !spec.legs[0].rtcpMux;
   out.flowCount = rtcpPort ? 4 : 2;
   for (unsigned i = 0; i < out.flowCount; ++i) {
-    Flow* f = flows_.allocate();
+    unsigned leg = i % 2;
+    bool rtcp = i >= 2;
+    SocketAddress local = spec.legs[leg].local;
+    local.port = static_cast<uint16_t>(local.port + (rtcp ? 1 : 0));
+    out.flows[i].key = FlowKey::make(legs[leg].portId, local);
+    Flow* f = flows_.allocate(out.flows[i].key);
     if (f == nullptr) {
       releaseUnpublished(out);
       return Status::failure("flow table full (" + std::to_string(flows_.capacity()) + " flows)");
     }
-    unsigned leg = i % 2;
-    bool rtcp = i >= 2;
     fillFlow(*f, spec, legs, leg, rtcp);
     f->lastSeenCoarse.store(coarseTime(nowTsc), std::memory_order_relaxed);
-    SocketAddress local = spec.legs[leg].local;
-    local.port = static_cast<uint16_t>(local.port + (rtcp ? 1 : 0));
-    out.flows[i].key = FlowKey::make(legs[leg].portId, local);
     out.flows[i].flow = f;
     out.flows[i].baseline.resize(workerStats_.size());
     for (size_t w = 0; w < workerStats_.size(); ++w)

@@ -63,17 +63,17 @@ class Worker {
     relayHeld(next);
   }
 
-  // The same, pipelined, as the worker loop runs it: the media of this burst are looked up and
-  // their flows prefetched now, and relayed on the next call (or drainPipeline), while the media
-  // of the previous burst, whose flows were prefetched a burst ago, are relayed now. The wait
-  // for a flow's cache lines then overlaps a whole burst of other work instead of stalling this
-  // one. Within the call: classify this burst and ask for its flow table entries; relay the held
-  // burst and hand it to `sink` (time for those entries to arrive); report a quiescent state;
-  // read the entries and ask for the flows.
-  // The report sits at the one point of a pass where the worker refers to no flow: the held
-  // burst has left and this burst's slots are not read yet. So RCU never needs the pipeline
-  // drained, and a flow the control side retires is free a pass later. The report is for this
-  // worker's thread index in the RCU variable.
+  // The same, pipelined, as the worker loop runs it: the flow lines of this burst are asked for
+  // now, and the burst relayed on the next call (or drainPipeline), while the media of the
+  // previous burst, whose lines were asked for a burst ago, are relayed now. The wait for a
+  // flow's cache lines then overlaps a whole burst of other work instead of stalling this one.
+  // Within the call: classify this burst, asking for the lines in its keys' home slots
+  // (FlowTable); relay the held burst (reading its lines' marks first) and hand it to `sink`;
+  // report a quiescent state; hold this burst.
+  // The report sits at a point of the pass where the worker refers to no flow: the held burst
+  // has left, and this burst's homes are only addresses until the next call reads their marks.
+  // So RCU never needs the pipeline drained, and a flow the control side retires is free a pass
+  // later. The report is for this worker's thread index in the RCU variable.
   template <typename Sink>
   void processBurstPipelined(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count,
                              uint64_t nowTsc, Sink& sink) {
@@ -146,14 +146,14 @@ class Worker {
   }
   // The firewall's 'in' stage, in three places: over the burst's traffic for the SBC itself
   // that is not UDP (filterLocal; ARP and neighbour discovery are not IP rules' business), over
-  // UDP without a flow (resolveBurst) and over media with their flows (filterHeld, before
+  // UDP without a flow (dropMisses) and over media with their flows (filterHeld, before
   // they are relayed: verdicts remembered per flow).
   void filterLocal(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc);
   // The 'out' stage over a tx buffer (rate limits on the clock of the last burst received);
   // returns how many packets remain, compacted in place.
   uint16_t filterDeparting(const FirewallTables& firewall, const AclSet& set, TxBuffer& buffer, uint8_t interfaceIndex);
 
-  void handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m, const FlowKey& key);
+  void handleUnmatchedUdp(const InterfaceRuntime& iface, rte_mbuf* m);
   void toException(const InterfaceRuntime& iface, rte_mbuf* m) {
     if (unlikely(iface.tapPortId == kNoPort)) {
       counters_.drop(DropReason::kNoExceptionPath);
@@ -200,9 +200,11 @@ class Worker {
   template <typename Sink>
   bool sendControlFrames(Sink& sink);
 
-  // Media of one burst between lookup and relay.
+  // Media of one burst between classify and relay.
   struct HeldMedia {
     rte_mbuf* packets[kMaxBurst];
+    // The home slot of each packet's key (FlowTable), until the relay finds the flows (relayHeld):
+    // then each flow's slot.
     uint32_t slots[kMaxBurst];
     uint32_t fastMask = 0;  // bit i: packets[i] may take the relay's fast path (fastCandidate)
     uint16_t count = 0;
@@ -228,8 +230,12 @@ class Worker {
   void prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t count, uint64_t nowTsc,
                     HeldMedia& media);
   void resolveBurst(HeldMedia& media);
-  // resolveBurst's rare part: takes the packets of `misses` (bits of media) out of `media`,
-  // through the firewall's 'in' stage (when `filter` has a set) to the exception path or a drop.
+  // The flows of the packets of `which` (bits of media), whose slots are still their homes: the
+  // home itself where its flow is marked, else what the table's entry holds. Those without a flow
+  // leave media (dropMisses).
+  void findFlows(HeldMedia& media, uint32_t which, const ArrivingFilter& filter);
+  // Takes the packets of `misses` (bits of media) out of `media`, through the firewall's 'in'
+  // stage (when `filter` has a set) to the exception path or a drop.
   void dropMisses(HeldMedia& media, uint32_t misses, const ArrivingFilter& filter);
   void relayHeld(HeldMedia& media);
   void filterHeld(const FirewallTables& firewall, const AclSet& set, HeldMedia& media);
@@ -238,10 +244,8 @@ class Worker {
   unsigned index_;
   HeldMedia held_[2];
   unsigned current_ = 0;
-  FlowStats* flowStats_ = nullptr;  // capacity of the flow table, owned here
-  size_t flowStatsBytes_ = 0;
-  AclFlowMemos* aclMemos_ = nullptr;  // the verdicts last found per flow slot (firewall.h)
-  size_t aclMemosBytes_ = 0;
+  FlowStats* flowStats_ = nullptr;    // a slot array of the flow table (mapSlotArray), ours
+  AclFlowMemos* aclMemos_ = nullptr;  // the verdicts last found per flow slot (firewall.h), the same
   alignas(64) WorkerCounters counters_{};
   TxBuffer tx_[kMaxInterfaces];
   EgressHeader egressHeaders_[kMaxInterfaces];

@@ -689,10 +689,11 @@ TEST_P(ClassifyTest, JumboFrameInOneSegment) {
   rte_mempool_free(big);
 }
 
-// With a locator, classify finds each UDP packet's flow table entry (the AVX-512 path as it
-// classifies it): the same entries locateBulk finds, for keys spread over two addresses and many
-// ports, on both paths, and in a burst where the full parser takes a packet and the rest close up.
-TEST_P(ClassifyTest, EntriesClassifyFindsAreTheOnesLocateBulkFinds) {
+// With a locator, classify finds each UDP packet's home slot in the flow table (the AVX-512 path
+// as it classifies it): the same homes locateBulk finds, for keys spread over two addresses and
+// many ports, on both paths, and in a burst where the full parser takes a packet and the rest
+// close up.
+TEST_P(ClassifyTest, HomesClassifyFindsAreTheOnesLocateBulkFinds) {
   h_.resolvePeers();
   Status created = h_.sessions->create(h_.accessCoreSpec(), kT0);  // 203.0.113.1:20000 has a flow
   ASSERT_TRUE(created.ok()) << created.error;
@@ -709,13 +710,16 @@ TEST_P(ClassifyTest, EntriesClassifyFindsAreTheOnesLocateBulkFinds) {
     classifyBurst(h_.interfaces.interfaces[kAccess], in.data(), static_cast<uint16_t>(in.size()), burst_, counters,
                   GetParam(), &locator);
     ASSERT_EQ(burst_.udpCount, std::size(locals));
-    const std::atomic<uint32_t>* expected[kMaxBurst];
+    uint32_t expected[kMaxBurst];
     FlowTable::AddressCache fresh;
     h_.flows->locateBulk(burst_.udpKeys, burst_.udpCount, expected, fresh);
-    for (uint16_t i = 0; i < burst_.udpCount; ++i) EXPECT_EQ(burst_.udpEntries[i], expected[i]) << locals[i];
-    EXPECT_NE(FlowTable::slotAt(burst_.udpEntries[0]), FlowTable::kNoSlot) << "the session's flow";
+    for (uint16_t i = 0; i < burst_.udpCount; ++i) {
+      EXPECT_EQ(burst_.udpHomes[i], expected[i]) << locals[i];
+      EXPECT_EQ(burst_.udpHomes[i], h_.flows->homeOf(burst_.udpKeys[i])) << locals[i];
+    }
+    EXPECT_EQ(h_.flows->slotFrom(burst_.udpHomes[0]), burst_.udpHomes[0]) << "the session's flow, at home";
     for (uint16_t i = 1; i < burst_.udpCount; ++i)
-      EXPECT_EQ(FlowTable::slotAt(burst_.udpEntries[i]), FlowTable::kNoSlot) << locals[i] << ": no flow";
+      EXPECT_EQ(h_.flows->slotFrom(burst_.udpHomes[i]), FlowTable::kNoSlot) << locals[i] << ": no flow";
     rte_pktmbuf_free_bulk(burst_.udp, burst_.udpCount);
     rte_pktmbuf_free_bulk(burst_.arp, burst_.arpCount);
   }

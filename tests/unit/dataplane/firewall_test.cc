@@ -288,23 +288,29 @@ TEST_F(FirewallTest, AnotherSourceOnARememberedFlowIsJudgedAfresh) {
 }
 
 // A flow slot freed and given to a new flow keeps the old flow's memo in the worker's array;
-// the new flow's packets (another destination port) must not take its verdict.
+// the new flow's packets (another destination port) must not take its verdict. A home slot only
+// ever holds flows of its own key, so the slot that passes to another key is an overflow slot: an
+// update puts a session's flows there (their homes wait out a grace period).
 TEST_F(FirewallTest, AReusedFlowSlotDoesNotInheritAVerdict) {
   h_.resolvePeers();
   ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(1), kT0).ok());
+  ASSERT_TRUE(h_.sessions->update(h_.accessCoreSpec(1), kT0).ok());
   apply(bound({rule(10, kDeny, kUdp, "any", "203.0.113.1/32", {20010, 20010}),
                rule(20, kPermit, kAnyProtocol, "any", "any")}));
   const L2 l2 = h_.toSbc(kAccess, kAccessPeerMac);
   EXPECT_EQ(h_.receive(kAccess, udpFrame(l2, Plan::accessPeer(), Plan::accessLocal(), rtpPayload(1)), kT0).size(), 1u);
-  const uint32_t slot = h_.flows->slotOf(h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal())));
+  const Flow* first = h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal()));
+  ASSERT_FALSE(first->atHome()) << "the update's flow is in the overflow region";
+  const uint32_t slot = h_.flows->slotOf(first);
   ASSERT_TRUE(h_.sessions->remove(1).ok());
   h_.flows->reclaim();  // no worker is registered with RCU: the flows are free at once
-  // The free list gives back the last flow freed first (the core leg's): legs in the other
-  // order put the new access flow where the old one was.
+  // The overflow region gives back the last slot freed first (the core leg's): legs in the other
+  // order put the new access flow where the old one was, after the same create and update.
   MediaSessionSpec second = h_.accessCoreSpec(2);
   std::swap(second.legs[0], second.legs[1]);
   second.legs[1].local = sock("203.0.113.1:20010");
   ASSERT_TRUE(h_.sessions->create(second, kT0).ok());
+  ASSERT_TRUE(h_.sessions->update(second, kT0).ok());
   const Flow* reused = h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, sock("203.0.113.1:20010")));
   ASSERT_NE(reused, nullptr);
   ASSERT_EQ(h_.flows->slotOf(reused), slot) << "the test needs the freed slot to be the one reused";

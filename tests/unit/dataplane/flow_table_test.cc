@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <rte_malloc.h>
+#include <sys/mman.h>
 
 #include <atomic>
 #include <random>
@@ -46,8 +47,8 @@ class FlowTableTest : public ::testing::Test {
     rte_rcu_qsbr_thread_online(rcu_, 0);
     readerOnline_ = true;
   }
-  Flow* allocateFor(FlowTable& t, uint32_t sessionId) {
-    Flow* f = t.allocate();
+  Flow* allocateFor(FlowTable& t, const FlowKey& k, uint32_t sessionId) {
+    Flow* f = t.allocate(k);
     EXPECT_NE(f, nullptr);
     if (f != nullptr) t.coldOf(f).sessionId = sessionId;
     return f;
@@ -60,17 +61,25 @@ class FlowTableTest : public ::testing::Test {
 
 FlowKey key(const char* local, uint16_t port = 0) { return FlowKey::make(port, sock(local)); }
 
+// Whether the page holding `p` is in memory (committed), as the kernel says.
+bool resident(const void* p) {
+  const uintptr_t page = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{4095};
+  unsigned char v = 0;
+  EXPECT_EQ(mincore(reinterpret_cast<void*>(page), 4096, &v), 0);
+  return v & 1;
+}
+
 TEST_F(FlowTableTest, PublishLookupReplaceRemove) {
   FlowTable& t = make(16);
   const FlowKey k = key("203.0.113.1:20000");
   EXPECT_EQ(t.lookup(k), nullptr);
 
-  Flow* a = allocateFor(t, 1);
+  Flow* a = allocateFor(t, k, 1);
   ASSERT_TRUE(t.publish(k, a));
   EXPECT_EQ(t.lookup(k), a);
   EXPECT_EQ(t.inUse(), 1u);
 
-  Flow* b = allocateFor(t, 2);
+  Flow* b = allocateFor(t, k, 2);
   ASSERT_TRUE(t.publish(k, b));
   EXPECT_EQ(t.lookup(k), b) << "replaced";
   EXPECT_EQ(t.inUse(), 2u) << "the replaced flow is retired, not yet free";
@@ -89,19 +98,69 @@ TEST_F(FlowTableTest, PublishLookupReplaceRemove) {
   EXPECT_EQ(t.inUse(), 0u);
 }
 
+// A key's first flow goes to the key's home slot and is marked there, so that a worker finds it
+// from the key alone. Its replacement cannot go there while the old flow may still be read: it
+// takes an overflow slot, found through the entry, and the old flow loses its mark at once. Once
+// the grace period is over, the next replacement is at home again.
+TEST_F(FlowTableTest, FlowsLiveAtTheirKeysHomeWheneverItIsFree) {
+  FlowTable& t = make(16);
+  const FlowKey k = key("203.0.113.1:20000");
+  const uint32_t nowhere = t.homeOf(k);
+  EXPECT_EQ(t.slotFrom(nowhere), FlowTable::kNoSlot) << "an address the table does not know: no flow";
+
+  Flow* a = allocateFor(t, k, 1);
+  const uint32_t home = t.homeOf(k);
+  EXPECT_NE(home, nowhere) << "the address has its homes now";
+  EXPECT_EQ(t.slotOf(a), home);
+  EXPECT_FALSE(a->atHome()) << "not marked before it is published";
+  EXPECT_EQ(t.slotFrom(home), FlowTable::kNoSlot);
+  ASSERT_TRUE(t.publish(k, a));
+  EXPECT_TRUE(a->atHome());
+  EXPECT_EQ(t.homeOf(k), home) << "the address's index does not move";
+  EXPECT_EQ(t.slotFrom(home), home);
+
+  Flow* b = allocateFor(t, k, 2);
+  EXPECT_NE(t.slotOf(b), home) << "home is a's";
+  EXPECT_GE(t.slotOf(b), uint32_t{(FlowTable::kDefaultMaxLocalAddresses + 1) << 16}) << "in the overflow region";
+  ASSERT_TRUE(t.publish(k, b));
+  EXPECT_FALSE(a->atHome()) << "retired: a worker must stop taking it";
+  EXPECT_FALSE(b->atHome()) << "not at home";
+  EXPECT_EQ(t.slotFrom(home), t.slotOf(b)) << "found through the entry";
+  EXPECT_EQ(t.lookup(k), b);
+
+  t.reclaim();  // no reader: a is free
+  Flow* c = allocateFor(t, k, 3);
+  EXPECT_EQ(c, a) << "home again";
+  ASSERT_TRUE(t.publish(k, c));
+  EXPECT_TRUE(c->atHome());
+  EXPECT_EQ(t.slotFrom(home), home);
+  t.reclaim();
+  EXPECT_EQ(t.inUse(), 1u) << "b went back to the overflow region";
+
+  ASSERT_TRUE(t.remove(k));
+  EXPECT_FALSE(c->atHome());
+  EXPECT_EQ(t.slotFrom(home), FlowTable::kNoSlot);
+}
+
 TEST_F(FlowTableTest, LookupBulkReportsHitsAndSlots) {
   FlowTable& t = make(16);
   FlowKey keys[4] = {key("203.0.113.1:20000"), key("203.0.113.1:20002"), key("[2001:db8::1]:20000"),
                      key("203.0.113.1:20004")};
-  Flow* f0 = allocateFor(t, 1);
-  Flow* f2 = allocateFor(t, 2);
+  Flow* f0 = allocateFor(t, keys[0], 1);
+  Flow* f2 = allocateFor(t, keys[2], 2);
   ASSERT_TRUE(t.publish(keys[0], f0));
   ASSERT_TRUE(t.publish(keys[2], f2));
+  // One flow away from home: found in bulk all the same.
+  Flow* f3 = allocateFor(t, keys[3], 3);
+  ASSERT_TRUE(t.publish(keys[3], f3));
+  Flow* f3b = allocateFor(t, keys[3], 4);
+  ASSERT_TRUE(t.publish(keys[3], f3b));
   uint32_t slots[4] = {};
   uint64_t hits = t.lookupBulk(keys, 4, slots);
-  EXPECT_EQ(hits, 0b0101u);
+  EXPECT_EQ(hits, 0b1101u);
   EXPECT_EQ(slots[0], t.slotOf(f0));
   EXPECT_EQ(slots[2], t.slotOf(f2));
+  EXPECT_EQ(slots[3], t.slotOf(f3b));
   EXPECT_EQ(&t.pool()[slots[2]], f2);
 }
 
@@ -110,74 +169,105 @@ TEST_F(FlowTableTest, KeysDifferingOnlyInPortIdOrFamilyAreDistinct) {
   FlowKey onPort0 = key("203.0.113.1:20000", 0);
   FlowKey onPort1 = key("203.0.113.1:20000", 1);
   FlowKey v6 = FlowKey::make(0, SocketAddress{IpAddress::v6FromNetwork(onPort0.address), 20000});
-  Flow* a = allocateFor(t, 1);
-  Flow* b = allocateFor(t, 2);
-  Flow* c = allocateFor(t, 3);
+  Flow* a = allocateFor(t, onPort0, 1);
+  Flow* b = allocateFor(t, onPort1, 2);
+  Flow* c = allocateFor(t, v6, 3);
   ASSERT_TRUE(t.publish(onPort0, a));
   ASSERT_TRUE(t.publish(onPort1, b));
   ASSERT_TRUE(t.publish(v6, c));
   EXPECT_EQ(t.lookup(onPort0), a);
   EXPECT_EQ(t.lookup(onPort1), b);
   EXPECT_EQ(t.lookup(v6), c);
+  EXPECT_TRUE(a->atHome() && b->atHome() && c->atHome()) << "three homes";
 }
 
 TEST_F(FlowTableTest, RetiredFlowIsNotReusedBeforeReaderIsQuiescent) {
   FlowTable& t = make(4);
   startReader();
   const FlowKey k = key("203.0.113.1:20000");
-  Flow* a = allocateFor(t, 1);
+  Flow* a = allocateFor(t, k, 1);
   ASSERT_TRUE(t.publish(k, a));
   const uint32_t aIndex = t.slotOf(a);
-  Flow* b = allocateFor(t, 2);
+  Flow* b = allocateFor(t, k, 2);
   ASSERT_TRUE(t.publish(k, b));  // a retired while the reader may still hold it
-  ASSERT_NE(allocateFor(t, 3), nullptr);
-  ASSERT_NE(allocateFor(t, 4), nullptr);
+  ASSERT_NE(allocateFor(t, key("203.0.113.1:20002"), 3), nullptr);
+  ASSERT_NE(allocateFor(t, key("203.0.113.1:20004"), 4), nullptr);
   EXPECT_EQ(t.inUse(), 4u);
 
   t.reclaim();
   EXPECT_EQ(t.inUse(), 4u) << "the reader has not passed a quiescent state";
-  EXPECT_EQ(t.allocate(), nullptr) << "a is still in its grace period";
+  EXPECT_EQ(t.allocate(k), nullptr) << "a is still in its grace period: the table is full";
 
   rte_rcu_qsbr_quiescent(rcu_, 0);
   t.reclaim();
   EXPECT_EQ(t.inUse(), 3u);
-  Flow* again = t.allocate();
+  Flow* again = t.allocate(k);
   ASSERT_NE(again, nullptr);
-  EXPECT_EQ(t.slotOf(again), aIndex) << "the only free slot is a's";
+  EXPECT_EQ(t.slotOf(again), aIndex) << "a's slot, the key's home, is free again";
   EXPECT_EQ(t.coldOf(again).sessionId, 0u) << "handed out reset";
+  t.release(again);
 
-  // The same for a removal.
+  // The same for a removal: the home waits out its grace period, and the table (full again)
+  // reclaims by itself when asked for a flow.
+  ASSERT_NE(allocateFor(t, key("203.0.113.1:20006"), 5), nullptr);
   const uint32_t bIndex = t.slotOf(b);
   ASSERT_TRUE(t.remove(k));
-  EXPECT_EQ(t.allocate(), nullptr);
+  EXPECT_EQ(t.allocate(key("203.0.113.1:20008")), nullptr);
   rte_rcu_qsbr_quiescent(rcu_, 0);
-  Flow* bAgain = t.allocate();  // allocate reclaims by itself when the pool is empty
-  ASSERT_NE(bAgain, nullptr);
-  EXPECT_EQ(t.slotOf(bAgain), bIndex);
+  Flow* other = t.allocate(key("203.0.113.1:20008"));
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(t.inUse(), 4u);
+  EXPECT_NE(t.slotOf(other), bIndex) << "b's slot was an overflow slot; the new key has its own home";
+}
+
+// While a key's old flow waits out its grace period at home, a new flow for the key goes to the
+// overflow region, not over the old one.
+TEST_F(FlowTableTest, HomeIsNotReusedBeforeReaderIsQuiescent) {
+  FlowTable& t = make(16);
+  startReader();
+  const FlowKey k = key("203.0.113.1:20000");
+  Flow* a = allocateFor(t, k, 1);
+  ASSERT_TRUE(t.publish(k, a));
+  ASSERT_TRUE(t.remove(k));
+  t.reclaim();
+  Flow* b = allocateFor(t, k, 2);
+  EXPECT_NE(b, a) << "a may still be read";
+  EXPECT_EQ(t.coldOf(a).sessionId, 1u) << "and is untouched";
+  ASSERT_TRUE(t.publish(k, b));
+  EXPECT_EQ(t.lookup(k), b);
+  ASSERT_TRUE(t.remove(k));
+
+  rte_rcu_qsbr_quiescent(rcu_, 0);
+  t.reclaim();
+  EXPECT_EQ(t.inUse(), 0u);
+  EXPECT_EQ(allocateFor(t, k, 3), a) << "home, after the grace period";
 }
 
 TEST_F(FlowTableTest, CapacityExhaustionReturnsNull) {
   FlowTable& t = make(8);
   std::set<uint32_t> indices;
   Flow* last = nullptr;
+  FlowKey lastKey{};
   for (uint32_t i = 0; i < 8; ++i) {
-    last = t.allocate();
+    lastKey = FlowKey::make(0, SocketAddress{IpAddress::v4(0xcb007101u), static_cast<uint16_t>(20000 + 2 * i)});
+    last = t.allocate(lastKey);
     ASSERT_NE(last, nullptr) << "allocation " << i;
-    EXPECT_LT(t.slotOf(last), 8u);
+    EXPECT_EQ(t.slotOf(last), t.homeOf(lastKey));
     indices.insert(t.slotOf(last));
   }
   EXPECT_EQ(indices.size(), 8u) << "every slot handed out once";
   EXPECT_EQ(t.inUse(), 8u);
-  EXPECT_EQ(t.allocate(), nullptr);
+  EXPECT_EQ(t.allocate(key("203.0.113.1:30000")), nullptr);
   t.release(last);
-  Flow* back = t.allocate();
+  Flow* back = t.allocate(lastKey);
   ASSERT_NE(back, nullptr);
   EXPECT_EQ(t.slotOf(back), t.slotOf(last));
 }
 
 TEST_F(FlowTableTest, AllocatedFlowIsFresh) {
   FlowTable& t = make(1);
-  Flow* f = t.allocate();
+  const FlowKey k = key("203.0.113.1:20000");
+  Flow* f = t.allocate(k);
   ASSERT_NE(f, nullptr);
   f->flags = 0xff;
   t.coldOf(f).latchState.store(static_cast<uint32_t>(LatchState::kLatched));
@@ -185,14 +275,40 @@ TEST_F(FlowTableTest, AllocatedFlowIsFresh) {
   t.coldOf(f).opposite = f;
   f->destination.neighborIndex = 7;
   t.release(f);
-  Flow* g = t.allocate();
+  Flow* g = t.allocate(k);
   ASSERT_EQ(g, f);
   EXPECT_EQ(g->flags, 0);
   EXPECT_EQ(t.coldOf(g).latchState.load(), static_cast<uint32_t>(LatchState::kUnlatched));
   EXPECT_EQ(g->latchedV4.load(), 0u);
   EXPECT_EQ(t.coldOf(g).opposite, nullptr);
   EXPECT_EQ(g->destination.neighborIndex, kNoNeighbor);
-  EXPECT_EQ(t.slotOf(g), 0u);
+  EXPECT_EQ(t.slotOf(g), t.homeOf(k));
+}
+
+// A slot array (a worker's per-flow counters) is committed with the flows: the page of a flow's
+// element is in memory once the flow is handed out, before any worker writes it, in an array made
+// before the flow and in one made after it; a chunk nobody uses stays uncommitted.
+TEST_F(FlowTableTest, SlotArraysAreCommittedWithTheirFlows) {
+  FlowTable& t = make(16);
+  auto* before = static_cast<FlowStats*>(t.mapSlotArray(sizeof(FlowStats)));
+  ASSERT_NE(before, nullptr);
+  const FlowKey k = key("203.0.113.1:40000");
+  EXPECT_FALSE(resident(&before[t.homeOf(k)])) << "nothing handed out there yet";
+  Flow* f = allocateFor(t, k, 1);
+  const uint32_t slot = t.slotOf(f);
+  EXPECT_TRUE(resident(f));
+  EXPECT_TRUE(resident(&t.coldOf(f)));
+  EXPECT_TRUE(resident(&before[slot]));
+  EXPECT_EQ(before[slot].latches, 0u);
+  auto* after = static_cast<FlowStats*>(t.mapSlotArray(sizeof(FlowStats)));
+  ASSERT_NE(after, nullptr);
+  EXPECT_TRUE(resident(&after[slot]));
+  EXPECT_EQ(after[slot].sourceDrops, 0u);
+  const uint32_t farAway = slot + (16u << 16);  // another address's homes, megabytes away
+  EXPECT_FALSE(resident(&before[farAway]));
+  EXPECT_FALSE(resident(&t.pool()[farAway]));
+  t.unmapSlotArray(before);
+  t.unmapSlotArray(after);
 }
 
 TEST_F(FlowTableTest, FullTableOfKeysAllFound) {
@@ -203,7 +319,7 @@ TEST_F(FlowTableTest, FullTableOfKeysAllFound) {
   for (uint32_t i = 0; i < kCapacity; ++i) {
     SocketAddress local{IpAddress::v4(0xcb007100u + 1 + i % 4), static_cast<uint16_t>(20000 + 2 * (i / 4))};
     keys.push_back(FlowKey::make(static_cast<uint16_t>(i % 2), local));
-    flows.push_back(allocateFor(t, i));
+    flows.push_back(allocateFor(t, keys.back(), i));
     ASSERT_TRUE(t.publish(keys.back(), flows.back())) << "key " << i;
   }
   for (uint32_t i = 0; i < kCapacity; ++i) EXPECT_EQ(t.lookup(keys[i]), flows[i]) << "key " << i;
@@ -224,16 +340,18 @@ TEST_F(FlowTableTest, ManyLocalAddressesOfBothFamilies) {
       a.bytes[14] = static_cast<uint8_t>(i >> 8);
       a.bytes[15] = static_cast<uint8_t>(i);
     }
-    for (uint16_t port : {uint16_t{20000}, uint16_t{65535}}) {
+    // A few addresses also use their last port, the edge of their homes (each 32k ports of
+    // homes in use cost 2 MiB of flow lines).
+    for (uint16_t port : {uint16_t{20000}, uint16_t(i % 100 == 0 ? 65535 : 20002)}) {
       keys.push_back(FlowKey::make(static_cast<uint16_t>(i % 2), SocketAddress{a, port}));
-      flows.push_back(allocateFor(t, i));
+      flows.push_back(allocateFor(t, keys.back(), i));
       ASSERT_TRUE(t.publish(keys.back(), flows.back())) << "address " << i;
     }
   }
   for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(t.lookup(keys[k]), flows[k]) << "key " << k;
 
   FlowKey otherPort = keys[0];
-  otherPort.udpPortBe = htons(20002);
+  otherPort.udpPortBe = htons(20004);
   FlowKey otherPortId = keys[0];
   otherPortId.portId = 7;
   FlowKey unknownAddress = key("192.0.2.99:20000");
@@ -257,18 +375,20 @@ TEST_F(FlowTableTest, LocalAddressesBeyondTheDirectoryAreRefused) {
   ASSERT_NE(table_, nullptr);
   FlowTable& t = *table_;
   EXPECT_EQ(t.maxLocalAddresses(), kAddresses);
-  for (uint32_t i = 0; i < kAddresses; ++i)
-    ASSERT_TRUE(t.publish(FlowKey::make(0, SocketAddress{IpAddress::v4(0x0a000000u + i), 20000}), allocateFor(t, i)))
-        << "address " << i;
-  Flow* extra = allocateFor(t, 9999);
+  for (uint32_t i = 0; i < kAddresses; ++i) {
+    const FlowKey k = FlowKey::make(0, SocketAddress{IpAddress::v4(0x0a000000u + i), 20000});
+    ASSERT_TRUE(t.publish(k, allocateFor(t, k, i))) << "address " << i;
+  }
   const FlowKey beyond = FlowKey::make(0, SocketAddress{IpAddress::v4(0x0b000000u), 20000});
+  Flow* extra = allocateFor(t, beyond, 9999);
+  EXPECT_GE(t.slotOf(extra), uint32_t{(kAddresses + 1) << 16}) << "no home: an overflow slot";
   EXPECT_FALSE(t.publish(beyond, extra));
   EXPECT_EQ(t.lookup(beyond), nullptr);
   uint32_t slot = 0;
   EXPECT_EQ(t.lookupBulk(&beyond, 1, &slot), 0u);
   t.release(extra);
   const FlowKey another = FlowKey::make(0, SocketAddress{IpAddress::v4(0x0a000005u), 20002});
-  Flow* f = allocateFor(t, 5);
+  Flow* f = allocateFor(t, another, 5);
   EXPECT_TRUE(t.publish(another, f)) << "a new port of a known address needs no directory entry";
   EXPECT_EQ(t.lookup(another), f);
 }

@@ -660,25 +660,25 @@ TEST_P(MediaRelayTest, PipelinedBurstsAreRelayedOneCallLateFromTheirOwnInterface
 }
 
 // The worker tells RCU that it holds no flow in the middle of each pipelined call, after the
-// held burst has left and before this burst's flows are read. A flow retired while a burst
-// that uses it is held must stay whole until that burst has been relayed, and be freed after.
-TEST_P(MediaRelayTest, AFlowRetiredWhileItsBurstIsHeldIsFreedOnlyAfterTheBurstLeaves) {
+// held burst has left and before the next call reads this burst's flow lines. A flow retired
+// while the burst that uses it is being relayed and sent must stay whole until that burst has
+// left, and be freed after. A packet whose session goes while it is held is judged when it is
+// relayed: it finds no flow.
+TEST_P(MediaRelayTest, AFlowRetiredWhileItsBurstIsInFlightIsFreedOnlyAfterTheBurstLeaves) {
   ASSERT_EQ(rte_rcu_qsbr_thread_register(h_.rcu, 0), 0);
   rte_rcu_qsbr_thread_online(h_.rcu, 0);
   h_.resolvePeers();
   ASSERT_TRUE(h_.sessions->create(h_.accessCoreSpec(), kT0).ok());
-  EXPECT_TRUE(h_.receivePipelined(kAccess, fromAccessPeer(1), kT0).empty()) << "held, its flow resolved";
+  EXPECT_TRUE(h_.receivePipelined(kAccess, fromAccessPeer(1), kT0).empty()) << "held";
   const uint32_t inUse = h_.flows->inUse();
-  ASSERT_TRUE(h_.sessions->remove(h_.accessCoreSpec().id).ok());
-  h_.flows->reclaim();
-  EXPECT_EQ(h_.flows->inUse(), inUse) << "freed while a held burst refers to it";
 
-  // The next call relays the held packet, its flow intact, and hands it to the sink: the
-  // control side reclaiming at that moment must not get the flow yet. (The core packet has no
-  // session any more.)
+  // The next call relays the held packet and hands it to the sink: the control side removes the
+  // session and reclaims at that moment, and must not get the flows yet.
   std::vector<Captured> out;
   uint32_t inUseWhileTransmitting = 0;
+  bool removed = false;
   auto sink = [&](uint8_t index, rte_mbuf** packets, uint16_t n) -> uint16_t {
+    if (!removed) removed = h_.sessions->remove(h_.accessCoreSpec().id).ok();
     h_.flows->reclaim();
     inUseWhileTransmitting = h_.flows->inUse();
     for (uint16_t i = 0; i < n; ++i) out.push_back({index, bytesOf(packets[i])});
@@ -688,17 +688,75 @@ TEST_P(MediaRelayTest, AFlowRetiredWhileItsBurstIsHeldIsFreedOnlyAfterTheBurstLe
   rte_mbuf* m = toMbuf(h_.pool, fromCorePeer(2), h_.interfaces.interfaces[kCore].portId);
   ASSERT_NE(m, nullptr);
   h_.worker->processBurstPipelined(kCore, &m, 1, kT0, sink);
+  ASSERT_TRUE(removed);
   EXPECT_EQ(inUseWhileTransmitting, inUse) << "freed before the burst that used it had left";
   ParsedUdp p = single(out, kCore);
   EXPECT_EQ(p.source, Plan::coreLocal());
   EXPECT_EQ(p.destination, Plan::corePeer());
   EXPECT_EQ(p.payload, rtpPayload(1));
-  EXPECT_EQ(h_.drops(DropReason::kMediaNoSession), 1u) << h_.dropSummary();
   h_.flows->reclaim();
   EXPECT_EQ(h_.flows->inUse(), 0u) << "the flows are free once the worker has reported";
+
+  // The core packet, held while its session went.
   EXPECT_TRUE(h_.drainPipeline().empty());
+  EXPECT_EQ(h_.drops(DropReason::kMediaNoSession), 1u) << h_.dropSummary();
   rte_rcu_qsbr_thread_offline(h_.rcu, 0);
   rte_rcu_qsbr_thread_unregister(h_.rcu, 0);
+}
+
+// A flow away from its home slot (an update published it while the old flow waited out its grace
+// period there) is found through the table's entry and relayed as any other (not as the old flow,
+// which would send from the core port the update moved), in one burst with a
+// flow at home and with packets that have no flow at all, which go where they always went: to a
+// media port, dropped; to SIP, the exception path.
+TEST_P(MediaRelayTest, FlowsAwayFromHomeAndPacketsWithoutAFlowShareABurstWithFlowsAtHome) {
+  h_.resolvePeers();
+  create(h_.accessCoreSpec(1));
+  MediaSessionSpec second = h_.accessCoreSpec(2);
+  second.legs[0].local = sock("203.0.113.1:20010");
+  second.legs[1].local = sock("198.51.100.1:20012");
+  create(second);
+  // The flow the update replaces has latched its peer: its fast path is open, and must not take
+  // packets once it is retired.
+  ASSERT_EQ(h_.receive(kAccess, rtp(kAccess, kAccessPeerMac, Plan::accessPeer(), second.legs[0].local, 100), kT0).size(), 1u);
+  second.legs[1].local = sock("198.51.100.1:20014");  // what the access flow's packets leave from
+  ASSERT_TRUE(h_.sessions->update(second, kT0).ok());
+  const Flow* away = h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, second.legs[0].local));
+  ASSERT_NE(away, nullptr);
+  EXPECT_FALSE(away->atHome()) << "its home held the flow the update replaced";
+  EXPECT_TRUE(accessRtpFlow().atHome());
+
+  const std::vector<Bytes> burst = {
+      fromAccessPeer(1),
+      rtp(kAccess, kAccessPeerMac, Plan::accessPeer(), second.legs[0].local, 101),
+      rtp(kAccess, kAccessPeerMac, Plan::accessPeer(), sock("203.0.113.1:20004"), 7),  // no session
+      udpFrame(h_.toSbc(kAccess, kAccessPeerMac), Plan::accessPeer(), sock("203.0.113.1:5060"), Bytes(40, 'S')),
+      fromAccessPeer(2),
+      rtp(kAccess, kAccessPeerMac, Plan::accessPeer(), second.legs[0].local, 102),
+  };
+  const std::vector<Captured> out = h_.receive(kAccess, burst, kT0);
+  ASSERT_EQ(out.size(), 4u) << h_.dropSummary();
+  std::vector<std::pair<SocketAddress, Bytes>> relayed;
+  for (const Captured& c : out) {
+    EXPECT_EQ(c.interfaceIndex, kCore);
+    EXPECT_TRUE(checksumsValid(c.frame));
+    auto p = parseUdp(c.frame);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->destination, Plan::corePeer());
+    relayed.emplace_back(p->source, p->payload);
+  }
+  // The flow at home first; the one away from home once it is found. Each flow's packets in the
+  // order they came.
+  const std::vector<std::pair<SocketAddress, Bytes>> expected = {{Plan::coreLocal(), rtpPayload(1)},
+                                                                 {Plan::coreLocal(), rtpPayload(2)},
+                                                                 {second.legs[1].local, rtpPayload(101)},
+                                                                 {second.legs[1].local, rtpPayload(102)}};
+  EXPECT_EQ(relayed, expected);
+  EXPECT_EQ(dropped(DropReason::kMediaNoSession), 1u) << h_.dropSummary();
+  const std::vector<Captured> kernel = h_.drainException();
+  ASSERT_EQ(kernel.size(), 1u) << "SIP goes to the kernel";
+  EXPECT_EQ(kernel[0].frame, burst[3]);
+  EXPECT_EQ(h_.counters().mediaPackets, 5u);
 }
 
 // ---- RTP loss per direction (RFC 3550 A.1, A.3) ----

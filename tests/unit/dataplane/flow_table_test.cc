@@ -216,8 +216,9 @@ TEST_F(FlowTableTest, RetiredFlowIsNotReusedBeforeReaderIsQuiescent) {
   rte_rcu_qsbr_quiescent(rcu_, 0);
   Flow* other = t.allocate(key("203.0.113.1:20008"));
   ASSERT_NE(other, nullptr);
-  EXPECT_EQ(t.inUse(), 4u);
-  EXPECT_NE(t.slotOf(other), bIndex) << "b's slot was an overflow slot; the new key has its own home";
+  EXPECT_EQ(t.inUse(), 4u) << "b went back, and the new flow took its place in the count";
+  EXPECT_EQ(t.slotOf(other), t.homeOf(key("203.0.113.1:20008"))) << "at its own home, not in b's overflow slot";
+  EXPECT_NE(t.slotOf(other), bIndex);
 }
 
 // While a key's old flow waits out its grace period at home, a new flow for the key goes to the

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -187,7 +188,14 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
   rcu_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc("sbc_rcu", rcuBytes, RTE_CACHE_LINE_SIZE));
   if (rcu_ == nullptr || rte_rcu_qsbr_init(rcu_, config.workers) != 0)
     return Status::failure("cannot set up RCU");
-  flows_ = FlowTable::create(config.maxSessions * 4, rcu_, "sbc_flows");
+  // A session's local addresses are its interfaces' own (SessionTable::resolveLeg), and the
+  // interfaces change only at a restart: the flow table needs homes for those addresses alone.
+  // Its default (1,024 addresses) reserves some 18 GB of address space, which a host with strict
+  // overcommit (vm.overcommit_memory=2) refuses.
+  size_t localAddresses = 0;
+  for (const InterfaceConfig& c : config.interfaces) localAddresses += c.addresses.size();
+  flows_ = FlowTable::create(config.maxSessions * 4, rcu_, "sbc_flows",
+                             static_cast<uint32_t>(std::clamp<size_t>(localAddresses, 1, FlowTable::kDefaultMaxLocalAddresses)));
   if (!flows_) return Status::failure("cannot create the flow table for " + std::to_string(config.maxSessions) + " sessions");
   neighbors_ = NeighborTable::create(kNeighborCapacity, "sbc");
   if (!neighbors_) return Status::failure("cannot create the neighbour table");

@@ -177,8 +177,11 @@ struct alignas(64) Flow {
   // Set while this flow is the one published for its key and sits in the key's home slot
   // (FlowTable): a worker that finds the mark in the line it prefetched from the key alone knows
   // the flow without reading the table. Set by the control side when it publishes the flow (after
-  // filling it: release), cleared when it retires it; read on memory the table may never have
-  // written (the home lines of a port nobody uses read as zero: no mark).
+  // filling it: release), cleared when it retires it. A worker reads it (acquire) before anything
+  // else in the line: a home is filled again for a new flow of its key once the old one's grace
+  // period is over, and a read before the mark could see the old flow's fields. Read on memory
+  // the table may never have written (the home lines of a port nobody uses read as zero: no
+  // mark).
   bool atHome() const { return __atomic_load_n(&destination.homeMark, __ATOMIC_ACQUIRE) != 0; }
   void setHome(bool home) { __atomic_store_n(&destination.homeMark, uint8_t{home}, __ATOMIC_RELEASE); }
 

@@ -321,10 +321,7 @@ enum class Relayed : uint8_t { kDropped, kRtp, kRtcp };
 // the flow's terms for them (checksumTerms), the TTL here. Returns false, having changed nothing,
 // for anything else: relayGeneral then decides, with every check and drop reason.
 // `m` must be a fastCandidate, `flow` the flow in `slot`.
-// `familyMask` and `family` take the peer's family and, unless the slot is known to hold the
-// packet's flow, the flow's home mark (relayFastRunScalar).
-inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot, uint32_t familyMask,
-                        uint32_t family) {
+inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot) {
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
   constexpr unsigned kIp = sizeof(rte_ether_hdr);
   constexpr unsigned kUdp = kIp + sizeof(rte_ipv4_hdr);
@@ -359,9 +356,8 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
   if ((sequence & 1) || d.sequence.load(std::memory_order_relaxed) != sequence) return false;
   static_assert(offsetof(FlowDestination, directMac) == offsetof(FlowDestination, neighborIndex) + 2 &&
                 offsetof(FlowDestination, peerV4) == offsetof(FlowDestination, peerPortBe) + 4 &&
-                offsetof(FlowDestination, peerFamily) == offsetof(FlowDestination, peerPortBe) + 2 &&
-                offsetof(FlowDestination, homeMark) == offsetof(FlowDestination, peerPortBe) + 3);
-  if (((peer >> 16) & familyMask) != family) return false;
+                offsetof(FlowDestination, peerFamily) == offsetof(FlowDestination, peerPortBe) + 2);
+  if (((peer >> 16) & 0xff) != static_cast<uint8_t>(IpFamily::kV4)) return false;
   uint64_t dstMac;
   if (!nextHopMac(ctx, hop, dstMac)) return false;
   const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
@@ -398,13 +394,10 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
 }  // namespace
 
 uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                            uint16_t start, uint16_t count, bool known) {
-  // The peer's family byte and the home mark after it, as relayFastV4 reads them.
-  const uint32_t familyMask = known ? 0xff : 0xffff;
-  const uint32_t family = static_cast<uint8_t>(IpFamily::kV4) | (known ? 0 : 1u << 8);
+                            uint16_t start, uint16_t count) {
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]], slots[i], familyMask, family)) ++i;
+  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]], slots[i])) ++i;
   return i;
 }
 
@@ -490,35 +483,37 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
 
 uint32_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                     uint16_t count, bool known) {
-  // The flows came in a burst ago; their next hops' entries are asked for now, a loop ahead of
-  // the reads (the same few hundred bytes per next hop for every session behind it).
+  // The flow lines came in a burst ago. Their marks are read first, with acquire: a line whose
+  // mark is set holds its key's flow as the control side published it, for every read after
+  // this one (a home line is filled again for a new flow once the old one's grace period is
+  // over: a read before the mark could see the old contents). The same loop asks for the next
+  // hops' entries, a loop ahead of their reads (the same few hundred bytes per next hop for
+  // every session behind it).
+  uint32_t away = 0;
   for (uint16_t i = 0; i < count; ++i) {
-    const uint16_t neighbor = ctx.flows[slots[i]].destination.neighborIndex;
+    const Flow& flow = ctx.flows[slots[i]];
+    away |= uint32_t{!flow.atHome()} << i;
+    const uint16_t neighbor = flow.destination.neighborIndex;
     if (neighbor != kNoNeighbor) rte_prefetch0(&ctx.neighbors->at(neighbor));
   }
+  if (unlikely(away != 0) && !known) return away;
   // The burst's totals, in registers until its end.
   uint64_t relayed = 0, rtcp = 0;
-  uint32_t away = 0;
   uint16_t i = 0;
   while (i < count) {
     const uint16_t stop = ctx.path == FastPath::kAvx512
-                              ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count, known)
-                              : relayFastRunScalar(ctx, packets, slots, fastMask, i, count, known);
+                              ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count)
+                              : relayFastRunScalar(ctx, packets, slots, fastMask, i, count);
     relayed += stop - i;  // RTP
     if (stop == count) break;
-    Flow& flow = ctx.flows[slots[stop]];
-    if (!known && unlikely(!flow.atHome())) {
-      away |= uint32_t{1} << stop;  // left as it is, for the caller
-    } else {
-      const Relayed r = relayGeneral(ctx, packets[stop], flow);
-      relayed += r != Relayed::kDropped;
-      rtcp += r == Relayed::kRtcp;
-    }
+    const Relayed r = relayGeneral(ctx, packets[stop], ctx.flows[slots[stop]]);
+    relayed += r != Relayed::kDropped;
+    rtcp += r == Relayed::kRtcp;
     i = stop + 1;
   }
   ctx.counters->mediaPackets += relayed;
   ctx.counters->rtcpPackets += rtcp;
-  return away;
+  return 0;
 }
 
 }  // namespace sbc::dataplane

@@ -76,9 +76,9 @@ struct MediaContext {
 // fastCandidate(packets[i]). Their flows should have been prefetched a while before: the line of
 // each, and its cold part's first line for packets that are not fast candidates.
 // Unless the slots are `known` to hold the packets' flows, each is only its key's home slot
-// (FlowTable): a packet whose home holds no marked flow (its flow is away from home, or it has
-// none) is left as it is, and returned as a bit, for the caller to look up (FlowTable::slotFrom)
-// and pass again. The others are relayed.
+// (FlowTable): where a home holds no marked flow (the flow is away from home, or there is
+// none), the relay relays nothing and returns those packets as bits, for the caller to look up
+// (FlowTable::slotFrom) before it passes the burst again, known. Otherwise it returns 0.
 uint32_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                     uint16_t count, bool known);
 

@@ -46,7 +46,6 @@ constexpr unsigned kEgressPort = offsetof(Flow, egressPortBe);
 constexpr unsigned kPeerV4 = offsetof(Flow, destination) + offsetof(FlowDestination, peerV4);
 constexpr unsigned kPeerPort = offsetof(Flow, destination) + offsetof(FlowDestination, peerPortBe);
 constexpr unsigned kPeerFamily = offsetof(Flow, destination) + offsetof(FlowDestination, peerFamily);
-constexpr unsigned kHomeMark = offsetof(Flow, destination) + offsetof(FlowDestination, homeMark);
 static_assert(kPeerV4 + 4 <= 64 && kLatched + 8 <= 64 && kEgressV4 + 4 <= 64, "the first line holds them");
 // A byte of the frame that is 0 in every packet the fast path takes: the EtherType's low byte
 // (IPv4, 0x0800). The permutes fill their unused lanes from it rather than through a mask: the
@@ -60,7 +59,6 @@ enum Table {
   kIdentityIndex,   // the packet's source address and port, moved under latchedV4
   kFlowWant,        // what a flow line must hold where kFlowCare is set (after the move above)
   kFlowCare,
-  kFlowCareAtHome,  // kFlowCare and the home mark (Flow::atHome)
   kRangeBias,       // (byte - bias) > limit, unsigned: RTP version 2 and not RTCP (RFC 5761 §4)
   kRangeLimit,
   kWordSwap,        // big-endian 16-bit fields made comparable
@@ -88,9 +86,6 @@ constexpr Tables makeTables() {
   t[kFlowCare][kLatched + 6] = t[kFlowCare][kLatched + 7] = 0xff;
   t[kFlowWant][kPeerFamily] = static_cast<uint8_t>(IpFamily::kV4);
   t[kFlowCare][kPeerFamily] = 0xff;
-  t[kFlowWant][kHomeMark] = 1;
-  t[kFlowCareAtHome] = t[kFlowCare];
-  t[kFlowCareAtHome][kHomeMark] = 0xff;
   for (unsigned i = 0; i < 64; ++i) {
     t[kRangeLimit][i] = 0xff;  // never above
     t[kWordSwap][i] = static_cast<uint8_t>((i & 15) ^ 1);
@@ -147,16 +142,15 @@ constexpr __mmask32 kIpChecksumWord = uint32_t{1} << (kIpChecksum / 2);
 constexpr __mmask32 kUdpChecksumWord = uint32_t{1} << (kUdpChecksum / 2);
 
 struct RelayVectors {
-  __m512i identityIndex, flowWant, flowCare, rangeBias, rangeLimit, wordSwap, shortLimit;  // flowCare: see below
+  __m512i identityIndex, flowWant, flowCare, rangeBias, rangeLimit, wordSwap, shortLimit;
   __m512i rewriteIndex, ttlProtocol;
   __m512i termIndex, termBias, termShift, complement, low16;
 };
 
 SBC_AVX512 inline __m512i loadTable(Table t) { return _mm512_load_si512(kTableBytes[t].data()); }
 
-// `known`: the slots hold the packets' flows; else they are homes, and a flow needs its mark.
-SBC_AVX512 inline RelayVectors loadRelayVectors(bool known) {
-  return {loadTable(kIdentityIndex),   loadTable(kFlowWant),    loadTable(known ? kFlowCare : kFlowCareAtHome),
+SBC_AVX512 inline RelayVectors loadRelayVectors() {
+  return {loadTable(kIdentityIndex),   loadTable(kFlowWant),    loadTable(kFlowCare),
           loadTable(kRangeBias),       loadTable(kRangeLimit),  loadTable(kWordSwap),
           loadTable(kShortLimit),      loadTable(kRewriteIndex), loadTable(kTtlProtocol),
           loadTable(kTermIndex),       loadTable(kTermBias),    loadTable(kTermShift),
@@ -179,8 +173,7 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   const uint32_t after = d.sequence.load(std::memory_order_relaxed);
 
   // From the latched source (latchedV4 also closes the path: 0 or kNotFast never match), toward
-  // an IPv4 peer, on a flow at home unless it is known; RTP version 2, not RTCP, 12 bytes of RTP
-  // header at least.
+  // an IPv4 peer; RTP version 2, not RTCP, 12 bytes of RTP header at least.
   const __m512i identity = _mm512_ternarylogic_epi32(_mm512_permutexvar_epi8(c.identityIndex, h),
                                                      f, c.flowWant, 0x96);  // xor of the three
   const __mmask64 bad =
@@ -221,8 +214,8 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
 }  // namespace
 
 SBC_AVX512 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots,
-                                       uint32_t fastMask, uint16_t start, uint16_t count, bool known) {
-  const RelayVectors c = loadRelayVectors(known);
+                                       uint32_t fastMask, uint16_t start, uint16_t count) {
+  const RelayVectors c = loadRelayVectors();
   // Read once: the packets' stores might alias the context.
   const MediaContext local = ctx;
   const uint16_t end = fastRunEnd(fastMask, start, count);

@@ -22,14 +22,12 @@ inline constexpr uint8_t kOriginTtl = 64;
 
 // Relays packets[start], packets[start + 1], ... (each a fastCandidate where its bit of
 // `fastMask` is set) while the fast path takes them; returns the index of the first it did not
-// take, which it left unchanged, or `count`. Unless the slots are `known` to be the packets'
-// flows, each is only its key's home (FlowTable), and a flow is taken only with its mark
-// (Flow::atHome): that check is in the compare the path makes anyway.
+// take, which it left unchanged, or `count`.
 uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                            uint16_t start, uint16_t count, bool known);
+                            uint16_t start, uint16_t count);
 // The same in AVX-512 (F, BW, VL, VBMI); call only where fastPathSupported(FastPath::kAvx512).
 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                            uint16_t start, uint16_t count, bool known);
+                            uint16_t start, uint16_t count);
 
 // The MAC of the next hop a flow's destination names (`hop`: its neighbour index, then its
 // direct MAC, as one word): false while that neighbour is unresolved.

@@ -45,8 +45,9 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
     if (flood != nullptr && flood->enabled) floodSettings_ = flood;
   }
   burstTsc_ = nowTsc;
-  // Where the flow of every UDP packet is at home: classify asks for those flow lines for the
-  // whole burst now; resolveBurst reads their marks after the previous burst has been relayed.
+  // Where the flow of every UDP packet is at home: classify finds those slots for the whole
+  // burst now; resolveBurst asks for their lines after the previous burst has been relayed, and
+  // the relay reads them a call later.
   FlowTable::Locator locator(*tables_.flows, addressCache_);
   classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
@@ -189,11 +190,9 @@ void Worker::relayHeld(HeldMedia& media) {
                    &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_, fastPath_};
   if (const uint32_t away = relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, known);
       unlikely(away != 0)) {
-    // Flows away from home (after an update), or none (probes, SIP): relayed once they are
-    // found, after the rest of the burst (a flow's packets all come here, in their order). No
-    // filter here: with one, every flow was found above.
-    media.keepOnly(away);
-    findFlows(media, static_cast<uint32_t>((uint64_t{1} << media.count) - 1), ArrivingFilter{});
+    // Flows away from home (after an update), or none (probes, SIP): the burst is relayed once
+    // they are found. No filter here: with one, every flow was found above.
+    findFlows(media, away, ArrivingFilter{});
     if (media.count != 0) relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, true);
   }
   media.count = 0;

@@ -1,6 +1,7 @@
 // FlowTable (dataplane/flow_table.cc): publish, lookup (single and bulk), replace, remove, and
 // the grace period: a retired flow goes back to the pool only after every registered reader has
-// reported a quiescent state.
+// reported a quiescent state. Flows at their keys' homes, marked while published, and in the
+// overflow region when the home is taken; slot arrays committed with the flows.
 
 #include "dataplane/flow_table.h"
 

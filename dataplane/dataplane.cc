@@ -194,8 +194,8 @@ Status DataplaneImpl::init(const DataplaneConfig& config, const std::vector<std:
   // overcommit (vm.overcommit_memory=2) refuses.
   size_t localAddresses = 0;
   for (const InterfaceConfig& c : config.interfaces) localAddresses += c.addresses.size();
-  flows_ = FlowTable::create(config.maxSessions * 4, rcu_, "sbc_flows",
-                             static_cast<uint32_t>(std::clamp<size_t>(localAddresses, 1, FlowTable::kDefaultMaxLocalAddresses)));
+  const auto addresses = static_cast<uint32_t>(std::clamp<size_t>(localAddresses, 1, FlowTable::kDefaultMaxLocalAddresses));
+  flows_ = FlowTable::create(config.maxSessions * 4, rcu_, "sbc_flows", addresses);
   if (!flows_) return Status::failure("cannot create the flow table for " + std::to_string(config.maxSessions) + " sessions");
   neighbors_ = NeighborTable::create(kNeighborCapacity, "sbc");
   if (!neighbors_) return Status::failure("cannot create the neighbour table");

@@ -189,7 +189,7 @@ Flow* FlowTable::allocate(const FlowKey& key) {
   const uint32_t address = findOrAddAddress(w);
   uint32_t slot = kNoSlot;
   if (address != kNoAddress) {
-    const uint32_t home = homesOf(address) | static_cast<uint32_t>(w[2] & kUdpPortMask);
+    const uint32_t home = homeIn(address, w[2]);
     if (!((homeTaken_[home / 64] >> (home % 64)) & 1)) slot = home;
   }
   // Fewer than capacity_ flows are in use, and the overflow region holds capacity_ slots.
@@ -223,7 +223,7 @@ bool FlowTable::publish(const FlowKey& key, Flow* flow) {
   std::memcpy(w, &key, sizeof w);
   const uint32_t address = findOrAddAddress(w);
   if (address == kNoAddress) return false;
-  const uint32_t home = homesOf(address) | static_cast<uint32_t>(w[2] & kUdpPortMask);
+  const uint32_t home = homeIn(address, w[2]);
   std::atomic<uint32_t>& entry = ports_[home];
   const uint32_t old = entry.load(std::memory_order_relaxed);
   // Release: a worker that reads the slot, or finds the mark, sees the flow as the control side
@@ -241,7 +241,7 @@ bool FlowTable::remove(const FlowKey& key) {
   std::memcpy(w, &key, sizeof w);
   const uint32_t address = findAddress(w);
   if (address == kNoAddress) return false;
-  std::atomic<uint32_t>& entry = ports_[homesOf(address) | static_cast<uint32_t>(w[2] & kUdpPortMask)];
+  std::atomic<uint32_t>& entry = ports_[homeIn(address, w[2])];
   const uint32_t old = entry.load(std::memory_order_relaxed);
   if (old == 0) return false;
   entry.store(0, std::memory_order_release);

@@ -150,7 +150,7 @@ class FlowTable {
   uint32_t homeOf(const FlowKey& key) const {
     uint64_t w[3];
     std::memcpy(w, &key, sizeof w);
-    return homesOf(findAddress(w)) + static_cast<uint32_t>(w[2] & kUdpPortMask);
+    return homeIn(findAddress(w), w[2]);
   }
   Flow* pool() const { return pool_; }
   FlowCold* coldPool() const { return cold_; }
@@ -237,6 +237,11 @@ class FlowTable {
   // address there is one more range that is never written: kNoAddress gets that one, so that a
   // lookup needs no branch for it (its flow lines read as zero: no mark; its entries: no flow).
   uint32_t homesOf(uint32_t address) const { return (address == kNoAddress ? maxAddresses_ : address) << 16; }
+  // The home of the key whose address is `address` and whose third word is `w2`: also the index
+  // of its entry in ports_.
+  uint32_t homeIn(uint32_t address, uint64_t w2) const {
+    return homesOf(address) | static_cast<uint32_t>(w2 & kUdpPortMask);
+  }
   bool isHome(uint32_t slot) const { return slot < homeSlots_; }
   // The flow slot an entry holds, or kNoSlot.
   static uint32_t slotAt(const std::atomic<uint32_t>* entry) { return entry->load(std::memory_order_acquire) - 1; }

@@ -320,8 +320,11 @@ enum class Relayed : uint8_t { kDropped, kRtp, kRtcp };
 // The checksums are adjusted for the words that change (RFC 1624): the addresses and ports by
 // the flow's terms for them (checksumTerms), the TTL here. Returns false, having changed nothing,
 // for anything else: relayGeneral then decides, with every check and drop reason.
-// `m` must be a fastCandidate, `flow` the flow in `slot`.
+// `m` must be a fastCandidate, `flow` the flow in `slot`; with kHomes, `slot` is the key's home,
+// and its mark is read first (relayFastRunScalar).
+template <bool kHomes>
 inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot) {
+  if (kHomes && unlikely(!flow.atHome())) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
   constexpr unsigned kIp = sizeof(rte_ether_hdr);
   constexpr unsigned kUdp = kIp + sizeof(rte_ipv4_hdr);
@@ -393,12 +396,21 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
 
 }  // namespace
 
-uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                            uint16_t start, uint16_t count) {
+namespace {
+template <bool kHomes>
+uint16_t relayFastRunScalarOf(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                              uint16_t start, uint16_t count) {
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  while (i < end && relayFastV4(ctx, packets[i], ctx.flows[slots[i]], slots[i])) ++i;
+  while (i < end && relayFastV4<kHomes>(ctx, packets[i], ctx.flows[slots[i]], slots[i])) ++i;
   return i;
+}
+}  // namespace
+
+uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+                            uint16_t start, uint16_t count, bool homes) {
+  return homes ? relayFastRunScalarOf<true>(ctx, packets, slots, fastMask, start, count)
+               : relayFastRunScalarOf<false>(ctx, packets, slots, fastMask, start, count);
 }
 
 namespace {
@@ -481,39 +493,37 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
   return h;
 }
 
-uint32_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+uint16_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                     uint16_t count, bool known) {
-  // The flow lines came in a burst ago. Their marks are read first, with acquire: a line whose
-  // mark is set holds its key's flow as the control side published it, for every read after
-  // this one (a home line is filled again for a new flow once the old one's grace period is
-  // over: a read before the mark could see the old contents). The same loop asks for the next
-  // hops' entries, a loop ahead of their reads (the same few hundred bytes per next hop for
-  // every session behind it).
-  uint32_t away = 0;
-  for (uint16_t i = 0; i < count; ++i) {
-    const Flow& flow = ctx.flows[slots[i]];
-    away |= uint32_t{!flow.atHome()} << i;
-    const uint16_t neighbor = flow.destination.neighborIndex;
-    if (neighbor != kNoNeighbor) rte_prefetch0(&ctx.neighbors->at(neighbor));
-  }
-  if (unlikely(away != 0) && !known) return away;
+  // The flow lines came in a burst ago. Unless the flows are known, each packet's mark is read
+  // first, with acquire, as the packet comes (in the fast run's loop, or here for the general
+  // path): a line whose mark is set holds its key's flow as the control side published it, for
+  // every read after this one (a home line is filled again for a new flow once the old one's
+  // grace period is over: a read before the mark could see the old contents). The first packet
+  // without one ends the burst here, for the caller to find the rest's flows. A loop over the
+  // whole burst that read the marks first (and asked for the next hops' entries: a few hundred
+  // bytes per next hop, which the relay's reads find in cache anyway) cost about 0.3 ns a packet
+  // (sbcbench relay at 100k sessions both ways, 8 alternated pairs: ratio 0.5445 -> 0.5505).
   // The burst's totals, in registers until its end.
   uint64_t relayed = 0, rtcp = 0;
   uint16_t i = 0;
   while (i < count) {
     const uint16_t stop = ctx.path == FastPath::kAvx512
-                              ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count)
-                              : relayFastRunScalar(ctx, packets, slots, fastMask, i, count);
+                              ? relayFastRunAvx512(ctx, packets, slots, fastMask, i, count, !known)
+                              : relayFastRunScalar(ctx, packets, slots, fastMask, i, count, !known);
     relayed += stop - i;  // RTP
+    i = stop;
     if (stop == count) break;
-    const Relayed r = relayGeneral(ctx, packets[stop], ctx.flows[slots[stop]]);
+    Flow& flow = ctx.flows[slots[stop]];
+    if (!known && unlikely(!flow.atHome())) break;
+    const Relayed r = relayGeneral(ctx, packets[stop], flow);
     relayed += r != Relayed::kDropped;
     rtcp += r == Relayed::kRtcp;
-    i = stop + 1;
+    ++i;
   }
   ctx.counters->mediaPackets += relayed;
   ctx.counters->rtcpPackets += rtcp;
-  return 0;
+  return i;
 }
 
 }  // namespace sbc::dataplane

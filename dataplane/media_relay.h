@@ -76,10 +76,11 @@ struct MediaContext {
 // fastCandidate(packets[i]). Their flows should have been prefetched a while before: the line of
 // each, and its cold part's first line for packets that are not fast candidates.
 // Unless the slots are `known` to hold the packets' flows, each is only its key's home slot
-// (FlowTable): where a home holds no marked flow (the flow is away from home, or there is
-// none), the relay relays nothing and returns those packets as bits, for the caller to look up
-// (FlowTable::slotFrom) before it passes the burst again, known. Otherwise it returns 0.
-uint32_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
+// (FlowTable): at the first packet whose home holds no marked flow (the flow is away from home,
+// or there is none), the relay stops and returns its index; the packets before it are relayed,
+// it and those after it untouched, for the caller to look up (FlowTable::slotFrom) and pass
+// again, known. Otherwise it returns `count`.
+uint16_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                     uint16_t count, bool known);
 
 }  // namespace sbc::dataplane

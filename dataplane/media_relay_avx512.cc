@@ -157,9 +157,12 @@ SBC_AVX512 inline RelayVectors loadRelayVectors() {
           loadTable(kComplement),      _mm512_set1_epi64(0xffff)};
 }
 
-// relayFastV4, in vectors. Returns false, having changed nothing, where it would.
+// relayFastV4, in vectors. Returns false, having changed nothing, where it would: also, with
+// kHomes, where the flow's home mark is missing (relayFastRunAvx512), which it reads first.
+template <bool kHomes>
 SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVectors& c, rte_mbuf* m, Flow& flow,
                                          uint32_t slot) {
+  if (kHomes && unlikely(!flow.atHome())) return false;
   // The 64-byte load and store reach past a short frame: only within its own buffer.
   if (unlikely(m->data_off + 64u > m->buf_len)) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
@@ -211,17 +214,24 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   return true;
 }
 
-}  // namespace
-
-SBC_AVX512 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots,
-                                       uint32_t fastMask, uint16_t start, uint16_t count) {
+template <bool kHomes>
+SBC_AVX512 inline uint16_t relayFastRunOf(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots,
+                                          uint32_t fastMask, uint16_t start, uint16_t count) {
   const RelayVectors c = loadRelayVectors();
   // Read once: the packets' stores might alias the context.
   const MediaContext local = ctx;
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  while (i < end && relayFastV4Vector(local, c, packets[i], local.flows[slots[i]], slots[i])) ++i;
+  while (i < end && relayFastV4Vector<kHomes>(local, c, packets[i], local.flows[slots[i]], slots[i])) ++i;
   return i;
+}
+
+}  // namespace
+
+SBC_AVX512 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots,
+                                       uint32_t fastMask, uint16_t start, uint16_t count, bool homes) {
+  return homes ? relayFastRunOf<true>(ctx, packets, slots, fastMask, start, count)
+               : relayFastRunOf<false>(ctx, packets, slots, fastMask, start, count);
 }
 
 }  // namespace sbc::dataplane

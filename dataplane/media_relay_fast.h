@@ -22,12 +22,14 @@ inline constexpr uint8_t kOriginTtl = 64;
 
 // Relays packets[start], packets[start + 1], ... (each a fastCandidate where its bit of
 // `fastMask` is set) while the fast path takes them; returns the index of the first it did not
-// take, which it left unchanged, or `count`.
+// take, which it left unchanged, or `count`. With `homes`, the slots are the keys' home slots
+// (FlowTable), and a packet whose home line holds no marked flow ends the run too: the mark is
+// read (acquire) before anything else in the line, and nothing else is read where it is missing.
 uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                            uint16_t start, uint16_t count);
+                            uint16_t start, uint16_t count, bool homes);
 // The same in AVX-512 (F, BW, VL, VBMI); call only where fastPathSupported(FastPath::kAvx512).
 uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
-                            uint16_t start, uint16_t count);
+                            uint16_t start, uint16_t count, bool homes);
 
 // The MAC of the next hop a flow's destination names (`hop`: its neighbour index, then its
 // direct MAC, as one word): false while that neighbour is unresolved.

@@ -188,11 +188,13 @@ void Worker::relayHeld(HeldMedia& media) {
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
                    tables_.neighbors, flowStats_, &counters_, tx_, media.nowCoarse,
                    &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_, fastPath_};
-  if (const uint32_t away = relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, known);
-      unlikely(away != 0)) {
-    // Flows away from home (after an update), or none (probes, SIP): the burst is relayed once
-    // they are found. No filter here: with one, every flow was found above.
-    findFlows(media, away, ArrivingFilter{});
+  if (const uint16_t done = relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, known);
+      unlikely(done != media.count)) {
+    // A flow away from home (after an update), or none (probes, SIP): the rest of the burst, from
+    // that packet on, is relayed once its flows are found. No filter here: with one, every flow
+    // was found above.
+    media.keepOnly(all & ~((uint64_t{1} << done) - 1));  // the relayed packets are in tx_ now
+    findFlows(media, static_cast<uint32_t>((uint64_t{1} << media.count) - 1), ArrivingFilter{});
     if (media.count != 0) relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, true);
   }
   media.count = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -152,6 +153,28 @@ double mpps(const RunRequest& r) {
 
 }  // namespace
 
+// Updates `pct` percent of the fixture's sessions, spread over them, and with `rehome` brings
+// their flows home again as soon as the old flows are freed (no worker is running: at once).
+bool updateSessions(BenchFixture& fixture, uint32_t sessions, uint32_t pct, bool rehome) {
+  for (uint32_t i = 0; i < sessions; ++i) {
+    if (i % 100 >= pct) continue;
+    if (dataplane::Status s = fixture.sessions().update(fixture.spec(i), rte_rdtsc()); !s.ok()) {
+      std::fprintf(stderr, "sbcbench relay: update of session %u: %s\n", i, s.error.c_str());
+      return false;
+    }
+  }
+  // Each reclaim frees a bounded batch; each rehome moves what those freed.
+  for (unsigned idle = 0; rehome && fixture.sessions().awayFromHome() != 0 && idle < 3;) {
+    fixture.flows().reclaim();
+    idle = fixture.sessions().rehome(rte_rdtsc(), UINT32_MAX) == 0 ? idle + 1 : 0;
+  }
+  if (rehome && fixture.sessions().awayFromHome() != 0) {
+    std::fprintf(stderr, "sbcbench relay: %zu sessions still away from home\n", fixture.sessions().awayFromHome());
+    return false;
+  }
+  return true;
+}
+
 RelayRate measureRelay(BenchFixture& fixture, RtpGenerator& generator, uint64_t packets, unsigned rounds) {
   RelayRate rate;
   const uint64_t before = fixture.worker().counters().mediaPackets;
@@ -181,6 +204,7 @@ int runRelayBench(const RelayOptions& o) {
       std::fprintf(stderr, "sbcbench relay: %s\n", error.c_str());
       return 1;
     }
+    if (o.updatedPct != 0 && !updateSessions(*fixture, sessions, o.updatedPct, o.rehome)) return 1;
     // Hugepages hold many mbufs each; 4 KiB pages one each, unless the pool may cross them.
     packedMbufs = usingHugepages || dataplane::packsAcrossPages(fixture->pool());
     if (o.scalar) fixture->worker().setFastPath(dataplane::FastPath::kScalar);
@@ -230,10 +254,12 @@ int runRelayBench(const RelayOptions& o) {
   }
   if (o.json) {
     std::printf("{\"bench\":\"relay\",\"rx_checksum\":\"%s\",\"memory\":\"%s\",\"mbufs\":\"%s\","
-                "\"fast_path\":\"%s\",\"traffic\":\"%s\",\"results\":[",
+                "\"fast_path\":\"%s\",\"traffic\":\"%s\",",
                 o.nicChecksumOffload ? "nic-offload" : "software", usingHugepages ? "hugepages" : "4k-pages",
                 packedMbufs ? "packed" : "page-aligned", dataplane::fastPathName(fastPath),
                 o.bothWays ? "both-ways" : "one-way");
+    if (o.updatedPct != 0) std::printf("\"updated_pct\":%u,\"rehome\":%s,", o.updatedPct, o.rehome ? "true" : "false");
+    std::printf("\"results\":[");
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"sessions\":%u,\"mpps\":%.3f,\"ns_per_packet\":%.2f,\"baseline_mpps\":%.3f,"

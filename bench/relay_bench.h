@@ -22,6 +22,12 @@ struct RelayOptions {
   // side in turn, so that both flows of every session are in use. Otherwise one way (access to
   // core), one flow per session.
   bool bothWays = false;
+  // Sessions updated once before the run (a re-INVITE that changes nothing), as a share of all:
+  // their flows are published away from their homes (FlowTable). With `rehome`, the bench then
+  // moves them back as sbcd's control loop does (SessionTable::rehome), once their homes are
+  // free; without it, the run measures what flows away from home cost the worker.
+  uint32_t updatedPct = 0;
+  bool rehome = true;
 };
 
 int runRelayBench(const RelayOptions& options);

@@ -1,6 +1,7 @@
 // sbcbench: the benchmarks behind every performance number in our notes.
 //   sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]
-//                  [--page-aligned-mbufs] [--scalar] [--burst N] [--both-ways] [--json]
+//                  [--page-aligned-mbufs] [--scalar] [--burst N] [--both-ways]
+//                  [--updated PCT [--no-rehome]] [--json]
 //   sbcbench churn [--sessions N] [--rate N] [--seconds S] [--json]
 //   sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]
 //   sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] ...
@@ -26,7 +27,8 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: sbcbench relay [--sessions N] [--packets N] [--rounds N] [--sw-checksum] [--stages]\n"
-               "                      [--page-aligned-mbufs] [--scalar] [--burst N] [--both-ways] [--json]\n"
+               "                      [--page-aligned-mbufs] [--scalar] [--burst N] [--both-ways]\n"
+               "                      [--updated PCT [--no-rehome]] [--json]\n"
                "       sbcbench churn [--sessions N] [--rate N] [--seconds S] [--rounds N] [--json]\n"
                "       sbcbench acl [--sessions N] [--packets N] [--rounds N] [--json]\n"
                "       sbcbench calls [--systems sbc,kamailio+rtpengine] [--max-seconds S] [--json] "
@@ -113,6 +115,15 @@ int main(int argc, char** argv) {
       relay.scalar = true;
     } else if (a == "--both-ways") {
       relay.bothWays = true;
+    } else if (a == "--updated") {
+      number(v);
+      if (v > 100) {
+        std::fprintf(stderr, "sbcbench: --updated is a percentage, 0 to 100\n");
+        return 2;
+      }
+      relay.updatedPct = static_cast<uint32_t>(v);
+    } else if (a == "--no-rehome") {
+      relay.rehome = false;
     } else if (a == "--sw-checksum") {
       relay.nicChecksumOffload = false;
     } else if (a == "--sessions") {

@@ -414,6 +414,7 @@ std::vector<uint32_t> DataplaneImpl::poll() {
   }
   resolver_->poll(now);
   flows_->reclaim();
+  sessions_->rehome(now);  // flows an update left away from home go back, once their homes are free
   if (firewall_)
     for (const AclLogEntry& line : firewall_->drainLog()) std::fprintf(stderr, "sbcd: %s\n", line.toString().c_str());
   if (captureSession_) {

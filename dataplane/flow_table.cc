@@ -179,6 +179,15 @@ Flow* FlowTable::lookup(const FlowKey& key) const {
   return slot == kNoSlot ? nullptr : &pool_[slot];
 }
 
+bool FlowTable::homeFree(const FlowKey& key) const {
+  uint64_t w[3];
+  std::memcpy(w, &key, sizeof w);
+  const uint32_t address = findAddress(w);
+  if (address == kNoAddress) return false;  // no published key's: publish adds the address
+  const uint32_t home = homeIn(address, w[2]);
+  return !((homeTaken_[home / 64] >> (home % 64)) & 1);
+}
+
 Flow* FlowTable::allocate(const FlowKey& key) {
   if (inUse_ == capacity_) {
     reclaim();

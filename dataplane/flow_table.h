@@ -177,6 +177,11 @@ class FlowTable {
   bool publish(const FlowKey& key, Flow* flow);
   bool remove(const FlowKey& key);     // the flow is retired
   void reclaim();                      // frees retired flows whose grace period is over
+  // Whether `flow` sits in its key's home slot (allocate puts it in the overflow region while the
+  // home holds an older flow of the key, retired and waiting out its grace period), and whether
+  // `key`'s home is free to take now.
+  bool inHomeSlot(const Flow* flow) const { return isHome(slotOf(flow)); }
+  bool homeFree(const FlowKey& key) const;
 
   uint32_t capacity() const { return capacity_; }
   uint32_t maxLocalAddresses() const { return maxAddresses_; }

@@ -233,8 +233,41 @@ Status SessionTable::update(const MediaSessionSpec& spec, uint64_t nowTsc) {
       if (!kept) flows_.remove(previous->flows[i].key);
     }
   }
-  sessions_[spec.id] = std::move(fresh);
+  Session& stored = sessions_[spec.id] = std::move(fresh);
+  if (anyFlowAway(stored)) away_.push_back(spec.id);
   return Status::success();
+}
+
+bool SessionTable::anyFlowAway(const Session& s) const {
+  for (unsigned i = 0; i < s.flowCount; ++i)
+    if (!flows_.inHomeSlot(s.flows[i].flow)) return true;
+  return false;
+}
+
+bool SessionTable::homesFree(const Session& s) const {
+  for (unsigned i = 0; i < s.flowCount; ++i)
+    if (!flows_.inHomeSlot(s.flows[i].flow) && !flows_.homeFree(s.flows[i].key)) return false;
+  return true;
+}
+
+unsigned SessionTable::rehome(uint64_t nowTsc, unsigned budget) {
+  unsigned moved = 0;
+  while (!away_.empty() && budget > 0) {
+    const auto it = sessions_.find(away_.front());
+    if (it == sessions_.end() || !anyFlowAway(it->second)) {  // removed, or home already
+      away_.pop_front();
+      continue;
+    }
+    // Grace periods end in the order they began: a later session's homes are not free before this one's.
+    if (!homesFree(it->second)) break;
+    away_.pop_front();
+    --budget;
+    // The session as it is: its flows are built afresh in their homes, with the latch, counters
+    // and loss carried as for any update.
+    const MediaSessionSpec spec = it->second.spec;
+    if (update(spec, nowTsc).ok()) ++moved;
+  }
+  return moved;
 }
 
 Status SessionTable::remove(uint32_t id) {

@@ -67,6 +67,13 @@ if run_json "relay --burst 8" "${relay[@]}" --burst 8; then
   check "relay --burst 8: smaller bursts, all forwarded" 'd["results"][0]["forwarded_pct"]==100.0' "$json"
 fi
 
+for rehome in "" --no-rehome; do
+  if run_json "relay --updated 10 $rehome" "${relay[@]}" --both-ways --updated 10 $rehome; then
+    check "relay --updated 10 $rehome: says so, and every packet was forwarded, home or away" \
+      "d['updated_pct']==10 and d['rehome']==$([ -z "$rehome" ] && echo True || echo False) and d['results'][0]['forwarded_pct']==100.0" "$json"
+  fi
+done
+
 if run_json "translation" translation; then
   check "translation: four sizes, each chase a positive time, huge pages reported" \
     'd["bench"]=="translation" and [r["pages"] for r in d["results"]]==[1024,4096,16384,65536] and all(r["ns_spread"] > 0 and r["ns_packed"] > 0 and r["huge_kib"] >= 0 for r in d["results"])' "$json"

@@ -254,6 +254,69 @@ TEST_F(SessionTableTest, UpdateCarriesTheLossAndCountsOnFromTheNextPacket) {
   EXPECT_EQ(v.legs[0].rtp.lost, 2u) << "5002 before the update, 5007 after; 5004 fell between them";
 }
 
+// An update publishes its flows away from their homes (the old flows wait out their grace period
+// there); rehome brings them back once the homes are free, keeping what an update keeps: the
+// latches, the counts and the loss, and the session relays on from its homes.
+TEST_F(SessionTableTest, UpdatedFlowsGoBackHomeOnceTheirHomesAreFree) {
+  h_.resolvePeers();
+  create(spec());
+  for (uint16_t seq : {5000, 5001, 5003})
+    ASSERT_TRUE(relayed(h_.receive(kAccess, fromAccess(Plan::accessPeer(), kAccessPeerMac, seq), kT0)));
+  ASSERT_TRUE(relayed(h_.receive(kCore, fromCore(1), kT0)));
+  const FlowKey accessKey = FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal());
+  const FlowKey coreKey = FlowKey::make(h_.interfaces.interfaces[kCore].portId, Plan::coreLocal());
+  ASSERT_TRUE(h_.flows->lookup(accessKey)->atHome());
+  EXPECT_EQ(h_.sessions->awayFromHome(), 0u);
+
+  ASSERT_TRUE(h_.sessions->update(spec(), kT0 + kTscPerMs).ok());  // a re-INVITE that changes nothing
+  EXPECT_FALSE(h_.flows->lookup(accessKey)->atHome());
+  EXPECT_FALSE(h_.flows->lookup(coreKey)->atHome());
+  EXPECT_EQ(h_.sessions->awayFromHome(), 1u);
+  EXPECT_EQ(h_.sessions->rehome(kT0 + kTscPerMs), 0u) << "the old flows are in their grace period";
+  EXPECT_FALSE(h_.flows->lookup(accessKey)->atHome());
+
+  h_.flows->reclaim();
+  EXPECT_EQ(h_.sessions->rehome(kT0 + 2 * kTscPerMs), 1u);
+  EXPECT_TRUE(h_.flows->lookup(accessKey)->atHome());
+  EXPECT_TRUE(h_.flows->lookup(coreKey)->atHome());
+  EXPECT_EQ(h_.sessions->awayFromHome(), 0u);
+  EXPECT_EQ(h_.sessions->rehome(kT0 + 2 * kTscPerMs), 0u) << "nothing left to move";
+
+  SessionView v = *h_.sessions->view(1, kT0 + 2 * kTscPerMs);
+  EXPECT_TRUE(v.legs[0].latched);
+  EXPECT_TRUE(v.legs[1].latched);
+  for (uint16_t seq : {5004, 5006})
+    ASSERT_TRUE(relayed(h_.receive(kAccess, fromAccess(Plan::accessPeer(), kAccessPeerMac, seq), kT0 + 3 * kTscPerMs)));
+  ASSERT_TRUE(relayed(h_.receive(kCore, fromCore(2), kT0 + 3 * kTscPerMs)));
+  v = *h_.sessions->view(1, kT0 + 3 * kTscPerMs);
+  EXPECT_EQ(v.legs[0].rtp.packets, 5u) << "counted before the moves and after";
+  EXPECT_EQ(v.legs[0].rtp.lost, 2u) << "5002 before the moves, 5005 after";
+  EXPECT_EQ(v.legs[1].rtp.packets, 2u);
+  EXPECT_EQ(h_.counters().latches, 2u) << "each leg latched once, before the moves";
+  h_.flows->reclaim();
+  EXPECT_EQ(h_.flows->inUse(), 2u) << "the flows the moves replaced are free";
+}
+
+// A session removed (or moved home by a later update) before its homes were free leaves nothing
+// for rehome to do.
+TEST_F(SessionTableTest, RehomeForgetsSessionsRemovedMeanwhile) {
+  h_.resolvePeers();
+  create(spec(1));
+  MediaSessionSpec second = spec(2);
+  second.legs[0].local = sock("203.0.113.1:20010");
+  second.legs[1].local = sock("198.51.100.1:20012");
+  create(second);
+  ASSERT_TRUE(h_.sessions->update(spec(1), kT0).ok());
+  ASSERT_TRUE(h_.sessions->update(second, kT0).ok());
+  EXPECT_EQ(h_.sessions->awayFromHome(), 2u);
+  ASSERT_TRUE(h_.sessions->remove(1).ok());
+  h_.flows->reclaim();
+  EXPECT_EQ(h_.sessions->rehome(kT0, 1), 1u) << "the removed one costs no budget";
+  EXPECT_EQ(h_.sessions->awayFromHome(), 0u);
+  EXPECT_TRUE(h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, second.legs[0].local))->atHome());
+  EXPECT_EQ(h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal())), nullptr);
+}
+
 TEST_F(SessionTableTest, UpdateResetsALatchWhoseRemoteChanged) {
   h_.resolvePeers();
   MediaSessionSpec s = spec();

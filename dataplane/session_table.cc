@@ -244,9 +244,15 @@ bool SessionTable::anyFlowAway(const Session& s) const {
   return false;
 }
 
+bool SessionTable::allFlowsAway(const Session& s) const {
+  for (unsigned i = 0; i < s.flowCount; ++i)
+    if (flows_.inHomeSlot(s.flows[i].flow)) return false;
+  return true;
+}
+
 bool SessionTable::homesFree(const Session& s) const {
   for (unsigned i = 0; i < s.flowCount; ++i)
-    if (!flows_.inHomeSlot(s.flows[i].flow) && !flows_.homeFree(s.flows[i].key)) return false;
+    if (!flows_.homeFree(s.flows[i].key)) return false;
   return true;
 }
 
@@ -254,7 +260,9 @@ unsigned SessionTable::rehome(uint64_t nowTsc, unsigned budget) {
   unsigned moved = 0;
   while (!away_.empty() && budget > 0) {
     const auto it = sessions_.find(away_.front());
-    if (it == sessions_.end() || !anyFlowAway(it->second)) {  // removed, or home already
+    // Removed, home already, or home in part: republished, a flow at home would leave it (its home
+    // holds it). Such a session (an update that gave one leg a new local port) is left as it is.
+    if (it == sessions_.end() || !allFlowsAway(it->second)) {
       away_.pop_front();
       continue;
     }

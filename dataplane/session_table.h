@@ -36,6 +36,8 @@ class SessionTable {
   // update and 0.570-0.576 with the flows moved home. The control side calls this after
   // FlowTable::reclaim; it republishes
   // (update) up to `budget` sessions whose homes are free, oldest first, and returns how many.
+  // Only sessions whose flows are all away: an update that gives one leg a new local port leaves
+  // that leg's flow at home and the other's away, and republishing would swap them.
   unsigned rehome(uint64_t nowTsc, unsigned budget = 64);
   // Sessions with a flow away from home, waiting for rehome.
   size_t awayFromHome() const { return away_.size(); }
@@ -82,7 +84,8 @@ class SessionTable {
   uint32_t idleTicks(const Session& s, uint64_t nowTsc) const;
   void releaseUnpublished(Session& s);
   bool anyFlowAway(const Session& s) const;
-  bool homesFree(const Session& s) const;
+  bool allFlowsAway(const Session& s) const;
+  bool homesFree(const Session& s) const;  // of every flow's key
 
   const InterfaceTable& interfaces_;
   std::vector<InterfaceConfig> configs_;

@@ -317,6 +317,29 @@ TEST_F(SessionTableTest, RehomeForgetsSessionsRemovedMeanwhile) {
   EXPECT_EQ(h_.flows->lookup(FlowKey::make(h_.interfaces.interfaces[kAccess].portId, Plan::accessLocal())), nullptr);
 }
 
+// An update that gives one leg a new local port publishes that leg's flow at its new key's home
+// and the other's away. Republished, the flow at home would go away in its turn: rehome leaves
+// such a session as it is, once, rather than swapping its flows for ever.
+TEST_F(SessionTableTest, RehomeLeavesASessionWithAFlowAtHomeAsItIs) {
+  h_.resolvePeers();
+  create(spec());
+  MediaSessionSpec moved = spec();
+  moved.legs[0].local = sock("203.0.113.1:20100");
+  ASSERT_TRUE(h_.sessions->update(moved, kT0).ok());
+  const FlowKey accessKey = FlowKey::make(h_.interfaces.interfaces[kAccess].portId, moved.legs[0].local);
+  const FlowKey coreKey = FlowKey::make(h_.interfaces.interfaces[kCore].portId, Plan::coreLocal());
+  ASSERT_TRUE(h_.flows->lookup(accessKey)->atHome()) << "a new key: its home was free";
+  ASSERT_FALSE(h_.flows->lookup(coreKey)->atHome());
+  EXPECT_EQ(h_.sessions->awayFromHome(), 1u);
+  h_.flows->reclaim();
+  EXPECT_EQ(h_.sessions->rehome(kT0), 0u);
+  EXPECT_EQ(h_.sessions->awayFromHome(), 0u) << "not kept for another try";
+  EXPECT_TRUE(h_.flows->lookup(accessKey)->atHome());
+  auto p = relayed(h_.receive(kAccess, fromAccess(Plan::accessPeer(), kAccessPeerMac, 1, moved.legs[0].local), kT0));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->destination, Plan::corePeer());
+}
+
 TEST_F(SessionTableTest, UpdateResetsALatchWhoseRemoteChanged) {
   h_.resolvePeers();
   MediaSessionSpec s = spec();

@@ -34,10 +34,10 @@ class SessionTable {
   // for ahead: with 10% of 100k sessions updated once, `sbcbench relay --sessions 100000
   // --updated 10 --no-rehome` ran at 0.508-0.517 of the baseline, against 0.565-0.574 with no
   // update and 0.570-0.576 with the flows moved home. The control side calls this after
-  // FlowTable::reclaim; it republishes
-  // (update) up to `budget` sessions whose homes are free, oldest first, and returns how many.
-  // Only sessions whose flows are all away: an update that gives one leg a new local port leaves
-  // that leg's flow at home and the other's away, and republishing would swap them.
+  // FlowTable::reclaim; it republishes (update) up to `budget` sessions whose homes are free,
+  // oldest first, and returns how many. Only sessions whose flows are all away: an update that
+  // gives one leg a new local port leaves that leg's flow at home and the other's away, and
+  // republishing would swap them.
   unsigned rehome(uint64_t nowTsc, unsigned budget = 64);
   // Sessions with a flow away from home, waiting for rehome.
   size_t awayFromHome() const { return away_.size(); }

@@ -87,6 +87,8 @@ fi
 refused "a bad option is named" "unknown option '--stagez'" relay --stagez
 refused "a burst larger than the pipeline's is refused" "burst must be 1 to 32" relay --burst 33
 refused "translation names a bad option" "unknown option '--pages'" translation --pages
+refused "an update share over 100 % is refused" "updated is a percentage, 0 to 100" relay --updated 101
+refused "an update share that is not a number is refused" "updated needs a number" relay --updated ten
 
 [ $failures -eq 0 ] || { echo "$failures failed"; exit 1; }
 echo "all passed"

@@ -41,8 +41,8 @@ int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
 }
 
 // The pipeline's first stages as the worker runs them, the packets freed where the relay would
-// take them: classify alone, or classify finding the burst's home slots and then asking for
-// their flow lines, the burst held for a call (as Worker::processBurstPipelined does). What each
+// take them: classify alone, or classify finding the burst's home slots and asking for their
+// flow lines as it goes, the burst held for a call (as Worker::processBurstPipelined does). What each
 // adds to the one before is its cost; the relay reads the lines.
 class FirstStages {
  public:
@@ -61,8 +61,6 @@ class FirstStages {
     dataplane::classifyBurst(fixture_.interfaces().interfaces[iface], packets, count, c, counters_,
                               fixture_.worker().fastPath(), &locator);
     drainHeld();
-    const dataplane::Flow* flows = fixture_.flows().pool();
-    for (uint16_t i = 0; i < c.udpCount; ++i) rte_prefetch0(&flows[c.udpHomes[i]]);
     current_ ^= 1;
   }
   // The held burst let go.

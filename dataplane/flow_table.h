@@ -84,10 +84,15 @@ class FlowTable {
   };
 
   // Finds keys' home slots over one burst, one by one as a caller makes its keys (classify's
-  // AVX-512 path) or all at once (locateAll). It asks for no line: a worker asks for the burst's
-  // flow lines all together, after classify (Worker::resolveBurst). Asked for within classify's
-  // loop, they made the relay slower (sbcbench relay, 3 alternated pairs at 100k sessions: 0.530
-  // to 0.540 against 0.544 to 0.547), as the entries did before homes.
+  // AVX-512 path) or all at once (locateAll), and asks for each home's flow line as soon as it is
+  // found: the relay reads the lines a call later (Worker::processBurstPipelined). On a Zen 5
+  // guest, asking within classify's loop made the relay slower than asking for the burst's lines
+  // all together after classify (sbcbench relay, 3 alternated pairs at 100k sessions: 0.530 to
+  // 0.540 against 0.544 to 0.547). On a Zen 4 guest whose host backs it with 4 KiB pages, where
+  // each line of a large table needs a page walk, nested, that takes longer than the burst, the
+  // earlier ask wins, once the relay loads the burst's lines together (relayBurst): 6 alternated
+  // pairs, both ways, 1M sessions 0.3635 -> 0.411, 100k 0.416 -> 0.448; 1k the same (0.5265
+  // against 0.530, 4 pairs). The slower host sets the figures that miss their targets.
   class Locator {
    public:
     Locator(const FlowTable& table, AddressCache& cache) : table_(table), cache_(cache) {}
@@ -104,9 +109,11 @@ class FlowTable {
       uint32_t homes = e.homes;
       if (unlikely(((e.words[0] ^ w0) | (e.words[1] ^ w1) | (e.words[2] ^ rest)) != 0))
         homes = table_.remember(cache_, w0, w1, rest);
-      return homes + static_cast<uint32_t>(w2 & kUdpPortMask);
+      const uint32_t home = homes + static_cast<uint32_t>(w2 & kUdpPortMask);
+      rte_prefetch0(&table_.pool_[home]);
+      return home;
     }
-    // Each of `count` keys' homes.
+    // Each of `count` keys' homes (their lines asked for).
     void locateAll(const FlowKey* keys, uint32_t count, uint32_t* homes) {
       for (uint32_t i = 0; i < count; ++i) {
         // The words one by one, in registers: a key copied whole goes through the stack.
@@ -125,7 +132,7 @@ class FlowTable {
   };
 
   // Flow lookup in two steps, so that a worker can do other work while the lines come in:
-  // locateBulk finds each key's home, whose line a worker asks for; slotFrom reads it later.
+  // locateBulk finds each key's home and asks for its line; slotFrom reads it later.
   // The table gives slots, not pointers, so that a worker can compute the address of a flow's
   // cold part and of its counters without first reading the flow (another cache miss).
   void locateBulk(const FlowKey* keys, uint32_t count, uint32_t* homes, AddressCache& cache) const {

@@ -46,8 +46,8 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   }
   burstTsc_ = nowTsc;
   // Where the flow of every UDP packet is at home: classify finds those slots for the whole
-  // burst now; resolveBurst asks for their lines after the previous burst has been relayed, and
-  // the relay reads them a call later.
+  // burst now, asking for each one's line as it goes (FlowTable::Locator), and the relay reads
+  // them a call later.
   FlowTable::Locator locator(*tables_.flows, addressCache_);
   classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
@@ -116,11 +116,11 @@ uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& s
 
 void Worker::resolveBurst(HeldMedia& media) {
   // At 100k+ sessions every flow is a cache miss. Classify found each key's home slot, from the
-  // key alone (FlowTable); the line there is asked for now and read by the relay a burst later,
+  // key alone (FlowTable), and asked for the line there, which the relay reads a burst later,
   // where the mark in it says whether it is the key's flow. So nothing is read here: the burst is
   // held with its homes as slots, and what a few packets need (their cold lines, the firewall's
-  // memos) is asked for too, each behind one test per burst. Reading the marks here, as the
-  // entries were read before homes, cost about 0.8 ns a packet (sbcbench relay --stages).
+  // memos) is asked for, each behind one test per burst. Reading the marks here, as the entries
+  // were read before homes, cost about 0.8 ns a packet (sbcbench relay --stages).
   const uint16_t udpCount = classified_.udpCount;
   const uint32_t all = static_cast<uint32_t>((uint64_t{1} << udpCount) - 1);  // udpCount may be 32
   // All of the arrays, whatever the count: a fixed-size copy is a few vector moves, where a
@@ -130,8 +130,6 @@ void Worker::resolveBurst(HeldMedia& media) {
   std::memcpy(media.slots, classified_.udpHomes, sizeof media.slots);
   media.count = udpCount;
   media.fastMask = classified_.udpFastMask;
-  const Flow* const flows = tables_.flows->pool();
-  for (uint16_t i = 0; i < udpCount; ++i) rte_prefetch0(&flows[media.slots[i]]);
   const FlowCold* const cold = tables_.flows->coldPool();
   for (uint32_t slow = all & ~media.fastMask; slow != 0; slow &= slow - 1)
     rte_prefetch0(&cold[media.slots[__builtin_ctz(slow)]]);

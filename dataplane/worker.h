@@ -67,9 +67,9 @@ class Worker {
   // now, and the burst relayed on the next call (or drainPipeline), while the media of the
   // previous burst, whose lines were asked for a burst ago, are relayed now. The wait for a
   // flow's cache lines then overlaps a whole burst of other work instead of stalling this one.
-  // Within the call: classify this burst, finding its keys' home slots (FlowTable); relay the
-  // held burst (each flow taken on the mark in its line) and hand it to `sink`; report a
-  // quiescent state; hold this burst and ask for its lines.
+  // Within the call: classify this burst, finding its keys' home slots and asking for their lines
+  // (FlowTable::Locator); relay the held burst (its lines loaded together, then each flow taken
+  // on the mark in its line) and hand it to `sink`; report a quiescent state; hold this burst.
   // The report sits at a point of the pass where the worker refers to no flow: the held burst
   // has left, and this burst's homes are only addresses until the next call reads their marks.
   // So RCU never needs the pipeline drained, and a flow the control side retires is free a pass

@@ -42,8 +42,8 @@ int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
 
 // The pipeline's first stages as the worker runs them, the packets freed where the relay would
 // take them: classify alone, or classify finding the burst's home slots and asking for their
-// flow lines as it goes, the burst held for a call (as Worker::processBurstPipelined does). What each
-// adds to the one before is its cost; the relay reads the lines.
+// flow lines as it goes, the burst held for a call (as Worker::processBurstPipelined does).
+// What each adds to the one before is its cost; the relay reads the lines.
 class FirstStages {
  public:
   explicit FirstStages(BenchFixture& f) : fixture_(f) {}

@@ -16,13 +16,14 @@ namespace {
 // Loads a byte of each packet's flow line, all together, before the relay touches any: the
 // core keeps the misses in flight at once, where the relay's loop, dozens of instructions a
 // packet, has the misses of only the few packets its reorder window holds in flight. The lines
-// were asked for a burst ago (Worker::resolveBurst), and mostly are here; at a million sessions
-// on a host that backs the guest with 4 KiB pages, many are not: each prefetch needs a page walk
-// of its own (nested, in a VM), and the walks take longer than the burst between the prefetch
-// and the relay. sbcbench relay, 4 alternated pairs on a Zen 4 guest, ratio without -> with:
-// 1M sessions one way 0.3205 -> 0.4035, both ways 0.2945 -> 0.3655; 100k both ways 0.4085 ->
-// 0.4655; 1k both ways 0.5305 -> 0.5305. The byte is the home mark, read relaxed: the relay
-// reads it again, with acquire, before it trusts the line.
+// were asked for a call ago, into L2 (FlowTable::Locator): this brings them into L1, and waits
+// once for those still on their way. At a million sessions on a host that backs the guest with
+// 4 KiB pages, many are: each needs a page walk of its own (nested, in a VM), and the walks take
+// longer than a burst. sbcbench relay, 4 alternated pairs on a Zen 4 guest, ratio without ->
+// with (the lines then asked for into L1 after classify): 1M sessions one way 0.3205 -> 0.4035,
+// both ways 0.2945 -> 0.3655; 100k both ways 0.4085 -> 0.4655; 1k both ways 0.5305 -> 0.5305.
+// The byte is the home mark, read relaxed: the relay reads it again, with acquire, before it
+// trusts the line.
 inline void loadFlowLines(const Flow* flows, const uint32_t* slots, uint16_t count) {
   uint8_t any = 0;
   for (uint16_t i = 0; i < count; ++i) any |= __atomic_load_n(&flows[slots[i]].destination.homeMark, __ATOMIC_RELAXED);

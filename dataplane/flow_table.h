@@ -92,7 +92,7 @@ class FlowTable {
   // each line of a large table needs a page walk, nested, that takes longer than the burst, the
   // earlier ask wins, once the relay loads the burst's lines together (relayBurst): 6 alternated
   // pairs, both ways, 1M sessions 0.3635 -> 0.411, 100k 0.416 -> 0.448; 1k the same (0.5265
-  // against 0.530, 4 pairs). The slower host sets the figures that miss their targets.
+  // against 0.530, 4 pairs). The Zen 4 guest is where the targets are missed, so it decides.
   class Locator {
    public:
     Locator(const FlowTable& table, AddressCache& cache) : table_(table), cache_(cache) {}

@@ -27,7 +27,8 @@ bool startEal(uint32_t memoryMb, std::string& error) {
   args = {"sbcbench", "--no-pci", "--file-prefix", "sbcbench" + std::to_string(getpid()),
           "-m", std::to_string(memoryMb), "--lcores", "0@0,1@1", "--log-level", "lib.eal:error"};
   if (!huge) args.push_back("--no-huge");
-  // As sbcd does: the SIMD paths (the relay's, rte_acl's) as wide as the CPU has them.
+  // As sbcd does: the SIMD paths (rte_acl's; classify's and the relay's need only 256) as wide as
+  // the CPU has them.
   args.push_back("--force-max-simd-bitwidth=512");
   usingHugepages = huge;
   static std::vector<char*> argv;

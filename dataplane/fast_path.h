@@ -12,11 +12,17 @@ namespace sbc::dataplane {
 enum class FastPath : uint8_t { kScalar, kAvx512 };
 
 // Whether this CPU can run `path` (AVX-512 F, BW, VL and VBMI) and DPDK's SIMD limit
-// allows it (--force-max-simd-bitwidth: 256 bits by default on x86, for CPUs that slow their clock
-// for 512-bit work; sbcd asks for 512 unless the operator gives a value).
+// allows it (--force-max-simd-bitwidth of 256 bits at least: the AVX-512 build's vectors are
+// 256 bits wide; 128 keeps the scalar build).
 bool fastPathSupported(FastPath path);
 // The fastest supported path.
 FastPath bestFastPath();
 const char* fastPathName(FastPath path);
+
+// The target of the AVX-512 builds' functions: an attribute, not a flag for their files, so that
+// no AVX-512 copy of a shared inline function reaches a CPU without it. (Not a tuning: a function
+// tuned unlike the inline functions it calls cannot inline them. dataplane/CMakeLists.txt tunes
+// the two files.)
+#define SBC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
 
 }  // namespace sbc::dataplane

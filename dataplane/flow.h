@@ -100,9 +100,8 @@ inline uint16_t udpChecksumRelayed(uint16_t old, uint32_t termsLeaving, uint32_t
 // (readDestination). 24 bytes in the flow's line; an IPv6 peer's address is in its FlowCold
 // (destinationV6), under the same sequence.
 struct FlowDestination {
-  std::atomic<uint32_t> sequence{0};
-  uint16_t neighborIndex = kNoNeighbor;  // next hop in the NeighborTable, or:
-  MacAddress directMac{};                // the MAC a latched peer's packets came from
+  // The peer's fields first: with the flow's own fields before them, they end within the line's
+  // first 32 bytes, which the AVX-512 fast path reads in one 256-bit load (media_relay_avx512.cc).
   uint16_t peerPortBe = 0;
   IpFamily peerFamily = IpFamily::kNone;  // kNone: nowhere to send yet
   // Not the destination's: the flow line's one spare byte, which holds Flow's home mark. Written
@@ -112,6 +111,9 @@ struct FlowDestination {
   // checksumTerms of the words a relayed IPv4 packet takes on: the flow's egress address and
   // port, the peer's address and port (when both are IPv4).
   uint32_t checksumEntering = 0;
+  std::atomic<uint32_t> sequence{0};
+  uint16_t neighborIndex = kNoNeighbor;  // next hop in the NeighborTable, or:
+  MacAddress directMac{};                // the MAC a latched peer's packets came from
 };
 static_assert(sizeof(FlowDestination) == 24);
 
@@ -139,23 +141,25 @@ inline uint64_t admittedIdentityOf(const WireAddress& w, uint8_t flowFlags) {
 // that 128-byte flows did. sbcbench relay at 1M sessions, 3 alternated pairs: ratio 0.452 ->
 // 0.464 one way, 0.421 -> 0.432 both ways; at 100k, the same within 0.01.
 struct alignas(64) Flow {
-  // checksumTermsLeaving of the packets latchedV4 admits (the latched source's address and port,
-  // ours where they arrive); set before latchedV4, read after it by the scalar path, and in the
-  // same 64-byte load by the AVX-512 path. A worker that read the old latchedV4 just before
-  // another relatched the flow (two workers on one flow: RSS moved, and the old peer, silent
-  // long enough to allow the relatch, spoke again at that instant) may pair it with the new
-  // terms, as the vector load might pair the new latchedV4 with the old terms should the line
-  // change under it: one packet with a wrong checksum, which its receiver drops.
-  uint32_t checksumLeaving = 0;
-  uint8_t flags = 0;
-  uint8_t egressInterface = 0;  // index into the dataplane's interface table
-  uint16_t egressPortBe = 0;    // the SBC's UDP port on the egress leg (= egressSource.portBe)
   // 0 from the moment a source is latched until its first packet has been through the general
   // path (for an RTP flow: its first RTP packet, which starts the loss count, RtpLoss); then
   // admittedIdentityOf(latched, flags). One compare with the packet's source admits it (the
   // relay's fast path).
   std::atomic<uint64_t> latchedV4{0};
+  // checksumTermsLeaving of the packets latchedV4 admits (the latched source's address and port,
+  // ours where they arrive); set before latchedV4, read after it by the scalar path, and in the
+  // same 256-bit load by the AVX-512 path. A worker that read the old latchedV4 just before
+  // another relatched the flow (two workers on one flow: RSS moved, and the old peer, silent
+  // long enough to allow the relatch, spoke again at that instant) may pair it with the new
+  // terms, as the vector load might pair the new latchedV4 with the old terms should the line
+  // change under it: one packet with a wrong checksum, which its receiver drops.
+  uint32_t checksumLeaving = 0;
   uint32_t egressV4 = 0;        // the SBC's IPv4 address on the egress leg, network order
+  uint8_t flags = 0;
+  uint8_t egressInterface = 0;  // index into the dataplane's interface table
+  uint16_t egressPortBe = 0;    // the SBC's UDP port on the egress leg (= egressSource.portBe)
+  FlowDestination destination;  // where this flow's packets go (an IPv6 peer's address: FlowCold)
+
   // When the flow last carried a packet, in coarse ticks (see coarseTime). Shared by all
   // workers, not per worker: with RSS a forged source lands on another worker than the real
   // peer, and that worker must still see that the peer spoke a moment ago.
@@ -172,8 +176,6 @@ struct alignas(64) Flow {
   // latched source's current stream, once its first RTP packet set it (RtpLoss); written like
   // packets. Meaningless on a kRtcp flow.
   std::atomic<uint32_t> highestSequence{0};
-  FlowDestination destination;  // where this flow's packets go (an IPv6 peer's address: FlowCold)
-
   // Set while this flow is the one published for its key and sits in the key's home slot
   // (FlowTable): a worker that finds the mark in the line it prefetched from the key alone knows
   // the flow without reading the table. Set by the control side when it publishes the flow (after

@@ -156,8 +156,9 @@ std::vector<std::string> buildEalArgs(const DataplaneConfig& config,
     args.push_back("sbcd" + std::to_string(getpid()));
   }
   // DPDK caps its SIMD paths at 256 bits on x86 by default, for CPUs that lower their clock for
-  // 512-bit work; the relay's AVX-512 path (media_relay_fast.h) and rte_acl's follow that cap.
-  // 512 here: an operator whose CPU throttles gives --force-max-simd-bitwidth=256.
+  // 512-bit work; rte_acl's AVX-512 path follows that cap (classify's and the relay's, 256 bits
+  // wide, need 256: fast_path.h). 512 here: an operator whose CPU throttles gives
+  // --force-max-simd-bitwidth=256.
   if (!hasArg(user, {"--force-max-simd-bitwidth"})) args.push_back("--force-max-simd-bitwidth=512");
   args.insert(args.end(), user.begin(), user.end());
   return args;

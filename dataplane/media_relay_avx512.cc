@@ -84,9 +84,9 @@ enum Table {
   kTermIndex,       // the checksums' terms, byte by byte, from the frame and the flow line (32 + offset)
   kTermBias,        // what vpsadbw subtracts: 0xff complements a byte, others add a constant
   kTermShift,       // qword lanes: the high bytes' sums weigh 256
-  kFinish,          // 16-bit lanes: xor'ed into the shifted sums: the IP checksum's complement, TTL and protocol
-  kWrittenWords,    // 16-bit lanes: nonzero in the words that are always written (TTL and protocol, IP checksum)
-  kLow16,           // qword lanes: the low 16 bits
+  kComplement,      // 16-bit lanes: the IP checksum is its sum's complement
+  kChecksumWords,   // 16-bit lanes: the two checksums' words
+  kIpChecksumSet,   // 16-bit lanes: nonzero in the IP checksum's word
   kTables
 };
 using Tables = std::array<std::array<uint8_t, 32>, kTables>;
@@ -127,7 +127,7 @@ constexpr Tables makeTables() {
   // word as the bias of a byte the permute leaves 0; the checksum is its complement. The UDP sum
   // takes their complements instead, the old checksum as it is: in ones' complement that sum is
   // the checksum, and it is never 0 (RFC 768's 0 goes as 0xffff). Each sum ends in its pair's
-  // second qword, shifted up a word: bytes 10-11 and 26-27, where the checksums are.
+  // second qword, in its word 1 (bytes 10-11 and 26-27, where the checksums are) once folded.
   static_assert(kIpChecksum == 8 + 2 && kUdpChecksum == 24 + 2, "each sum lands in word 1 of a qword");
   for (unsigned half = 0; half < 2; ++half) {
     const unsigned ip = 8 * (1 - half), udp = 8 * (3 - half);  // low bytes, then high
@@ -143,25 +143,20 @@ constexpr Tables makeTables() {
     t[kTermBias][udp + 1] = t[kTermBias][udp + 2] = 0xff;
   }
   t[kTermShift][0] = t[kTermShift][16] = 8;
-  // The shifted sums are 0 in the TTL-protocol word: the xor writes it.
-  t[kFinish][kIpTtl] = kOriginTtl;
-  t[kFinish][kIpTtl + 1] = IPPROTO_UDP;
-  t[kFinish][kIpChecksum] = t[kFinish][kIpChecksum + 1] = 0xff;
-  t[kWrittenWords][kIpTtl] = t[kWrittenWords][kIpChecksum] = 1;
-  for (unsigned i = 0; i < 32; i += 8) t[kLow16][i] = t[kLow16][i + 1] = 0xff;
+  t[kComplement][kIpChecksum] = t[kComplement][kIpChecksum + 1] = 0xff;
+  for (const unsigned word : {kIpChecksum, kUdpChecksum}) t[kChecksumWords][word] = t[kChecksumWords][word + 1] = 0xff;
+  t[kIpChecksumSet][kIpChecksum] = 1;
   return t;
 }
 
 alignas(64) constexpr Tables kTableBytes = makeTables();
 
-constexpr __mmask16 kWordsWritten =
-    __mmask16{1} << (kIpTtl / 2) | __mmask16{1} << (kIpChecksum / 2) | __mmask16{1} << (kUdpChecksum / 2);
-static_assert(kIpTtl % 2 == 0 && kIpChecksum % 2 == 0 && kUdpChecksum % 2 == 0, "16-bit lanes");
+static_assert(kIpChecksum % 2 == 0 && kUdpChecksum % 2 == 0, "16-bit lanes");
 
 struct RelayVectors {
   __m256i identityIndex, flowWant, flowCare, rangeBias, rangeLimit;
   __m256i rewriteIndex;
-  __m256i termIndex, termBias, termShift, finish, writtenWords, low16;
+  __m256i termIndex, termBias, termShift, complement, checksumWords, ipChecksumSet;
 };
 
 SBC_AVX512 inline __m256i loadTable(Table t) {
@@ -172,7 +167,7 @@ SBC_AVX512 inline RelayVectors loadRelayVectors() {
   return {loadTable(kIdentityIndex), loadTable(kFlowWant),    loadTable(kFlowCare),
           loadTable(kRangeBias),     loadTable(kRangeLimit),  loadTable(kRewriteIndex),
           loadTable(kTermIndex),     loadTable(kTermBias),    loadTable(kTermShift),
-          loadTable(kFinish),        loadTable(kWrittenWords), loadTable(kLow16)};
+          loadTable(kComplement),    loadTable(kChecksumWords), loadTable(kIpChecksumSet)};
 }
 
 // relayFastV4, in vectors. Returns false, having changed nothing, where it would: also, with
@@ -183,9 +178,13 @@ template <bool kHomes>
 SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVectors& c, rte_mbuf* m, Flow& flow,
                                          uint32_t slot) {
   if (kHomes && unlikely(!flow.atHome())) return false;
-  // The window's load and store reach past a short frame: only within its own buffer.
-  if (unlikely(m->data_off + kWindow + 32u > m->buf_len)) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
+  // 12 bytes of RTP header at least, by the UDP length (a frame may carry Ethernet padding). Every
+  // fast candidate's segment holds its UDP datagram whole (classify checked the lengths), so the
+  // window, which ends 4 bytes into the RTP header, is then within the frame.
+  const uint16_t udpLength = __builtin_bswap16(load16(frame + kUdpLength));
+  if (udpLength < sizeof(rte_udp_hdr) + 12) return false;
+  static_assert(kWindow + 32 <= (kUdpLength - 4) + sizeof(rte_udp_hdr) + 12, "the window ends within those 20 bytes");
   const __m256i h = _mm256_loadu_epi8(frame + kWindow);
   // The destination under its seqlock: the flow's load between two reads of the sequence.
   const FlowDestination& d = flow.destination;
@@ -203,38 +202,38 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
                                                      c.flowWant, 0x96);  // xor of the three
   const __mmask32 good = _mm256_mask_cmple_epu8_mask(_mm256_testn_epi8_mask(identity, c.flowCare),
                                                      _mm256_sub_epi8(h, c.rangeBias), c.rangeLimit);
-  // 12 bytes of RTP header at least, by the UDP length (a frame may carry Ethernet padding).
-  const uint16_t udpLength = __builtin_bswap16(load16(frame + kUdpLength));
-  if (!_kortestc_mask32_u8(good, good) | (udpLength < sizeof(rte_udp_hdr) + 12) |
-      (((sequence & 1) | (sequence ^ after)) != 0))
-    return false;
+  if (!_kortestc_mask32_u8(good, good)) return false;
+  if (((sequence & 1) | (sequence ^ after)) != 0) return false;
   const uint32_t highest = flow.highestSequence.load(std::memory_order_relaxed);
   const int32_t ahead = Flow::sequenceAhead(highest, __builtin_bswap16(load16(frame + kWindow + kRtp + 2)));
   if (unlikely(isSequenceJump(ahead))) return false;
   uint64_t dstMac;
-  if (!nextHopMac(ctx, hop, dstMac)) return false;
+  if (unlikely(!nextHopMac(ctx, hop, dstMac))) return false;
   const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
-  if (egress.vlan != 0) return false;
+  if (unlikely(egress.vlan != 0)) return false;
 
-  // The new headers: addresses and ports from the flow, then TTL, protocol and both checksums
-  // (RFC 1624), from the flow's terms for the addresses and ports (checksumTerms) and the
-  // frame's old words: each sum's bytes added up by one vpsadbw, low and high bytes apart, then
-  // weighed, added and folded in qword lanes, and shifted up a word to where the checksums are.
+  // The new headers: addresses and ports from the flow, then both checksums (RFC 1624), from the
+  // flow's terms for the addresses and ports (checksumTerms) and the frame's old words: each
+  // sum's bytes added up by one vpsadbw, low and high bytes apart, then weighed and added in
+  // qword lanes. Each sum is below 2^20, in its qword's low dword (H:L): H:L + L:H, rotated,
+  // holds H + L with its carry added back in its high word, the sum folded to 16 bits where the
+  // checksum goes. (Folded by masks and shifts, it took five operations more.)
   const __m256i rewritten = _mm256_permutex2var_epi8(h, c.rewriteIndex, f);
   const __m256i terms = _mm256_permutex2var_epi8(h, c.termIndex, f);
   __m256i sums = _mm256_sllv_epi64(_mm256_sad_epu8(terms, c.termBias), c.termShift);
   sums = _mm256_add_epi64(sums, _mm256_shuffle_epi32(sums, _MM_PERM_BADC));
-  sums = _mm256_add_epi64(_mm256_and_si256(sums, c.low16), _mm256_srli_epi64(sums, 16));
-  sums = _mm256_add_epi64(_mm256_and_si256(sums, c.low16), _mm256_srli_epi64(sums, 16));
-  const __m256i words = _mm256_xor_si256(_mm256_slli_epi64(sums, 16), c.finish);
-  // A UDP checksum that was 0 (the sender computed none) stays 0: its word is written where it is
-  // not 0, with the words always written.
-  const __m256i tested = _mm256_or_si256(h, c.writtenWords);
-  const __m256i out = _mm256_mask_mov_epi16(rewritten, _mm256_mask_test_epi16_mask(kWordsWritten, tested, tested), words);
+  sums = _mm256_add_epi32(sums, _mm256_rol_epi32(sums, 16));
+  // A UDP checksum that was 0 (the sender computed none) stays 0: only checksum words that are
+  // not 0 are written, the IP one's made so.
+  const __mmask16 write = _mm256_test_epi16_mask(_mm256_or_si256(h, c.ipChecksumSet), c.checksumWords);
+  const __m256i out = _mm256_mask_mov_epi16(rewritten, write, _mm256_xor_si256(sums, c.complement));
   const uint64_t macs = dstMac | egress.sourceHead;
   std::memcpy(frame, &macs, 8);
   std::memcpy(frame + 8, &egress.sourceTail, 4);
   _mm256_storeu_epi8(frame + kWindow, out);  // bytes past the headers go back as read
+  // The TTL and protocol, which the IP sum has taken in.
+  constexpr uint16_t kNewTtlProtocol = kOriginTtl | IPPROTO_UDP << 8;
+  std::memcpy(frame + kWindow + kIpTtl, &kNewTtlProtocol, 2);
 
   queueRelayed(ctx, m, flow, slot, highest, ahead);
   return true;

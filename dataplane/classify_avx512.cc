@@ -3,8 +3,8 @@
 // with byte compares into mask registers. The scalar version spends about 100 integer
 // instructions a packet on the same checks.
 //
-// Only the functions below are built for AVX-512 (SBC_AVX512, a target attribute, not a flag for the file),
-// so that no AVX-512 copy of a shared inline function can reach a CPU without it.
+// Only the functions below are built for AVX-512 (SBC_AVX512, a target attribute, not a flag for
+// the file), so that no AVX-512 copy of a shared inline function can reach a CPU without it.
 
 #include <immintrin.h>
 #include <rte_branch_prediction.h>
@@ -25,7 +25,6 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-
 namespace sbc::dataplane {
 namespace {
 
@@ -33,9 +32,9 @@ namespace {
 // (from the EtherType to the UDP length); the destination MAC, before the frame's window, is a
 // scalar compare. 512-bit vectors held the mbuf's first line and the frame's first 64 bytes, but
 // Zen 4 runs each 512-bit operation as two 256-bit halves, as any CPU whose vector units are 256
-// bits wide does (the figures: media_relay_avx512.cc). And each check keeps the lanes that passed the one before (a
-// masked compare), so that one test of the last mask says whether all passed: operations between
-// masks run one a cycle on Zen 4.
+// bits wide does (the figures: media_relay_avx512.cc). And each check keeps the lanes that passed
+// the one before (a masked compare), so that one test of the last mask says whether all passed:
+// operations between masks run one a cycle on Zen 4.
 constexpr unsigned kMbufWindow = 16;
 constexpr unsigned kNbSegs = offsetof(rte_mbuf, nb_segs) - kMbufWindow, kPort = offsetof(rte_mbuf, port) - kMbufWindow;
 constexpr unsigned kOlFlags = offsetof(rte_mbuf, ol_flags) - kMbufWindow, kPktLen = offsetof(rte_mbuf, pkt_len) - kMbufWindow;

@@ -198,7 +198,8 @@ struct alignas(64) Flow {
   // jumps a packet). Call it before countPacket, so that a reader who loads
   // highestSequence before packets never takes a packet that arrived for a lost one (rtpLost).
   void advanceSequence(uint32_t highest, int32_t ahead) {
-    if (__builtin_expect(ahead > 0, 1)) highestSequence.store(highest + static_cast<uint32_t>(ahead), std::memory_order_relaxed);
+    if (__builtin_expect(ahead > 0, 1))
+      highestSequence.store(highest + static_cast<uint32_t>(ahead), std::memory_order_relaxed);
   }
   // The same for a packet that is `notRtp` (RTCP): it leaves the highest as it is.
   void countSequence(uint16_t sequence, bool notRtp) {

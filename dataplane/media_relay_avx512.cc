@@ -36,7 +36,6 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-
 namespace sbc::dataplane {
 namespace {
 

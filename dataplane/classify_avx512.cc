@@ -162,14 +162,10 @@ SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, Flo
   // l2_len and l3_len: the low 16 bits of tx_offload.
   m->tx_offload = (m->tx_offload & ~uint64_t{0xffff}) | sizeof(rte_ether_hdr) | sizeof(rte_ipv4_hdr) << 7;
   m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
-  // The key's words: address, zero, then the UDP port with the burst's rest (see FlowKey).
+  // The key's words: address, zero, then the UDP port with the burst's rest.
   w0 = load32(frame + kDestinationInFrame);
   w2 = load16(frame + kDestinationPortInFrame) | c.keyRest;
-  const uint64_t zero = 0;
-  auto* out = reinterpret_cast<uint8_t*>(&key);
-  std::memcpy(out, &w0, 8);
-  std::memcpy(out + 8, &zero, 8);
-  std::memcpy(out + 16, &w2, 8);
+  storeFlowKeyWords(key, w0, w2);
   return true;
 }
 

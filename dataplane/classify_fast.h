@@ -8,7 +8,9 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "dataplane/checksum.h"
 #include "dataplane/classify.h"
@@ -22,6 +24,20 @@ inline bool ipv4UdpFrameChecksumsHold(const uint8_t* frame, uint16_t udpLength) 
   auto* udp = reinterpret_cast<const rte_udp_hdr*>(ip + 1);
   return onesComplementSum(ip, sizeof *ip) == 0xffff &&
          (udp->dgram_cksum == 0 || ipv4UdpChecksumHolds(ip, udp, udpLength));
+}
+
+// Writes an IPv4 key from its words (see FlowKey): the address, zero, then the UDP port with the
+// port id and family. Three separate stores: built in an array, GCC copies the words through the
+// stack, and the wide load that follows two narrow stores stalls on store forwarding (half of
+// classify's time, measured with perf).
+inline void storeFlowKeyWords(FlowKey& key, uint64_t address, uint64_t rest) {
+  static_assert(offsetof(FlowKey, udpPortBe) == 16 && offsetof(FlowKey, portId) == 18 &&
+                offsetof(FlowKey, family) == 20 && sizeof(FlowKey) == 24);
+  const uint64_t zero = 0;
+  auto* k = reinterpret_cast<uint8_t*>(&key);
+  std::memcpy(k, &address, 8);
+  std::memcpy(k + 8, &zero, 8);
+  std::memcpy(k + 16, &rest, 8);
 }
 
 // Puts every packet in out.udp (in order) and, for each that passes, its key in out.udpKeys, its

@@ -20,6 +20,7 @@ std::unique_ptr<NeighborTable> NeighborTable::create(uint32_t capacity, const ch
   t->hash_ = rte_hash_create(&params);
   if (t->hash_ == nullptr) return nullptr;
   t->entries_ = std::vector<Neighbor>(capacity);
+  t->macStates_ = std::make_unique<std::atomic<uint64_t>[]>(capacity);
   return t;
 }
 
@@ -59,8 +60,7 @@ int32_t NeighborTable::setStatic(uint8_t interfaceIndex, const IpAddress& addres
   int32_t index = ensure(interfaceIndex, address);
   if (index < 0) return index;
   entries_[index].isStatic.store(true, std::memory_order_relaxed);
-  entries_[index].macState.store(packMac(mac.data()) | kNeighborResolved,
-                                 std::memory_order_release);
+  macStates_[index].store(packMac(mac.data()) | kNeighborResolved, std::memory_order_release);
   return index;
 }
 
@@ -75,11 +75,12 @@ bool NeighborTable::learn(uint8_t interfaceIndex, const uint8_t* address, IpFami
   NeighborKey key = keyOf(interfaceIndex, address, family);
   void* data = nullptr;
   if (rte_hash_lookup_data(hash_, &key, &data) < 0) return false;
-  Neighbor& n = entries_[reinterpret_cast<uintptr_t>(data)];
+  const uintptr_t index = reinterpret_cast<uintptr_t>(data);
+  Neighbor& n = entries_[index];
   if (n.isStatic.load(std::memory_order_relaxed)) return false;
   uint64_t fresh = packMac(mac) | kNeighborResolved;
-  if (n.macState.load(std::memory_order_relaxed) != fresh) {
-    n.macState.store(fresh, std::memory_order_release);
+  if (macStates_[index].load(std::memory_order_relaxed) != fresh) {
+    macStates_[index].store(fresh, std::memory_order_release);
     n.updates.fetch_add(1, std::memory_order_relaxed);
   }
   n.updatedTsc.store(nowTsc, std::memory_order_relaxed);

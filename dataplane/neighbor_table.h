@@ -27,10 +27,9 @@ struct NeighborKey {
 };
 static_assert(sizeof(NeighborKey) == 20);
 
+// What the control side and the learning keep of a next hop. Its MAC is not here: workers read
+// that per packet, from NeighborTable's dense array (macState).
 struct alignas(64) Neighbor {
-  // Bits 0..47: MAC in wire order; bit 63: resolved. One 8-byte store, so a reader never sees
-  // half of an old MAC and half of a new one.
-  std::atomic<uint64_t> macState{0};
   std::atomic<uint64_t> updatedTsc{0};
   std::atomic<uint32_t> updates{0};
   IpAddress address;
@@ -68,9 +67,8 @@ class NeighborTable {
              uint64_t nowTsc);
 
   const Neighbor& at(uint16_t index) const { return entries_[index]; }
-  uint64_t macState(uint16_t index) const {
-    return entries_[index].macState.load(std::memory_order_acquire);
-  }
+  // Bits 0..47: the MAC in wire order; bit 63: resolved (kNeighborResolved).
+  uint64_t macState(uint16_t index) const { return macStates_[index].load(std::memory_order_acquire); }
   uint32_t capacity() const { return static_cast<uint32_t>(entries_.size()); }
 
  private:
@@ -79,6 +77,12 @@ class NeighborTable {
 
   rte_hash* hash_ = nullptr;
   std::vector<Neighbor> entries_;
+  // Each entry's MAC state, eight bytes apiece and apart from the entries: the relay reads one
+  // per packet, and a few hundred next hops then fit a few KiB of L1 instead of a line each.
+  // sbcbench relay, both ways (512 next hops), alternated pairs on an Intel Xeon guest with
+  // AVX-512: 1k sessions 0.5225 -> 0.538 (8 pairs), 100k 0.5035 -> 0.529 (4 pairs).
+  // One 8-byte store changes a MAC, so a reader never sees half of an old one and half of a new.
+  std::unique_ptr<std::atomic<uint64_t>[]> macStates_;
   uint32_t used_ = 0;
 };
 

@@ -59,7 +59,7 @@ struct MediaContext {
   Flow* flows;           // the FlowTable's pool, indexed by slot
   FlowCold* cold;        // its cold parts, same index
   const InterfaceTable* interfaces;
-  const NeighborTable* neighbors;
+  const std::atomic<uint64_t>* neighborMacs;  // NeighborTable::macStates, indexed by neighbour
   FlowStats* flowStats;  // this worker's array, indexed by slot
   WorkerCounters* counters;
   TxBuffer* tx;          // one per interface

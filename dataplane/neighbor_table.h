@@ -69,6 +69,8 @@ class NeighborTable {
   const Neighbor& at(uint16_t index) const { return entries_[index]; }
   // Bits 0..47: the MAC in wire order; bit 63: resolved (kNeighborResolved).
   uint64_t macState(uint16_t index) const { return macStates_[index].load(std::memory_order_acquire); }
+  // The same states as an array, for the relay (MediaContext::neighborMacs).
+  const std::atomic<uint64_t>* macStates() const { return macStates_.get(); }
   uint32_t capacity() const { return static_cast<uint32_t>(entries_.size()); }
 
  private:

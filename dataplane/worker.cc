@@ -184,7 +184,7 @@ void Worker::relayHeld(HeldMedia& media) {
     if (media.count == 0) return;
   }
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
-                   tables_.neighbors, flowStats_, &counters_, tx_, media.nowCoarse,
+                   tables_.neighbors->macStates(), flowStats_, &counters_, tx_, media.nowCoarse,
                    &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_, fastPath_};
   if (const uint16_t done = relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, known);
       unlikely(done != media.count)) {

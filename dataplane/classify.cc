@@ -314,9 +314,11 @@ namespace {
 // Classifies the packets the fast path refused, which the burst loop left in place among the
 // UDP packets (bits of `pending`), so that UDP keeps its order of arrival: UDP gets its key and
 // stays, anything else goes to its array or is dropped, and the UDP array closes up. Returns
-// the new UDP count.
+// the new UDP count. With `homes`, the UDP packets' homes are in out.udpHomes, not their keys
+// in out.udpKeys (the AVX-512 path's, with a locator): those it classifies get theirs from it.
 __attribute__((noinline)) uint16_t classifyPending(const InterfaceRuntime& iface, ClassifiedBurst& out,
-                                                   uint16_t udpCount, uint32_t pending, WorkerCounters& counters) {
+                                                   uint16_t udpCount, uint32_t pending, WorkerCounters& counters,
+                                                   FlowTable::Locator* homes) {
   uint32_t fastMask = out.udpFastMask;
   uint32_t gone = 0;  // bits of packets that left the UDP array
   for (uint32_t p = pending; p != 0; p &= p - 1) {
@@ -335,6 +337,7 @@ __attribute__((noinline)) uint16_t classifyPending(const InterfaceRuntime& iface
       case Verdict::kUdp:
         gone &= ~(uint32_t{1} << j);
         fastMask |= uint32_t{fastCandidate(m)} << j;
+        if (homes != nullptr) out.udpHomes[j] = homes->locateKey(out.udpKeys[j]);
         break;
       case Verdict::kArp:
         out.arp[out.arpCount++] = m;
@@ -356,7 +359,12 @@ __attribute__((noinline)) uint16_t classifyPending(const InterfaceRuntime& iface
   for (uint16_t j = 0; j < udpCount; ++j) {
     if ((gone >> j) & 1) continue;
     out.udp[kept] = out.udp[j];
-    if (kept != j) out.udpKeys[kept] = out.udpKeys[j];
+    if (kept != j) {
+      if (homes != nullptr)
+        out.udpHomes[kept] = out.udpHomes[j];
+      else
+        out.udpKeys[kept] = out.udpKeys[j];
+    }
     keptFast |= ((fastMask >> j) & 1) << kept;
     ++kept;
   }
@@ -397,9 +405,10 @@ void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t c
   uint16_t udpCount = count;
   // Those the fast path refused, not classified yet.
   const uint32_t pending = static_cast<uint32_t>((uint64_t{1} << count) - 1) & ~fastMask;
-  if (unlikely(pending != 0)) udpCount = classifyPending(iface, out, udpCount, pending, counters);
-  // The AVX-512 path found every packet's home unless the full parser moved packets about.
-  if (locator != nullptr && !(vectorPath && pending == 0)) locator->locateAll(out.udpKeys, udpCount, out.udpHomes);
+  // The AVX-512 path found its packets' homes (and stored no keys); the full parser finds theirs.
+  FlowTable::Locator* const homes = vectorPath ? locator : nullptr;
+  if (unlikely(pending != 0)) udpCount = classifyPending(iface, out, udpCount, pending, counters, homes);
+  if (locator != nullptr && !vectorPath) locator->locateAll(out.udpKeys, udpCount, out.udpHomes);
   out.udpCount = udpCount;
   counters.rxBytes[iface.index] += rxBytes;
 }

@@ -39,8 +39,10 @@ inline bool fastCandidate(const rte_mbuf* m) {
 
 struct ClassifiedBurst {
   rte_mbuf* udp[kMaxBurst];
+  // The UDP packets' flow keys, without a locator; with one, not always written (the AVX-512
+  // path stores none): their home slots (FlowTable) are what a worker needs.
   FlowKey udpKeys[kMaxBurst];
-  // The home slots of udpKeys (FlowTable), when classify had a locator.
+  // The home slots of the keys (FlowTable), when classify had a locator.
   uint32_t udpHomes[kMaxBurst];
   uint32_t udpFastMask = 0;  // bit i: fastCandidate(udp[i])
   uint16_t udpCount = 0;

@@ -141,9 +141,9 @@ SBC_AVX512 inline BurstChecks makeBurstChecks(const uint8_t* mac, uint16_t port,
           keyRest};
 }
 
-// One frame: true, with its key written (and its words in w0 and w2) and its mbuf marked, when
+// One frame: true, with its key's words in w0 and w2 (the second is 0) and its mbuf marked, when
 // it passes every check.
-SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, FlowKey& key, uint64_t& w0, uint64_t& w2) {
+SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, uint64_t& w0, uint64_t& w2) {
   const uint16_t dataLength = m->data_len;
   // Shorter than its headers: the full parser's. Else the window is within the segment's data.
   if (unlikely(dataLength < kHeaders)) return false;
@@ -165,7 +165,6 @@ SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, Flo
   // The key's words: address, zero, then the UDP port with the burst's rest.
   w0 = load32(frame + kDestinationInFrame);
   w2 = load16(frame + kDestinationPortInFrame) | c.keyRest;
-  storeFlowKeyWords(key, w0, w2);
   return true;
 }
 
@@ -193,8 +192,12 @@ SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packe
     out.udp[i] = m;
     bytes += rte_pktmbuf_pkt_len(m);
     uint64_t w0, w2;
-    if (likely(classifyFastVector(c, m, out.udpKeys[i], w0, w2))) {
-      if (locator != nullptr) out.udpHomes[i] = locator->locate(w0, 0, w2);
+    if (likely(classifyFastVector(c, m, w0, w2))) {
+      // The home is what the worker needs of the key: with a locator, the key is not stored.
+      if (locator != nullptr)
+        out.udpHomes[i] = locator->locate(w0, 0, w2);
+      else
+        storeFlowKeyWords(out.udpKeys[i], w0, w2);
     } else {
       refused |= uint32_t{1} << i;
     }

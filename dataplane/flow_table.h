@@ -120,17 +120,19 @@ class FlowTable {
       rte_prefetch2(&table_.pool_[home]);
       return home;
     }
+    // A key's home (its line asked for).
+    uint32_t locateKey(const FlowKey& key) {
+      // The words one by one, in registers: a key copied whole goes through the stack.
+      const uint8_t* k = reinterpret_cast<const uint8_t*>(&key);
+      uint64_t w0, w1, w2;
+      std::memcpy(&w0, k, 8);
+      std::memcpy(&w1, k + 8, 8);
+      std::memcpy(&w2, k + 16, 8);
+      return locate(w0, w1, w2);
+    }
     // Each of `count` keys' homes (their lines asked for).
     void locateAll(const FlowKey* keys, uint32_t count, uint32_t* homes) {
-      for (uint32_t i = 0; i < count; ++i) {
-        // The words one by one, in registers: a key copied whole goes through the stack.
-        const uint8_t* key = reinterpret_cast<const uint8_t*>(&keys[i]);
-        uint64_t w0, w1, w2;
-        std::memcpy(&w0, key, 8);
-        std::memcpy(&w1, key + 8, 8);
-        std::memcpy(&w2, key + 16, 8);
-        homes[i] = locate(w0, w1, w2);
-      }
+      for (uint32_t i = 0; i < count; ++i) homes[i] = locateKey(keys[i]);
     }
 
    private:

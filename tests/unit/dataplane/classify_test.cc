@@ -690,9 +690,10 @@ TEST_P(ClassifyTest, JumboFrameInOneSegment) {
 }
 
 // With a locator, classify finds each UDP packet's home slot in the flow table (the AVX-512 path
-// as it classifies it): the same homes locateBulk finds, for keys spread over two addresses and
-// many ports, on both paths, and in a burst where the full parser takes a packet and the rest
-// close up.
+// as it classifies it, storing no key): the same homes locateBulk finds for the packets' keys,
+// for keys spread over two addresses and many ports, on both paths, and in a burst where the
+// full parser takes packets (the ARP, and a padded UDP frame, which it keys) and the rest close
+// up.
 TEST_P(ClassifyTest, HomesClassifyFindsAreTheOnesLocateBulkFinds) {
   h_.resolvePeers();
   Status created = h_.sessions->create(h_.accessCoreSpec(), kT0);  // 203.0.113.1:20000 has a flow
@@ -701,9 +702,14 @@ TEST_P(ClassifyTest, HomesClassifyFindsAreTheOnesLocateBulkFinds) {
                           "203.0.113.2:30002", "203.0.113.9:5060"};
   for (bool withArp : {false, true}) {
     std::vector<rte_mbuf*> in;
-    for (const char* local : locals)
-      in.push_back(toMbuf(h_.pool, udpFrame(fromPeer(), sock("203.0.113.10:4000"), sock(local), rtpPayload(1)), kAccess));
-    if (withArp) in.push_back(toMbuf(h_.pool, gratuitousArp(kAccessPeerMac, ip("203.0.113.10")), kAccess));
+    FlowKey keys[std::size(locals)];
+    for (size_t i = 0; i < std::size(locals); ++i) {
+      keys[i] = FlowKey::make(kAccess, sock(locals[i]));
+      Bytes frame = udpFrame(fromPeer(), sock("203.0.113.10:4000"), sock(locals[i]), rtpPayload(1));
+      if (withArp && i == 3) frame.insert(frame.end(), 4, 0);  // Ethernet padding: the full parser's
+      in.push_back(toMbuf(h_.pool, frame, kAccess));
+    }
+    if (withArp) in.insert(in.begin() + 1, toMbuf(h_.pool, gratuitousArp(kAccessPeerMac, ip("203.0.113.10")), kAccess));
     WorkerCounters counters{};
     FlowTable::AddressCache cache;
     FlowTable::Locator locator(*h_.flows, cache);
@@ -712,10 +718,10 @@ TEST_P(ClassifyTest, HomesClassifyFindsAreTheOnesLocateBulkFinds) {
     ASSERT_EQ(burst_.udpCount, std::size(locals));
     uint32_t expected[kMaxBurst];
     FlowTable::AddressCache fresh;
-    h_.flows->locateBulk(burst_.udpKeys, burst_.udpCount, expected, fresh);
+    h_.flows->locateBulk(keys, burst_.udpCount, expected, fresh);
     for (uint16_t i = 0; i < burst_.udpCount; ++i) {
       EXPECT_EQ(burst_.udpHomes[i], expected[i]) << locals[i];
-      EXPECT_EQ(burst_.udpHomes[i], h_.flows->homeOf(burst_.udpKeys[i])) << locals[i];
+      EXPECT_EQ(burst_.udpHomes[i], h_.flows->homeOf(keys[i])) << locals[i];
     }
     EXPECT_EQ(h_.flows->slotFrom(burst_.udpHomes[0]), burst_.udpHomes[0]) << "the session's flow, at home";
     for (uint16_t i = 1; i < burst_.udpCount; ++i)

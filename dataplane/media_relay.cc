@@ -380,7 +380,8 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
   if (((peer >> 16) & 0xff) != static_cast<uint8_t>(IpFamily::kV4)) return false;
   uint64_t dstMac;
   if (!nextHopMac(ctx, hop, dstMac)) return false;
-  const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
+  TxBuffer& tx = ctx.tx[flow.egressInterface];
+  const EgressHeader& egress = tx.egress;
   if (egress.vlan != 0) return false;
 
   // Ethernet: destination and source MACs; the type stays IPv4.
@@ -407,7 +408,7 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
     std::memcpy(udpChecksum, &ck, 2);
   }
 
-  queueRelayed(ctx, m, flow, slot, highest, ahead);
+  queueRelayed(ctx, tx, m, flow, slot, highest, ahead);
   return true;
 }
 

@@ -28,23 +28,6 @@ namespace sbc::dataplane {
 
 inline constexpr uint16_t kTxBufferSize = 64;
 
-struct TxBuffer {
-  rte_mbuf* packets[kTxBufferSize];
-  uint16_t count = 0;
-  // The frames' lengths added up as they are queued (append), where the length is at hand:
-  // the transmitter then counts bytes without touching the mbufs again.
-  uint32_t bytes = 0;
-  // The flow slot each packet was relayed for: an 'out' access list remembers its verdict per
-  // flow (filterFlows).
-  uint32_t slots[kTxBufferSize];
-
-  void append(rte_mbuf* m, uint32_t length, uint32_t slot) {
-    slots[count] = slot;
-    packets[count++] = m;
-    bytes += length;
-  }
-};
-
 // What the fast path writes into an Ethernet header for an egress interface, prepared once
 // (makeEgressHeader): the source MAC's first two bytes in the top of the word that starts with
 // the destination MAC, and its last four bytes.
@@ -54,6 +37,27 @@ struct EgressHeader {
   uint16_t vlan = 0;
 };
 EgressHeader makeEgressHeader(const InterfaceRuntime& egress);
+
+// What a worker sends through one interface: the packets queued for it and the header the fast
+// path gives them. The header sits with the buffer so that one index finds both (the relay took
+// them from two arrays).
+struct TxBuffer {
+  rte_mbuf* packets[kTxBufferSize];
+  uint16_t count = 0;
+  // The frames' lengths added up as they are queued (append), where the length is at hand:
+  // the transmitter then counts bytes without touching the mbufs again.
+  uint32_t bytes = 0;
+  // The flow slot each packet was relayed for: an 'out' access list remembers its verdict per
+  // flow (filterFlows).
+  uint32_t slots[kTxBufferSize];
+  EgressHeader egress;  // the interface's (makeEgressHeader)
+
+  void append(rte_mbuf* m, uint32_t length, uint32_t slot) {
+    slots[count] = slot;
+    packets[count++] = m;
+    bytes += length;
+  }
+};
 
 struct MediaContext {
   Flow* flows;           // the FlowTable's pool, indexed by slot
@@ -65,7 +69,6 @@ struct MediaContext {
   TxBuffer* tx;          // one per interface
   uint32_t nowCoarse;               // coarseTime() of the burst's arrival
   const InterfaceRuntime* ingress;  // where the burst arrived
-  const EgressHeader* egressHeaders;  // one per interface
   FastPath path = FastPath::kScalar;
 
   uint32_t slotOf(const Flow& flow) const { return static_cast<uint32_t>(&flow - flows); }

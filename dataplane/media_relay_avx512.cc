@@ -208,7 +208,8 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   if (unlikely(isSequenceJump(ahead))) return false;
   uint64_t dstMac;
   if (unlikely(!nextHopMac(ctx, hop, dstMac))) return false;
-  const EgressHeader& egress = ctx.egressHeaders[flow.egressInterface];
+  TxBuffer& tx = ctx.tx[flow.egressInterface];
+  const EgressHeader& egress = tx.egress;
   if (unlikely(egress.vlan != 0)) return false;
 
   // The new headers: addresses and ports from the flow, then both checksums (RFC 1624), from the
@@ -234,7 +235,7 @@ SBC_AVX512 inline bool relayFastV4Vector(const MediaContext& ctx, const RelayVec
   constexpr uint16_t kNewTtlProtocol = kOriginTtl | IPPROTO_UDP << 8;
   std::memcpy(frame + kWindow + kIpTtl, &kNewTtlProtocol, 2);
 
-  queueRelayed(ctx, m, flow, slot, highest, ahead);
+  queueRelayed(ctx, tx, m, flow, slot, highest, ahead);
   return true;
 }
 

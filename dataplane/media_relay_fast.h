@@ -46,14 +46,14 @@ inline bool nextHopMac(const MediaContext& ctx, uint64_t hop, uint64_t& mac) {
 }
 
 // A packet the fast path relayed, `ahead` of its flow's highest sequence number: counted on the
-// flow and queued for the flow's egress.
-inline void queueRelayed(const MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot, uint32_t highest,
-                         int32_t ahead) {
+// flow and queued in `out`, the buffer of the flow's egress interface.
+inline void queueRelayed(const MediaContext& ctx, TxBuffer& out, rte_mbuf* m, Flow& flow, uint32_t slot,
+                         uint32_t highest, int32_t ahead) {
   const uint32_t length = rte_pktmbuf_pkt_len(m);  // the rewrite keeps it
   flow.advanceSequence(highest, ahead);
   flow.countPacket(length);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
-  ctx.tx[flow.egressInterface].append(m, length, slot);
+  out.append(m, length, slot);
 }
 
 // Where a run of fast candidates from `start` ends: the first packet whose bit is clear, or count.

@@ -16,7 +16,7 @@ namespace sbc::dataplane {
 Worker::Worker(const SharedTables& tables, unsigned index) : tables_(tables), index_(index) {
   // The interface table is frozen before workers are made.
   for (uint8_t i = 0; i < tables.interfaces->count; ++i)
-    egressHeaders_[i] = makeEgressHeader(tables.interfaces->interfaces[i]);
+    tx_[i].egress = makeEgressHeader(tables.interfaces->interfaces[i]);
   // Arrays for this worker alone, indexed by flow slot, committed by the flow table with its
   // flows: a page fault on the hot path would cost more than the memory.
   flowStats_ = static_cast<FlowStats*>(tables.flows->mapSlotArray(sizeof(FlowStats)));
@@ -185,7 +185,7 @@ void Worker::relayHeld(HeldMedia& media) {
   }
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
                    tables_.neighbors->macStates(), flowStats_, &counters_, tx_, media.nowCoarse,
-                   &tables_.interfaces->interfaces[media.interfaceIndex], egressHeaders_, fastPath_};
+                   &tables_.interfaces->interfaces[media.interfaceIndex], fastPath_};
   if (const uint16_t done = relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, known);
       unlikely(done != media.count)) {
     // A flow away from home (after an update), or none (probes, SIP): the rest of the burst, from

@@ -248,7 +248,6 @@ class Worker {
   AclFlowMemos* aclMemos_ = nullptr;  // the verdicts last found per flow slot (firewall.h), the same
   alignas(64) WorkerCounters counters_{};
   TxBuffer tx_[kMaxInterfaces];
-  EgressHeader egressHeaders_[kMaxInterfaces];
   ClassifiedBurst classified_;
   FlowTable::AddressCache addressCache_;  // for classify's FlowTable::Locator
   rte_mbuf* exception_[kMaxBurst];

@@ -56,8 +56,8 @@ struct ClassifiedBurst {
 
 // Classifies `count` (≤ kMaxBurst) packets received on `iface`, the common case with the build
 // `path` (which must be supported). Dropped packets are freed. With a `locator`, it also finds
-// the UDP packets' home slots in the flow table (out.udpHomes): the AVX-512 path on its way, as
-// it makes each key.
+// the UDP packets' home slots in the flow table (out.udpHomes): the AVX-512 path on its way, from
+// each key's words, storing no key.
 void classifyBurst(const InterfaceRuntime& iface, rte_mbuf** packets, uint16_t count,
                    ClassifiedBurst& out, WorkerCounters& counters, FastPath path = FastPath::kScalar,
                    FlowTable::Locator* locator = nullptr);

@@ -42,8 +42,8 @@ inline void storeFlowKeyWords(FlowKey& key, uint64_t address, uint64_t rest) {
 
 // Puts every packet in out.udp (in order) and, for each that passes, its home slot in
 // out.udpHomes with a `locator`, else its key in out.udpKeys, and its l2_len, l3_len and packet
-// type in the mbuf; adds the frames' lengths to `rxBytes`. Returns the packets it refused, as bits. `mac`
-// is the interface's. Call only where fastPathSupported(FastPath::kAvx512).
+// type in the mbuf; adds the frames' lengths to `rxBytes`. Returns the packets it refused, as
+// bits. `mac` is the interface's. Call only where fastPathSupported(FastPath::kAvx512).
 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packets, uint16_t count, ClassifiedBurst& out,
                                  uint64_t& rxBytes, FlowTable::Locator* locator);
 

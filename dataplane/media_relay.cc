@@ -462,7 +462,7 @@ __attribute__((noinline)) Relayed relayGeneral(MediaContext& ctx, rte_mbuf* m, F
   const uint8_t* dstMac;
   uint64_t macState;
   if (dest.neighborIndex != kNoNeighbor) {
-    macState = ctx.neighborMacs[dest.neighborIndex].load(std::memory_order_acquire);
+    macState = ctx.neighborMac(dest.neighborIndex);
     dstMac = reinterpret_cast<const uint8_t*>(&macState);
     if (unlikely(!(macState & kNeighborResolved))) dstMac = nullptr;
   } else {

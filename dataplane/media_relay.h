@@ -72,6 +72,8 @@ struct MediaContext {
   FastPath path = FastPath::kScalar;
 
   uint32_t slotOf(const Flow& flow) const { return static_cast<uint32_t>(&flow - flows); }
+  // A neighbour's MAC state (NeighborTable::macState), read as the table would.
+  uint64_t neighborMac(uint16_t neighbor) const { return neighborMacs[neighbor].load(std::memory_order_acquire); }
   FlowCold& coldOf(const Flow& flow) const { return cold[slotOf(flow)]; }
 };
 

@@ -38,7 +38,7 @@ uint16_t relayFastRunAvx512(MediaContext& ctx, rte_mbuf** packets, const uint32_
 inline bool nextHopMac(const MediaContext& ctx, uint64_t hop, uint64_t& mac) {
   mac = hop >> 16;
   if (const uint16_t neighbor = static_cast<uint16_t>(hop); likely(neighbor != kNoNeighbor)) {
-    const uint64_t state = ctx.neighborMacs[neighbor].load(std::memory_order_acquire);
+    const uint64_t state = ctx.neighborMac(neighbor);
     if (!(state & kNeighborResolved)) return false;
     mac = state & 0xffffffffffffull;
   }

@@ -371,6 +371,35 @@ TEST_F(FlowTableTest, ManyLocalAddressesOfBothFamilies) {
   EXPECT_EQ(slots[5], t.slotOf(flows[599]));
 }
 
+// A worker's address cache keeps every address of a large media plan at once: a million
+// sessions at 40,000 ports an address take 25 addresses on each of two ports (access and core,
+// one /24 each). Two addresses that shared an entry would send every other packet of theirs
+// to the directory.
+TEST_F(FlowTableTest, AddressCacheHoldsEveryAddressOfAMillionSessionPlan) {
+  constexpr uint32_t kPerRealm = 25;
+  FlowTable& t = make(4 * kPerRealm);
+  std::vector<FlowKey> keys;
+  for (uint16_t realm = 0; realm < 2; ++realm)
+    for (uint32_t i = 0; i < kPerRealm; ++i) {
+      const IpAddress a = IpAddress::v4((realm == 0 ? 0xc6120001u : 0xc6130001u) + i);  // 198.18/19.0.1...
+      keys.push_back(FlowKey::make(realm, SocketAddress{a, 20000}));
+      ASSERT_TRUE(t.publish(keys.back(), allocateFor(t, keys.back(), i)));
+    }
+  FlowTable::AddressCache cache;
+  FlowTable::Locator locator(t, cache);
+  std::vector<uint32_t> homes(keys.size());
+  locator.locateAll(keys.data(), static_cast<uint32_t>(keys.size()), homes.data());
+  EXPECT_EQ(cache.misses, keys.size()) << "each address is searched for once";
+  for (int pass = 0; pass < 3; ++pass)
+    for (size_t k = 0; k < keys.size(); ++k) {
+      // The realms' packets interleaved, as a worker polling both ports sees them.
+      const size_t at = (k % 2) * kPerRealm + k / 2;
+      EXPECT_EQ(locator.locateKey(keys[at]), homes[at]);
+    }
+  EXPECT_EQ(cache.misses, keys.size()) << "no address evicted another";
+  for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(t.slotFrom(homes[k]), homes[k]) << "at home";
+}
+
 TEST_F(FlowTableTest, LocalAddressesBeyondTheDirectoryAreRefused) {
   constexpr uint32_t kAddresses = 8;
   table_ = FlowTable::create(kAddresses + 2, rcu_, ("ft" + std::to_string(tableCount++)).c_str(), kAddresses);

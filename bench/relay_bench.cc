@@ -41,9 +41,10 @@ int discard(uint8_t, rte_mbuf** packets, uint16_t count) {
 }
 
 // The pipeline's first stages as the worker runs them, the packets freed where the relay would
-// take them: classify alone, or classify finding the burst's home slots and asking for their
-// flow lines as it goes, the burst held for a call (as Worker::processBurstPipelined does).
-// What each adds to the one before is its cost; the relay reads the lines.
+// take them: classify alone, or classify finding the burst's home slots as it goes, and asking
+// for their lines where the worker's classify would (Worker::kFlowsAskedInClassify), the burst
+// held for a call (as Worker::processBurstPipelined does). What each adds to the one before is
+// its cost; the relay reads the lines (and asks for them where classify did not).
 class FirstStages {
  public:
   explicit FirstStages(BenchFixture& f) : fixture_(f) {}
@@ -57,7 +58,8 @@ class FirstStages {
 
   void classifyAndLocate(uint8_t iface, rte_mbuf** packets, uint16_t count) {
     dataplane::ClassifiedBurst& c = classified_[current_];
-    dataplane::FlowTable::Locator locator(fixture_.flows(), cache_);
+    const bool ask = fixture_.flows().inUse() <= dataplane::Worker::kFlowsAskedInClassify;
+    dataplane::FlowTable::Locator locator(fixture_.flows(), cache_, ask);
     dataplane::classifyBurst(fixture_.interfaces().interfaces[iface], packets, count, c, counters_,
                               fixture_.worker().fastPath(), &locator);
     drainHeld();
@@ -247,7 +249,7 @@ int runRelayBench(const RelayOptions& o) {
                   sessions, best, 1000.0 / best, bestBaseline, best / bestBaseline, row.forwardedPct,
                   dataplane::fastPathName(fastPath), o.bothWays ? "both ways" : "one way");
       if (o.stages)
-        std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, home flow lines asked for %.2f, "
+        std::printf("%8s  ns/packet beyond the baseline's %.2f: classify %.2f, homes found %.2f, "
                     "relay and transmit %.2f\n",
                     "", 1000.0 / bestBaseline, stageNs(bestClassify, bestBaseline), stageNs(bestHomes, bestClassify),
                     stageNs(best, bestHomes));
@@ -268,7 +270,7 @@ int runRelayBench(const RelayOptions& o) {
                   i ? "," : "", r.sessions, r.mpps, 1000.0 / r.mpps, r.baseline, r.mpps / r.baseline,
                   r.forwardedPct, r.coreSharePct);
       if (o.stages)
-        std::printf(",\"stages_ns\":{\"baseline\":%.2f,\"classify\":%.2f,\"home_lines\":%.2f,\"relay\":%.2f}",
+        std::printf(",\"stages_ns\":{\"baseline\":%.2f,\"classify\":%.2f,\"homes\":%.2f,\"relay\":%.2f}",
                     1000.0 / r.baseline, stageNs(r.classify, r.baseline), stageNs(r.homes, r.classify),
                     stageNs(r.mpps, r.homes));
       std::printf("}");

@@ -43,7 +43,7 @@ struct ClassifiedBurst {
   // path stores none): their home slots (FlowTable) are what a worker needs.
   FlowKey udpKeys[kMaxBurst];
   // The home slots of the keys (FlowTable), when classify had a locator.
-  uint32_t udpHomes[kMaxBurst];
+  uint32_t udpHomes[kMaxBurst] = {};
   uint32_t udpFastMask = 0;  // bit i: fastCandidate(udp[i])
   uint16_t udpCount = 0;
   rte_mbuf* arp[kMaxBurst];

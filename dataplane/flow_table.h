@@ -92,18 +92,16 @@ class FlowTable {
   };
 
   // Finds keys' home slots over one burst, one by one as a caller makes its keys (classify's
-  // AVX-512 path) or all at once (locateAll), and asks for each home's flow line as soon as it is
-  // found: the relay reads the lines a call later (Worker::processBurstPipelined). On a Zen 5
-  // guest, asking within classify's loop made the relay slower than asking for the burst's lines
-  // all together after classify (sbcbench relay, 3 alternated pairs at 100k sessions: 0.530 to
-  // 0.540 against 0.544 to 0.547). On a Zen 4 guest whose host backs it with 4 KiB pages, where
-  // each line of a large table needs a page walk, nested, that takes longer than the burst, the
-  // earlier ask wins, once the relay loads the burst's lines together (relayBurst): 6 alternated
-  // pairs, both ways, 1M sessions 0.3635 -> 0.411, 100k 0.416 -> 0.448; 1k the same (0.5265
-  // against 0.530, 4 pairs). The Zen 4 guest is where the targets are missed, so it decides.
+  // AVX-512 path) or all at once (locateAll), and, when told to `ask`, asks for each home's flow
+  // line as soon as it is found; the relay reads the lines a call later
+  // (Worker::processBurstPipelined). A worker tells it to where the live flow lines fit in L2:
+  // beyond that, the relay asks for them instead, spread over the burst before
+  // (MediaContext::askForNextLine), where asked for all at once within classify's loop they
+  // stalled it (Worker::kFlowsAskedInClassify).
   class Locator {
    public:
-    Locator(const FlowTable& table, AddressCache& cache) : table_(table), cache_(cache), pool_(table.pool_) {}
+    Locator(const FlowTable& table, AddressCache& cache, bool ask = true)
+        : table_(table), cache_(cache), pool_(table.pool_), ask_(ask) {}
     // A key as its three words (see FlowKey): its home slot.
     uint32_t locate(uint64_t w0, uint64_t w1, uint64_t w2) {
       // The worker's cache first, then the directory. Every key goes to the cache, though a burst
@@ -118,17 +116,11 @@ class FlowTable {
       if (unlikely(((e.words[0] ^ w0) | (e.words[1] ^ w1) | (e.words[2] ^ rest)) != 0))
         homes = table_.remember(cache_, w0, w1, rest);
       const uint32_t home = homes + static_cast<uint32_t>(w2 & kUdpPortMask);
-      // Into L2, not L1 (prefetcht2; AMD fills L2 alone for it): the relay loads the burst's
-      // lines into L1 together (relayBurst). Our reading, with no counters in this guest: a
-      // prefetch into L1 holds one of L1's few miss buffers until its line comes, page walk
-      // included, where L2 tracks many more. sbcbench relay, 4 alternated pairs on the Zen 4
-      // guest, prefetcht0 -> prefetcht2: 100k sessions both ways 0.4465 -> 0.496, 1M one way
-      // 0.415 -> 0.4785; 1k the same (8 pairs one way, 0.5315 against 0.533; 6 both ways, 0.529
-      // against 0.527). On a Zen 5 guest, t1/t2 against t0 were within noise.
-      rte_prefetch2(&pool_[home]);
+      // Into L2, not L1, as the relay's asks (MediaContext::askForNextLine).
+      if (ask_) rte_prefetch2(&pool_[home]);
       return home;
     }
-    // A key's home (its line asked for).
+    // A key's home (its line asked for, if the locator asks).
     uint32_t locateKey(const FlowKey& key) {
       // The words one by one, in registers: a key copied whole goes through the stack.
       const uint8_t* k = reinterpret_cast<const uint8_t*>(&key);
@@ -138,7 +130,7 @@ class FlowTable {
       std::memcpy(&w2, k + 16, 8);
       return locate(w0, w1, w2);
     }
-    // Each of `count` keys' homes (their lines asked for).
+    // Each of `count` keys' homes (their lines asked for, if the locator asks).
     void locateAll(const FlowKey* keys, uint32_t count, uint32_t* homes) {
       for (uint32_t i = 0; i < count; ++i) homes[i] = locateKey(keys[i]);
     }
@@ -149,6 +141,7 @@ class FlowTable {
     // The table's pool_, held here: a loop that copies its Locator into a local keeps this in a
     // register, where table_.pool_ is loaded again after every store the loop makes.
     const Flow* pool_;
+    bool ask_;
   };
 
   // Flow lookup in two steps, so that a worker can do other work while the lines come in:
@@ -212,8 +205,9 @@ class FlowTable {
 
   uint32_t capacity() const { return capacity_; }
   uint32_t maxLocalAddresses() const { return maxAddresses_; }
-  // Flows allocated and not yet free again: published, unpublished, or in a grace period.
-  uint32_t inUse() const { return inUse_; }
+  // Flows allocated and not yet free again: published, unpublished, or in a grace period. Workers
+  // read it too, as a hint of how many flow lines are live (it may lag a moment).
+  uint32_t inUse() const { return inUse_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr uint32_t kNoAddress = 0xffffffffu;
@@ -305,7 +299,7 @@ class FlowTable {
   uint32_t homeSlots_ = 0;      // (maxAddresses_ + 1) << 16, ports_'s length
   size_t slots_ = 0;            // homes and overflow, rounded up to whole chunks
   uint32_t capacity_ = 0;
-  uint32_t inUse_ = 0;
+  std::atomic<uint32_t> inUse_{0};  // written by the control side alone
   std::vector<uint64_t> homeTaken_;     // bit per home slot: allocated, published or retired
   std::vector<uint32_t> overflowFree_;  // overflow slots free to hand out
   std::vector<bool> committed_;         // per chunk

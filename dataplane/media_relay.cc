@@ -16,8 +16,9 @@ namespace {
 // Loads a byte of each packet's flow line, all together, before the relay touches any: the
 // core keeps the misses in flight at once, where the relay's loop, dozens of instructions a
 // packet, has the misses of only the few packets its reorder window holds in flight. The lines
-// were asked for a call ago, into L2 (FlowTable::Locator): this brings them into L1, and waits
-// once for those still on their way. At a million sessions on a host that backs the guest with
+// were asked for a call ago, into L2 (by classify's FlowTable::Locator, or by the relay of the
+// burst before: MediaContext::askForNextLine): this brings them into L1, and waits once for
+// those still on their way. At a million sessions on a host that backs the guest with
 // 4 KiB pages, many are: each needs a page walk of its own (nested, in a VM), and the walks take
 // longer than a burst. sbcbench relay, 4 alternated pairs on a Zen 4 guest, ratio without ->
 // with (the lines then asked for into L1 after classify): 1M sessions one way 0.3205 -> 0.4035,
@@ -340,7 +341,7 @@ enum class Relayed : uint8_t { kDropped, kRtp, kRtcp };
 // `m` must be a fastCandidate, `flow` the flow in `slot`; with kHomes, `slot` is the key's home,
 // and its mark is read first (relayFastRunScalar).
 template <bool kHomes>
-inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot) {
+__attribute__((always_inline)) inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slot) {
   if (kHomes && unlikely(!flow.atHome())) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
   constexpr unsigned kIp = sizeof(rte_ether_hdr);
@@ -415,20 +416,27 @@ inline bool relayFastV4(MediaContext& ctx, rte_mbuf* m, Flow& flow, uint32_t slo
 }  // namespace
 
 namespace {
-template <bool kHomes>
+template <bool kHomes, bool kAsk>
 uint16_t relayFastRunScalarOf(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                               uint16_t start, uint16_t count) {
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  while (i < end && relayFastV4<kHomes>(ctx, packets[i], ctx.flows[slots[i]], slots[i])) ++i;
+  while (i < end) {
+    if constexpr (kAsk) ctx.askForNextLine(i);
+    if (!relayFastV4<kHomes>(ctx, packets[i], ctx.flows[slots[i]], slots[i])) break;
+    ++i;
+  }
   return i;
 }
 }  // namespace
 
 uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                             uint16_t start, uint16_t count, bool homes) {
-  return homes ? relayFastRunScalarOf<true>(ctx, packets, slots, fastMask, start, count)
-               : relayFastRunScalarOf<false>(ctx, packets, slots, fastMask, start, count);
+  if (ctx.nextHomes != nullptr)
+    return homes ? relayFastRunScalarOf<true, true>(ctx, packets, slots, fastMask, start, count)
+                 : relayFastRunScalarOf<false, true>(ctx, packets, slots, fastMask, start, count);
+  return homes ? relayFastRunScalarOf<true, false>(ctx, packets, slots, fastMask, start, count)
+               : relayFastRunScalarOf<false, false>(ctx, packets, slots, fastMask, start, count);
 }
 
 namespace {
@@ -536,6 +544,7 @@ uint16_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots
     if (stop == count) break;
     Flow& flow = ctx.flows[slots[stop]];
     if (!known && unlikely(!flow.atHome())) break;
+    if (ctx.nextHomes != nullptr) ctx.askForNextLine(stop);
     const Relayed r = relayGeneral(ctx, packets[stop], flow);
     relayed += r != Relayed::kDropped;
     rtcp += r == Relayed::kRtcp;

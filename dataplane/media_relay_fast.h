@@ -25,6 +25,8 @@ inline constexpr uint8_t kOriginTtl = 64;
 // take, which it left unchanged, or `count`. With `homes`, the slots are the keys' home slots
 // (FlowTable), and a packet whose home line holds no marked flow ends the run too: the mark is
 // read (acquire) before anything else in the line, and nothing else is read where it is missing.
+// Where ctx.nextHomes is set, each packet it comes to also asks for a line of the next burst
+// (MediaContext::askForNextLine).
 uint16_t relayFastRunScalar(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                             uint16_t start, uint16_t count, bool homes);
 // The same in AVX-512 (F, BW, VL, VBMI); call only where fastPathSupported(FastPath::kAvx512).

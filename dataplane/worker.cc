@@ -46,9 +46,11 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   }
   burstTsc_ = nowTsc;
   // Where the flow of every UDP packet is at home: classify finds those slots for the whole
-  // burst now, asking for each one's line as it goes (FlowTable::Locator), and the relay reads
-  // them a call later.
-  FlowTable::Locator locator(*tables_.flows, addressCache_);
+  // burst now (FlowTable::Locator), and the next call relays them. Their lines are asked for by
+  // classify as it finds them, or, for a table whose live lines are beyond L2, by the relay of
+  // the held burst, spread over it.
+  askInRelay_ = tables_.flows->inUse() > kFlowsAskedInClassify;
+  FlowTable::Locator locator(*tables_.flows, addressCache_, !askInRelay_);
   classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
   // for its flows (resolveBurst, relayHeld): a media flow remembers its verdict.
@@ -116,11 +118,12 @@ uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& s
 
 void Worker::resolveBurst(HeldMedia& media) {
   // At 100k+ sessions every flow is a cache miss. Classify found each key's home slot, from the
-  // key alone (FlowTable), and asked for the line there, which the relay reads a burst later,
-  // where the mark in it says whether it is the key's flow. So nothing is read here: the burst is
-  // held with its homes as slots, and what a few packets need (their cold lines, the firewall's
-  // memos) is asked for, each behind one test per burst. Reading the marks here, as the entries
-  // were read before homes, cost about 0.8 ns a packet (sbcbench relay --stages).
+  // key alone (FlowTable), and the relay of the burst before asked for the line there, which the
+  // relay reads a call later, where the mark in it says whether it is the key's flow. So nothing
+  // is read here: the burst is held with its homes as slots, and what a few packets need (their
+  // cold lines, the firewall's memos) is asked for, each behind one test per burst. Reading the
+  // marks here, as the entries were read before homes, cost about 0.8 ns a packet (sbcbench
+  // relay --stages).
   const uint16_t udpCount = classified_.udpCount;
   const uint32_t all = static_cast<uint32_t>((uint64_t{1} << udpCount) - 1);  // udpCount may be 32
   // All of the arrays, whatever the count: a fixed-size copy is a few vector moves, where a
@@ -173,6 +176,17 @@ void Worker::dropMisses(HeldMedia& media, uint32_t misses, const ArrivingFilter&
 }
 
 void Worker::relayHeld(HeldMedia& media) {
+  // Unless classify asked for them, the relay asks for the lines of the burst classify found
+  // last (classified_.udpHomes), one per packet it comes to; here, for those it did not.
+  const uint16_t held = media.count;
+  const bool ask = askInRelay_ && classified_.udpCount != 0;
+  relayHeldMedia(media, ask ? classified_.udpHomes : nullptr);
+  if (ask)
+    for (uint16_t i = held; i < classified_.udpCount; ++i)
+      rte_prefetch2(&tables_.flows->pool()[classified_.udpHomes[i]]);
+}
+
+void Worker::relayHeldMedia(HeldMedia& media, const uint32_t* nextHomes) {
   if (media.count == 0) return;
   const uint32_t all = static_cast<uint32_t>((uint64_t{1} << media.count) - 1);
   bool known = false;  // whether media.slots are the flows' slots, not just homes
@@ -185,7 +199,7 @@ void Worker::relayHeld(HeldMedia& media) {
   }
   MediaContext ctx{tables_.flows->pool(), tables_.flows->coldPool(), tables_.interfaces,
                    tables_.neighbors->macStates(), flowStats_, &counters_, tx_, media.nowCoarse,
-                   &tables_.interfaces->interfaces[media.interfaceIndex], fastPath_};
+                   &tables_.interfaces->interfaces[media.interfaceIndex], fastPath_, nextHomes};
   if (const uint16_t done = relayBurst(ctx, media.packets, media.slots, media.fastMask, media.count, known);
       unlikely(done != media.count)) {
     // A flow away from home (after an update), or none (probes, SIP): the rest of the burst, from

@@ -149,13 +149,22 @@ std::vector<Captured> DataplaneHarness::flushCaptured() {
   return out;
 }
 
-std::vector<Captured> DataplaneHarness::receivePipelined(uint8_t iface, const Bytes& frame,
+std::vector<Captured> DataplaneHarness::receivePipelined(uint8_t iface, const std::vector<Bytes>& frames,
                                                          uint64_t nowTsc) {
-  rte_mbuf* m = toMbuf(pool, frame, interfaces.interfaces[iface].portId, 0);
-  if (m == nullptr) return {};
+  rte_mbuf* burst[kMaxBurst];
+  if (frames.size() > kMaxBurst) return {};
+  uint16_t count = 0;
+  for (const Bytes& f : frames) {
+    rte_mbuf* m = toMbuf(pool, f, interfaces.interfaces[iface].portId, 0);
+    if (m == nullptr) {
+      rte_pktmbuf_free_bulk(burst, count);
+      return {};
+    }
+    burst[count++] = m;
+  }
   std::vector<Captured> out;
   auto sink = capturingSink(out);
-  worker->processBurstPipelined(iface, &m, 1, nowTsc, sink);
+  worker->processBurstPipelined(iface, burst, count, nowTsc, sink);
   return out;
 }
 

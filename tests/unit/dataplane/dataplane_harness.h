@@ -77,7 +77,10 @@ class DataplaneHarness {
   }
   // The same through Worker::processBurstPipelined: media of this burst are held, those held
   // from the previous call are relayed (and returned).
-  std::vector<Captured> receivePipelined(uint8_t iface, const Bytes& frame, uint64_t nowTsc);
+  std::vector<Captured> receivePipelined(uint8_t iface, const Bytes& frame, uint64_t nowTsc) {
+    return receivePipelined(iface, std::vector<Bytes>{frame}, nowTsc);
+  }
+  std::vector<Captured> receivePipelined(uint8_t iface, const std::vector<Bytes>& frames, uint64_t nowTsc);
   // Worker::drainPipeline, then flush; returns what was transmitted.
   std::vector<Captured> drainPipeline();
   // Worker::flush into copies (the mbufs are freed).

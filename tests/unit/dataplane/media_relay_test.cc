@@ -992,5 +992,65 @@ TEST(FastPathsTest, BothPathsSendTheSameBytesAndCountTheSame) {
   }
 }
 
+// Beyond Worker::kFlowsAskedInClassify flows in use, the relay asks for the next burst's flow
+// lines as it relays (MediaContext::askForNextLine), where classify asks for them below it: a
+// worker with that many flows relays the same pipelined bursts into the same bytes, and counts
+// the same, as one with a few, with either build of the fast path. Among the RTP, RTCP and a
+// forged source send packets to the general path mid-burst, where the fast run starts again.
+TEST(FastPathsTest, AWorkerWithManyFlowsRelaysAsOneWithFew) {
+  for (const FastPath path : {FastPath::kScalar, FastPath::kAvx512}) {
+    if (!fastPathSupported(path)) continue;
+    SCOPED_TRACE(fastPathName(path));
+    DataplaneHarness few, many(Worker::kFlowsAskedInClassify + 64);
+    for (DataplaneHarness* h : {&few, &many}) {
+      ASSERT_TRUE(h->worker->setFastPath(path));
+      h->resolvePeers();
+      Status st = h->sessions->create(h->accessCoreSpec(), kT0);
+      ASSERT_TRUE(st.ok()) << st.error;
+    }
+    // Flows allocated and never published: live lines, for the worker's count, on no one's path.
+    for (uint32_t k = 0; k <= Worker::kFlowsAskedInClassify; ++k) {
+      const IpAddress a = IpAddress::v4(0xcb007100u + k / 40000);  // 203.0.113.0: the access realm's
+      ASSERT_NE(many.flows->allocate(FlowKey::make(0, SocketAddress{a, static_cast<uint16_t>(20100 + k % 40000)})),
+                nullptr);
+    }
+    ASSERT_GT(many.flows->inUse(), Worker::kFlowsAskedInClassify);
+    ASSERT_LE(few.flows->inUse(), Worker::kFlowsAskedInClassify);
+
+    std::mt19937 random(5);
+    uint16_t sequence = 100;
+    std::vector<Captured> a, b;
+    auto append = [](std::vector<Captured>& to, std::vector<Captured> from) {
+      to.insert(to.end(), from.begin(), from.end());
+    };
+    for (unsigned burst = 0; burst < 40; ++burst) {
+      std::vector<Bytes> frames;
+      const unsigned size = 1 + random() % kMaxBurst;
+      for (unsigned k = 0; k < size; ++k) {
+        const unsigned kind = random() % 10;
+        Bytes payload = kind == 1 ? rtcpPayload(200) : rtpPayload(++sequence);
+        SocketAddress source = Plan::accessPeer();
+        if (kind == 2) source.port = static_cast<uint16_t>(source.port + 1);  // forged
+        frames.push_back(udpFrame(few.toSbc(kAccess, kAccessPeerMac), source, Plan::accessLocal(), payload));
+      }
+      const uint64_t now = kT0 + burst * kTscPerMs;
+      append(a, few.receivePipelined(kAccess, frames, now));
+      append(b, many.receivePipelined(kAccess, frames, now));
+    }
+    append(a, few.drainPipeline());
+    append(b, many.drainPipeline());
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_GT(a.size(), 300u);
+    for (size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].interfaceIndex, b[k].interfaceIndex);
+      ASSERT_EQ(a[k].frame, b[k].frame) << "packet " << k;
+    }
+    EXPECT_EQ(few.counters().mediaPackets, many.counters().mediaPackets);
+    EXPECT_EQ(few.counters().rtcpPackets, many.counters().rtcpPackets);
+    EXPECT_EQ(few.drops(DropReason::kMediaSourceMismatch), many.drops(DropReason::kMediaSourceMismatch));
+    EXPECT_GT(many.drops(DropReason::kMediaSourceMismatch), 0u);
+  }
+}
+
 }  // namespace
 }  // namespace sbc::dataplane::test

@@ -118,12 +118,12 @@ uint16_t Worker::filterDeparting(const FirewallTables& firewall, const AclSet& s
 
 void Worker::resolveBurst(HeldMedia& media) {
   // At 100k+ sessions every flow is a cache miss. Classify found each key's home slot, from the
-  // key alone (FlowTable), and the relay of the burst before asked for the line there, which the
-  // relay reads a call later, where the mark in it says whether it is the key's flow. So nothing
-  // is read here: the burst is held with its homes as slots, and what a few packets need (their
-  // cold lines, the firewall's memos) is asked for, each behind one test per burst. Reading the
-  // marks here, as the entries were read before homes, cost about 0.8 ns a packet (sbcbench
-  // relay --stages).
+  // key alone (FlowTable), and the line there was asked for (by classify, or by the relay of the
+  // burst before), which the relay reads a call later, where the mark in it says whether it is
+  // the key's flow. So nothing is read here: the burst is held with its homes as slots, and what
+  // a few packets need (their cold lines, the firewall's memos) is asked for, each behind one
+  // test per burst. Reading the marks here, as the entries were read before homes, cost about
+  // 0.8 ns a packet (sbcbench relay --stages).
   const uint16_t udpCount = classified_.udpCount;
   const uint32_t all = static_cast<uint32_t>((uint64_t{1} << udpCount) - 1);  // udpCount may be 32
   // All of the arrays, whatever the count: a fixed-size copy is a few vector moves, where a

@@ -111,21 +111,29 @@ DataplaneHarness::~DataplaneHarness() {
   if (pool != nullptr) rte_mempool_free(pool);
 }
 
-std::vector<Captured> DataplaneHarness::receive(uint8_t iface, const std::vector<Bytes>& frames,
-                                                uint64_t nowTsc, uint64_t olFlags) {
-  std::vector<Captured> out;
-  rte_mbuf* burst[kMaxBurst];
+int DataplaneHarness::toBurst(uint8_t iface, const std::vector<Bytes>& frames, uint64_t olFlags, rte_mbuf** burst) {
   if (frames.size() > kMaxBurst) {
     ADD_FAILURE() << "a burst holds at most " << kMaxBurst << " frames";
-    return out;
+    return -1;
   }
   uint16_t count = 0;
   for (const Bytes& f : frames) {
     rte_mbuf* m = toMbuf(pool, f, interfaces.interfaces[iface].portId, olFlags);
-    if (m == nullptr) return out;
+    if (m == nullptr) {
+      rte_pktmbuf_free_bulk(burst, count);
+      return -1;
+    }
     burst[count++] = m;
   }
-  worker->processBurst(iface, burst, count, nowTsc);
+  return count;
+}
+
+std::vector<Captured> DataplaneHarness::receive(uint8_t iface, const std::vector<Bytes>& frames,
+                                                uint64_t nowTsc, uint64_t olFlags) {
+  rte_mbuf* burst[kMaxBurst];
+  const int count = toBurst(iface, frames, olFlags, burst);
+  if (count < 0) return {};
+  worker->processBurst(iface, burst, static_cast<uint16_t>(count), nowTsc);
   return flushCaptured();
 }
 
@@ -152,19 +160,11 @@ std::vector<Captured> DataplaneHarness::flushCaptured() {
 std::vector<Captured> DataplaneHarness::receivePipelined(uint8_t iface, const std::vector<Bytes>& frames,
                                                          uint64_t nowTsc) {
   rte_mbuf* burst[kMaxBurst];
-  if (frames.size() > kMaxBurst) return {};
-  uint16_t count = 0;
-  for (const Bytes& f : frames) {
-    rte_mbuf* m = toMbuf(pool, f, interfaces.interfaces[iface].portId, 0);
-    if (m == nullptr) {
-      rte_pktmbuf_free_bulk(burst, count);
-      return {};
-    }
-    burst[count++] = m;
-  }
+  const int count = toBurst(iface, frames, 0, burst);
+  if (count < 0) return {};
   std::vector<Captured> out;
   auto sink = capturingSink(out);
-  worker->processBurstPipelined(iface, burst, count, nowTsc, sink);
+  worker->processBurstPipelined(iface, burst, static_cast<uint16_t>(count), nowTsc, sink);
   return out;
 }
 

@@ -121,6 +121,11 @@ class DataplaneHarness {
   std::unique_ptr<Firewall> firewall;
   std::unique_ptr<Worker> worker;
   std::unique_ptr<SessionTable> sessions;
+
+ private:
+  // `frames` (≤ kMaxBurst) as mbufs received on `iface`, in `burst`; their count, or -1 (the
+  // mbufs made so far freed) when there are too many frames or no mbufs.
+  int toBurst(uint8_t iface, const std::vector<Bytes>& frames, uint64_t olFlags, rte_mbuf** burst);
 };
 
 // Addresses of the plan above.

@@ -216,7 +216,9 @@ Outcome classifyArp(rte_mbuf* m, uint16_t l2Length) {
 // `ourMac` is the interface's MAC in the low 48 bits, as an 8-byte load from the frame gives it.
 inline bool classifyFastIpv4Udp(uint64_t ourMac, rte_mbuf* m, FlowKey& key) {
   const uint32_t frameLength = rte_pktmbuf_pkt_len(m);
-  constexpr uint32_t kHeaders = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr);
+  // Ethernet, IPv4 and UDP headers, and an RTP header's 12 bytes: shorter datagrams are for the
+  // full parser, and no fast candidates (fastCandidate).
+  constexpr uint32_t kHeaders = sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + kMinFastUdpLength;
   // One segment: the frame is all in the first (the full parser linearises the others).
   if (unlikely(frameLength < kHeaders || !rte_pktmbuf_is_contiguous(m))) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
@@ -235,11 +237,11 @@ inline bool classifyFastIpv4Udp(uint64_t ourMac, rte_mbuf* m, FlowKey& key) {
   // from wire-order bytes): destination MAC; 08 00 45 (IPv4, IHL 5); no MF, offset 0, UDP.
   const uint64_t fields = ((macs ^ ourMac) << 16) | ((typeToId & 0xffffff) ^ 0x450008) |
                           ((fragmentToSource & 0xff00ff3f) ^ 0x11000000);
-  // Then: a TTL; 28 <= IP length <= what the frame holds (one unsigned compare, frameLength being
+  // Then: a TTL; 40 <= IP length <= what the frame holds (one unsigned compare, frameLength being
   // at least kHeaders); UDP length = IP length - 20; no source in 0/8, 127/8 or 224/3 and no
   // destination in 224/3 (those go to the full parser, which decides).
   const bool bad = (fields != 0) | ((fragmentToSource & 0x00ff0000) == 0) |
-                   (ipLength - (sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr)) > frameLength - kHeaders) |
+                   (ipLength - (sizeof(rte_ipv4_hdr) + kMinFastUdpLength) > frameLength - kHeaders) |
                    (udpLength + sizeof(rte_ipv4_hdr) != ipLength) |
                    (static_cast<uint8_t>(sourceFirst - 1) >= 223) | (sourceFirst == 127) |
                    (destinationFirst >= 224);

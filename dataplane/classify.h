@@ -27,14 +27,21 @@ namespace sbc::dataplane {
 
 inline constexpr uint16_t kMaxBurst = 32;
 
-// A packet the relay's fast path may take: untagged IPv4 without options, with a checksum to
-// adjust (the path still checks everything about the flow). Classify's own fast path makes
-// only such packets.
+// The UDP datagrams the relay's fast path may take carry an RTP header's 12 bytes at least;
+// classify tells (fastCandidate), so that the relay need not.
+inline constexpr uint16_t kMinFastUdpLength = 8 + 12;
+
+// A packet the relay's fast path may take: untagged IPv4 without options, UDP of
+// kMinFastUdpLength at least, with a checksum to adjust (the path still checks everything about
+// the flow). Classify's own fast path makes only such packets; the full parser, others too.
 inline bool fastCandidate(const rte_mbuf* m) {
   constexpr uint64_t kLengths = 14 | 20 << 7;  // l2_len, l3_len: the low bits of tx_offload
-  return m->packet_type == (RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP) &&
-         (m->tx_offload & 0xffff) == kLengths &&
-         (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE;
+  if (m->packet_type != (RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP) ||
+      (m->tx_offload & 0xffff) != kLengths ||
+      (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE)
+    return false;
+  const uint8_t* udpLength = rte_pktmbuf_mtod_offset(m, const uint8_t*, 14 + 20 + 4);  // the UDP header's
+  return (udpLength[0] << 8 | udpLength[1]) >= kMinFastUdpLength;
 }
 
 struct ClassifiedBurst {

@@ -145,8 +145,9 @@ SBC_AVX512 inline BurstChecks makeBurstChecks(const uint8_t* mac, uint16_t port,
 // it passes every check.
 SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, uint64_t& w0, uint64_t& w2) {
   const uint16_t dataLength = m->data_len;
-  // Shorter than its headers: the full parser's. Else the window is within the segment's data.
-  if (unlikely(dataLength < kHeaders)) return false;
+  // Shorter than its headers and an RTP header's 12 bytes: the full parser's, and no fast candidate
+  // (fastCandidate). Else the window is within the segment's data.
+  if (unlikely(dataLength < kUdpLengthOffset + kMinFastUdpLength)) return false;
   const __m256i mbuf = _mm256_loadu_epi8(reinterpret_cast<const uint8_t*>(m) + kMbufWindow);
   const uint8_t* frame = rte_pktmbuf_mtod(m, const uint8_t*);
   const __m256i h = _mm256_loadu_epi8(frame + kFrameWindow);
@@ -209,11 +210,19 @@ SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packe
     // The home is what the worker needs of the key: with a locator, the key is not stored. The
     // loop owns a copy of the locator, whose members stay in registers: through the pointer, GCC
     // loaded them again after each of the loop's stores (30 instructions a packet for the home,
-    // where 20 do).
-    refused = classifyRun(c, packets, count, out, bytes,
-                          [&out, local = *locator](uint16_t i, uint64_t w0, uint64_t w2) mutable {
-                            out.udpHomes[i] = local.locate(w0, 0, w2);
-                          });
+    // where 20 do). Whether it asks for the homes' lines is tested here, once.
+    if (locator->asks())
+      refused = classifyRun(c, packets, count, out, bytes,
+                            [&out, local = *locator](uint16_t i, uint64_t w0, uint64_t w2) mutable {
+                              const uint32_t home = local.find(w0, 0, w2);
+                              local.ask(home);
+                              out.udpHomes[i] = home;
+                            });
+    else
+      refused = classifyRun(c, packets, count, out, bytes,
+                            [&out, local = *locator](uint16_t i, uint64_t w0, uint64_t w2) mutable {
+                              out.udpHomes[i] = local.find(w0, 0, w2);
+                            });
   } else {
     refused = classifyRun(c, packets, count, out, bytes, [&out](uint16_t i, uint64_t w0, uint64_t w2) {
       storeFlowKeyWords(out.udpKeys[i], w0, w2);

@@ -124,14 +124,18 @@ inline constexpr uint8_t kLatchAnySource = 1 << 0;  // peer is behind NAT: latch
 inline constexpr uint8_t kRelatchAllowed = 1 << 1;  // latch again after relatchSilenceTsc of silence
 inline constexpr uint8_t kRtcp = 1 << 2;            // this flow carries RTCP (port + 1)
 inline constexpr uint8_t kAnyPeerPort = 1 << 3;     // expected peer's port is not known
+inline constexpr uint8_t kTaggedEgress = 1 << 4;    // the egress interface tags its frames (802.1Q)
 }  // namespace flow_flags
 
 // What the fast path compares a packet's source with: the v4Identity of an IPv4 peer, or this,
 // which equals no v4Identity (bit 48 clear), so that every packet takes the general path: for an
-// IPv6 peer, and on a flow of RTCP (a few packets a minute; the fast path is for RTP).
+// IPv6 peer, on a flow of RTCP (a few packets a minute; the fast path is for RTP), and toward a
+// tagged interface (the fast path writes untagged Ethernet headers). So the fast path tests none
+// of these per packet.
 inline constexpr uint64_t kNotFast = uint64_t{1} << 49;
 inline uint64_t admittedIdentityOf(const WireAddress& w, uint8_t flowFlags) {
-  return w.family == IpFamily::kV4 && !(flowFlags & flow_flags::kRtcp) ? v4IdentityOf(w) : kNotFast;
+  constexpr uint8_t kGeneralOnly = flow_flags::kRtcp | flow_flags::kTaggedEgress;
+  return w.family == IpFamily::kV4 && !(flowFlags & kGeneralOnly) ? v4IdentityOf(w) : kNotFast;
 }
 
 // A flow's hot line: everything a relayed IPv4 packet reads or writes, 64 bytes, in a pool of

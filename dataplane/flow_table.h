@@ -104,6 +104,15 @@ class FlowTable {
         : table_(table), cache_(cache), pool_(table.pool_), ask_(ask) {}
     // A key as its three words (see FlowKey): its home slot.
     uint32_t locate(uint64_t w0, uint64_t w1, uint64_t w2) {
+      const uint32_t home = find(w0, w1, w2);
+      // Into L2, not L1, as the relay's asks (MediaContext::askForNextLine).
+      if (ask_) ask(home);
+      return home;
+    }
+    // locate in two steps, for a loop that tests whether the locator asks once, not per key.
+    bool asks() const { return ask_; }
+    void ask(uint32_t home) const { rte_prefetch2(&pool_[home]); }
+    uint32_t find(uint64_t w0, uint64_t w1, uint64_t w2) {
       // The worker's cache first, then the directory. Every key goes to the cache, though a burst
       // often goes to one address: a test for "the previous key's address" cost more than it
       // saved where the burst's packets alternate between a few addresses (sessions spread over
@@ -115,10 +124,7 @@ class FlowTable {
       uint32_t homes = e.homes;
       if (unlikely(((e.words[0] ^ w0) | (e.words[1] ^ w1) | (e.words[2] ^ rest)) != 0))
         homes = table_.remember(cache_, w0, w1, rest);
-      const uint32_t home = homes + static_cast<uint32_t>(w2 & kUdpPortMask);
-      // Into L2, not L1, as the relay's asks (MediaContext::askForNextLine).
-      if (ask_) rte_prefetch2(&pool_[home]);
-      return home;
+      return homes + static_cast<uint32_t>(w2 & kUdpPortMask);
     }
     // A key's home (its line asked for, if the locator asks).
     uint32_t locateKey(const FlowKey& key) {

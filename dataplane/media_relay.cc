@@ -334,7 +334,8 @@ enum class Relayed : uint8_t { kDropped, kRtp, kRtcp };
 
 
 // The common case in straight-line code: RTP over IPv4 from the flow's latched peer, toward an
-// IPv4 peer whose MAC is known, out of an untagged interface. Only the flow's first line is read.
+// IPv4 peer whose MAC is known, out of an untagged interface (a flow toward a tagged one never
+// admits a source here: admittedIdentityOf). Only the flow's first line is read.
 // The checksums are adjusted for the words that change (RFC 1624): the addresses and ports by
 // the flow's terms for them (checksumTerms), the TTL here. Returns false, having changed nothing,
 // for anything else: relayGeneral then decides, with every check and drop reason.
@@ -352,14 +353,13 @@ __attribute__((always_inline)) inline bool relayFastV4(MediaContext& ctx, rte_mb
   if (v4Identity(source, static_cast<uint16_t>(ports)) != flow.latchedV4.load(std::memory_order_acquire))
     return false;
   const uint32_t leaving = flow.checksumLeaving;  // set before latchedV4
-  // RTP: version 2, 12 bytes at least, and not RTCP (RFC 5761 §4 for telling them apart). RTCP
+  // RTP: version 2 and not RTCP (RFC 5761 §4 for telling them apart); its 12 bytes are there, as
+  // in every fast candidate (fastCandidate). RTCP
   // (a few packets a minute, muxed here or on a flow of its own, which never matches latchedV4)
   // takes the general path, and so does a jump in the sequence number: both are for the loss
   // count to judge.
   // Byte swaps by the compiler (one rotate), not rte_be_to_cpu_16's inline asm (an exchange of
   // byte registers, three micro-ops on x86).
-  const uint16_t udpLength = __builtin_bswap16(load16(frame + kUdp + offsetof(rte_udp_hdr, dgram_len)));
-  if (udpLength < sizeof(rte_udp_hdr) + 12) return false;
   const uint8_t first = frame[kRtp], second = frame[kRtp + 1];
   if ((first & 0xc0) != 0x80 || static_cast<uint8_t>(second - 192) < 32) return false;
   const uint32_t highest = flow.highestSequence.load(std::memory_order_relaxed);
@@ -374,7 +374,8 @@ __attribute__((always_inline)) inline bool relayFastV4(MediaContext& ctx, rte_mb
   const uint64_t peer = load64(&d.peerPortBe);
   const uint32_t entering = d.checksumEntering;
   std::atomic_thread_fence(std::memory_order_acquire);
-  if ((sequence & 1) || d.sequence.load(std::memory_order_relaxed) != sequence) return false;
+  // Even (no write under way) and unchanged: the writers only ever add to it.
+  if (d.sequence.load(std::memory_order_relaxed) != (sequence & ~1u)) return false;
   static_assert(offsetof(FlowDestination, directMac) == offsetof(FlowDestination, neighborIndex) + 2 &&
                 offsetof(FlowDestination, peerV4) == offsetof(FlowDestination, peerPortBe) + 4 &&
                 offsetof(FlowDestination, peerFamily) == offsetof(FlowDestination, peerPortBe) + 2);
@@ -383,7 +384,6 @@ __attribute__((always_inline)) inline bool relayFastV4(MediaContext& ctx, rte_mb
   if (!nextHopMac(ctx, hop, dstMac)) return false;
   TxBuffer& tx = ctx.tx[flow.egressInterface];
   const EgressHeader& egress = tx.egress;
-  if (egress.vlan != 0) return false;
 
   // Ethernet: destination and source MACs; the type stays IPv4.
   const uint64_t macs = dstMac | egress.sourceHead;

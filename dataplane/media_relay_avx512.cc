@@ -83,9 +83,10 @@ enum Table {
   kTermIndex,       // the checksums' terms, byte by byte, from the frame and the flow line (32 + offset)
   kTermBias,        // what vpsadbw subtracts: 0xff complements a byte, others add a constant
   kTermShift,       // qword lanes: the high bytes' sums weigh 256
-  kComplement,      // 16-bit lanes: the IP checksum is its sum's complement
-  kChecksumWords,   // 16-bit lanes: the two checksums' words
-  kIpChecksumSet,   // 16-bit lanes: nonzero in the IP checksum's word
+  kComplement,      // 16-bit lanes: the IP checksum is its sum's complement; the new TTL and protocol
+  kSumKept,         // 16-bit lanes: the sums' words where the checksums are
+  kChecksumWords,   // 16-bit lanes: the words written from the sums: the two checksums', TTL-protocol
+  kIpChecksumSet,   // 16-bit lanes: nonzero in the words always written (IP checksum, TTL-protocol)
   kTables
 };
 using Tables = std::array<std::array<uint8_t, 32>, kTables>;
@@ -143,8 +144,11 @@ constexpr Tables makeTables() {
   }
   t[kTermShift][0] = t[kTermShift][16] = 8;
   t[kComplement][kIpChecksum] = t[kComplement][kIpChecksum + 1] = 0xff;
-  for (const unsigned word : {kIpChecksum, kUdpChecksum}) t[kChecksumWords][word] = t[kChecksumWords][word + 1] = 0xff;
-  t[kIpChecksumSet][kIpChecksum] = 1;
+  t[kComplement][kIpTtl] = kOriginTtl;
+  t[kComplement][kIpTtl + 1] = IPPROTO_UDP;
+  for (const unsigned word : {kIpChecksum, kUdpChecksum}) t[kSumKept][word] = t[kSumKept][word + 1] = 0xff;
+  for (const unsigned word : {kIpTtl, kIpChecksum, kUdpChecksum}) t[kChecksumWords][word] = t[kChecksumWords][word + 1] = 0xff;
+  t[kIpChecksumSet][kIpChecksum] = t[kIpChecksumSet][kIpTtl] = 1;
   return t;
 }
 
@@ -155,7 +159,7 @@ static_assert(kIpChecksum % 2 == 0 && kUdpChecksum % 2 == 0, "16-bit lanes");
 struct RelayVectors {
   __m256i identityIndex, flowWant, flowCare, rangeBias, rangeLimit;
   __m256i rewriteIndex;
-  __m256i termIndex, termBias, termShift, complement, checksumWords, ipChecksumSet;
+  __m256i termIndex, termBias, termShift, complement, sumKept, checksumWords, ipChecksumSet;
 };
 
 SBC_AVX512 inline __m256i loadTable(Table t) {
@@ -166,7 +170,7 @@ SBC_AVX512 inline RelayVectors loadRelayVectors() {
   return {loadTable(kIdentityIndex), loadTable(kFlowWant),    loadTable(kFlowCare),
           loadTable(kRangeBias),     loadTable(kRangeLimit),  loadTable(kRewriteIndex),
           loadTable(kTermIndex),     loadTable(kTermBias),    loadTable(kTermShift),
-          loadTable(kComplement),    loadTable(kChecksumWords), loadTable(kIpChecksumSet)};
+          loadTable(kComplement),    loadTable(kSumKept),     loadTable(kChecksumWords), loadTable(kIpChecksumSet)};
 }
 
 // relayFastV4, in vectors. Returns false, having changed nothing, where it would: also, with
@@ -181,12 +185,10 @@ SBC_AVX512 __attribute__((always_inline)) inline bool relayFastV4Vector(const Me
                                                                         rte_mbuf* m, Flow& flow, uint32_t slot) {
   if (kHomes && unlikely(!flow.atHome())) return false;
   uint8_t* frame = rte_pktmbuf_mtod(m, uint8_t*);
-  // 12 bytes of RTP header at least, by the UDP length (a frame may carry Ethernet padding). Every
-  // fast candidate's segment holds its UDP datagram whole (classify checked the lengths), so the
-  // window, which ends 4 bytes into the RTP header, is then within the frame.
-  const uint16_t udpLength = __builtin_bswap16(load16(frame + kUdpLength));
-  if (udpLength < sizeof(rte_udp_hdr) + 12) return false;
-  static_assert(kWindow + 32 <= (kUdpLength - 4) + sizeof(rte_udp_hdr) + 12, "the window ends within those 20 bytes");
+  // A fast candidate's UDP datagram holds 12 bytes of RTP header at least, and its segment holds
+  // the datagram whole (classify checked the lengths: fastCandidate), so the window, which ends 4
+  // bytes into the RTP header, is within the frame.
+  static_assert(kWindow + 32 <= (kUdpLength - 4) + kMinFastUdpLength, "the window ends within the datagram");
   const __m256i h = _mm256_loadu_epi8(frame + kWindow);
   // The destination under its seqlock: the flow's load between two reads of the sequence.
   const FlowDestination& d = flow.destination;
@@ -205,7 +207,8 @@ SBC_AVX512 __attribute__((always_inline)) inline bool relayFastV4Vector(const Me
   const __mmask32 good = _mm256_mask_cmple_epu8_mask(_mm256_testn_epi8_mask(identity, c.flowCare),
                                                      _mm256_sub_epi8(h, c.rangeBias), c.rangeLimit);
   if (!_kortestc_mask32_u8(good, good)) return false;
-  if (((sequence & 1) | (sequence ^ after)) != 0) return false;
+  // Even (no write under way) and unchanged: the writers only ever add to it.
+  if (after != (sequence & ~1u)) return false;
   const uint32_t highest = flow.highestSequence.load(std::memory_order_relaxed);
   const int32_t ahead = Flow::sequenceAhead(highest, __builtin_bswap16(load16(frame + kWindow + kRtp + 2)));
   if (unlikely(isSequenceJump(ahead))) return false;
@@ -213,7 +216,6 @@ SBC_AVX512 __attribute__((always_inline)) inline bool relayFastV4Vector(const Me
   if (unlikely(!nextHopMac(ctx, hop, dstMac))) return false;
   TxBuffer& tx = ctx.tx[flow.egressInterface];
   const EgressHeader& egress = tx.egress;
-  if (unlikely(egress.vlan != 0)) return false;
 
   // The new headers: addresses and ports from the flow, then both checksums (RFC 1624), from the
   // flow's terms for the addresses and ports (checksumTerms) and the frame's old words: each
@@ -227,16 +229,16 @@ SBC_AVX512 __attribute__((always_inline)) inline bool relayFastV4Vector(const Me
   sums = _mm256_add_epi64(sums, _mm256_shuffle_epi32(sums, _MM_PERM_BADC));
   sums = _mm256_add_epi32(sums, _mm256_rol_epi32(sums, 16));
   // A UDP checksum that was 0 (the sender computed none) stays 0: only checksum words that are
-  // not 0 are written, the IP one's made so.
+  // not 0 are written, the IP one's made so. The new TTL and protocol, which the IP sum has taken
+  // in, go in the same blend, as a word always written: the sums kept where the checksums are
+  // (sumKept), xor the complement's bytes, which hold the TTL and protocol in their word.
   const __mmask16 write = _mm256_test_epi16_mask(_mm256_or_si256(h, c.ipChecksumSet), c.checksumWords);
-  const __m256i out = _mm256_mask_mov_epi16(rewritten, write, _mm256_xor_si256(sums, c.complement));
+  const __m256i out =
+      _mm256_mask_mov_epi16(rewritten, write, _mm256_ternarylogic_epi32(sums, c.sumKept, c.complement, 0x6a));
   const uint64_t macs = dstMac | egress.sourceHead;
   std::memcpy(frame, &macs, 8);
   std::memcpy(frame + 8, &egress.sourceTail, 4);
   _mm256_storeu_epi8(frame + kWindow, out);  // bytes past the headers go back as read
-  // The TTL and protocol, which the IP sum has taken in.
-  constexpr uint16_t kNewTtlProtocol = kOriginTtl | IPPROTO_UDP << 8;
-  std::memcpy(frame + kWindow + kIpTtl, &kNewTtlProtocol, 2);
 
   queueRelayed(ctx, tx, m, flow, slot, highest, ahead);
   return true;

@@ -103,7 +103,8 @@ void SessionTable::fillFlow(Flow& f, const MediaSessionSpec& spec, const Resolve
   cold.sessionId = spec.id;
   f.flags = (in.latchAnySource ? flow_flags::kLatchAnySource : 0) |
             (spec.relatchSilenceMs ? flow_flags::kRelatchAllowed : 0) |
-            (rtcp ? flow_flags::kRtcp : 0) | (legs[leg].remote.port == 0 ? flow_flags::kAnyPeerPort : 0);
+            (rtcp ? flow_flags::kRtcp : 0) | (legs[leg].remote.port == 0 ? flow_flags::kAnyPeerPort : 0) |
+            (interfaces_.interfaces[legs[other].interfaceIndex].vlan != 0 ? flow_flags::kTaggedEgress : 0);
   f.egressInterface = legs[other].interfaceIndex;
   SocketAddress expected = legs[leg].remote;
   if (expected.port != 0) expected.port = static_cast<uint16_t>(expected.port + offset);

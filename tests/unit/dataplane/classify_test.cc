@@ -371,6 +371,20 @@ TEST_P(ClassifyTest, EthernetPaddingIsTrimmed) {
   EXPECT_EQ(s.pktLen, v6.size());
 }
 
+// The relay's fast path takes only datagrams with room for an RTP header (kMinFastUdpLength), and
+// counts on classify to say which: shorter ones are UDP still, for the general path to judge.
+TEST_P(ClassifyTest, UdpTooShortForAnRtpHeaderIsNoFastCandidate) {
+  for (const size_t payload : {size_t{0}, size_t{4}, size_t{11}, size_t{12}, size_t{172}}) {
+    for (const bool padded : {false, true}) {
+      Bytes f = udp4(Bytes(payload, 0x80));
+      if (padded) f.resize(std::max<size_t>(f.size() + 8, 60), 0);
+      Classified c = classify(kAccess, f, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+      ASSERT_EQ(c.path, Path::kUdp) << payload << " bytes";
+      EXPECT_EQ(burst_.udpFastMask, payload >= 12 ? 1u : 0u) << payload << " bytes" << (padded ? ", padded" : "");
+    }
+  }
+}
+
 TEST_P(ClassifyTest, ScatteredFrameIsLinearized) {
   Bytes f = udp4();
   Classified c = classify(kAccess, toChainedMbuf(h_.pool, f, kAccess, 30));
@@ -762,10 +776,11 @@ struct Decision {
   FlowKey key{};
   uint16_t l2Len = 0, l3Len = 0;
   uint32_t packetType = 0;
+  bool fast = false;  // a fast candidate, for the relay
   Bytes bytes;
   bool operator==(const Decision& o) const {
     return array == o.array && std::memcmp(&key, &o.key, sizeof key) == 0 && l2Len == o.l2Len && l3Len == o.l3Len &&
-           packetType == o.packetType && bytes == o.bytes;
+           packetType == o.packetType && fast == o.fast && bytes == o.bytes;
   }
 };
 
@@ -780,7 +795,10 @@ std::vector<Decision> decide(DataplaneHarness& h, const std::vector<Bytes>& fram
     for (uint16_t k = 0; k < n; ++k) {
       const size_t i = static_cast<size_t>(std::find(in.begin(), in.end(), packets[k]) - in.begin());
       d[i].array = array;
-      if (array == 0) d[i].key = out.udpKeys[k];
+      if (array == 0) {
+        d[i].key = out.udpKeys[k];
+        d[i].fast = (out.udpFastMask >> k) & 1;
+      }
       d[i].l2Len = packets[k]->l2_len;
       d[i].l3Len = packets[k]->l3_len;
       d[i].packetType = packets[k]->packet_type;
@@ -796,10 +814,10 @@ std::vector<Decision> decide(DataplaneHarness& h, const std::vector<Bytes>& fram
 }
 
 // Both builds of the common case, given the same bursts, decide the same for every packet (its
-// array, key, metadata and bytes, or its drop reason) and count the same: valid IPv4/UDP, and the
-// same with a header byte changed, cut short, padded, with a source or destination the fast
-// checks refuse, from another port than the burst's first packet, with NIC verdicts of every
-// kind, and ARP mixed in.
+// array, key, metadata, whether the relay's fast path may take it, and bytes, or its drop reason)
+// and count the same: valid IPv4/UDP, and the same with a header byte changed, cut short,
+// padded, with a source or destination the fast checks refuse, from another port than the
+// burst's first packet, with NIC verdicts of every kind, too short for RTP, and ARP mixed in.
 TEST(ClassifyPathsTest, BothPathsDecideTheSameForMutatedFrames) {
   if (!fastPathSupported(FastPath::kAvx512)) GTEST_SKIP() << "this CPU (or DPDK's SIMD limit) has no AVX-512 path";
   DataplaneHarness h;
@@ -827,7 +845,7 @@ TEST(ClassifyPathsTest, BothPathsDecideTheSameForMutatedFrames) {
                          rtpPayload(static_cast<uint16_t>(random()), 160, 0x5bc0ffee, random() % 200), fields);
       uint16_t framePort = port;
       uint64_t frameFlags = burstFlags;
-      switch (random() % 10) {
+      switch (random() % 11) {
         case 0: f[random() % 54] ^= static_cast<uint8_t>(1u << (random() % 8)); break;
         case 1: f[random() % 42] = static_cast<uint8_t>(random()); break;
         case 2: f.resize(random() % f.size()); break;
@@ -837,6 +855,9 @@ TEST(ClassifyPathsTest, BothPathsDecideTheSameForMutatedFrames) {
         case 6: framePort = otherPort; break;
         case 7: frameFlags = verdicts[random() % std::size(verdicts)]; break;
         case 8: f = gratuitousArp(kAccessPeerMac, ip("203.0.113.10")); break;
+        case 9:  // too short for an RTP header: UDP, but no fast candidate
+          f = udpFrame(l2, sock("203.0.113.10:4000"), sock("203.0.113.1:20000"), Bytes(random() % 12, 0x80), fields);
+          break;
         default: break;
       }
       frames.push_back(f);

@@ -630,6 +630,13 @@ TEST_P(MediaRelayTest, VlanEgressInsertsTagAndVlanIngressLosesIt) {
   EXPECT_EQ(p.source, s.legs[1].local);
   EXPECT_EQ(p.destination, s.legs[1].remote);
   EXPECT_EQ(p.payload, rtpPayload(21));
+  // The latch opened the flow to the fast path, which writes untagged headers: not toward vlan0.
+  for (uint16_t sequence = 23; sequence < 27; ++sequence) {
+    ParsedUdp later = single(h_.receive(kAccess, fromAccessPeer(sequence), kT0), kVlan);
+    ASSERT_TRUE(later.vlanTci.has_value()) << "packet " << sequence;
+    EXPECT_EQ(*later.vlanTci & 0xfff, kVlanId);
+    EXPECT_EQ(later.payload, rtpPayload(sequence));
+  }
 
   Bytes tagged = rtp(kVlan, kVlanPeerMac, s.legs[1].remote, s.legs[1].local, 22);
   auto out2 = h_.receive(kVlan, tagged, kT0);

@@ -141,9 +141,9 @@ SBC_AVX512 inline BurstChecks makeBurstChecks(const uint8_t* mac, uint16_t port,
           keyRest};
 }
 
-// One frame: true, with its key's words in w0 and w2 (the second is 0) and its mbuf marked, when
-// it passes every check.
-SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, uint64_t& w0, uint64_t& w2) {
+// One frame: true, with its key's address (word 0; word 1 is 0) and UDP port (word 2 is it with
+// the burst's keyRest) and its mbuf marked, when it passes every check.
+SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, uint64_t& w0, uint32_t& udpPort) {
   const uint16_t dataLength = m->data_len;
   // Shorter than its headers and an RTP header's 12 bytes: the full parser's, and no fast candidate
   // (fastCandidate). Else the window is within the segment's data.
@@ -163,13 +163,12 @@ SBC_AVX512 inline bool classifyFastVector(const BurstChecks& c, rte_mbuf* m, uin
   // l2_len and l3_len: the low 16 bits of tx_offload.
   m->tx_offload = (m->tx_offload & ~uint64_t{0xffff}) | sizeof(rte_ether_hdr) | sizeof(rte_ipv4_hdr) << 7;
   m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP;
-  // The key's words: address, zero, then the UDP port with the burst's rest.
   w0 = load32(frame + kDestinationInFrame);
-  w2 = load16(frame + kDestinationPortInFrame) | c.keyRest;
+  udpPort = load16(frame + kDestinationPortInFrame);
   return true;
 }
 
-// The burst's loop; `passed(i, w0, w2)` takes the key's words of each packet that passes.
+// The burst's loop; `passed(i, w0, udpPort)` takes the key of each packet that passes.
 template <typename Passed>
 SBC_AVX512 inline uint32_t classifyRun(const BurstChecks& c, rte_mbuf** packets, uint16_t count,
                                        ClassifiedBurst& out, uint64_t& bytes, Passed passed) {
@@ -181,9 +180,10 @@ SBC_AVX512 inline uint32_t classifyRun(const BurstChecks& c, rte_mbuf** packets,
     rte_mbuf* m = packets[i];
     out.udp[i] = m;
     bytes += rte_pktmbuf_pkt_len(m);
-    uint64_t w0, w2;
-    if (likely(classifyFastVector(c, m, w0, w2)))
-      passed(i, w0, w2);
+    uint64_t w0;
+    uint32_t udpPort;
+    if (likely(classifyFastVector(c, m, w0, udpPort)))
+      passed(i, w0, udpPort);
     else
       refused |= uint32_t{1} << i;
   }
@@ -211,21 +211,22 @@ SBC_AVX512 uint32_t classifyFastBurstAvx512(const uint8_t* mac, rte_mbuf** packe
     // loop owns a copy of the locator, whose members stay in registers: through the pointer, GCC
     // loaded them again after each of the loop's stores (30 instructions a packet for the home,
     // where 20 do). Whether it asks for the homes' lines is tested here, once.
+    const uint64_t restTag = FlowTable::AddressCache::restTag(keyRest);
     if (locator->asks())
       refused = classifyRun(c, packets, count, out, bytes,
-                            [&out, local = *locator](uint16_t i, uint64_t w0, uint64_t w2) mutable {
-                              const uint32_t home = local.find(w0, 0, w2);
+                            [&out, restTag, local = *locator](uint16_t i, uint64_t w0, uint32_t udpPort) mutable {
+                              const uint32_t home = local.findV4(w0, restTag, udpPort);
                               local.ask(home);
                               out.udpHomes[i] = home;
                             });
     else
       refused = classifyRun(c, packets, count, out, bytes,
-                            [&out, local = *locator](uint16_t i, uint64_t w0, uint64_t w2) mutable {
-                              out.udpHomes[i] = local.find(w0, 0, w2);
+                            [&out, restTag, local = *locator](uint16_t i, uint64_t w0, uint32_t udpPort) mutable {
+                              out.udpHomes[i] = local.findV4(w0, restTag, udpPort);
                             });
   } else {
-    refused = classifyRun(c, packets, count, out, bytes, [&out](uint16_t i, uint64_t w0, uint64_t w2) {
-      storeFlowKeyWords(out.udpKeys[i], w0, w2);
+    refused = classifyRun(c, packets, count, out, bytes, [&out, &c](uint16_t i, uint64_t w0, uint32_t udpPort) {
+      storeFlowKeyWords(out.udpKeys[i], w0, udpPort | c.keyRest);
     });
   }
   rxBytes += bytes;

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include <atomic>
+#include <cstring>
 #include <random>
 #include <set>
 #include <string>
@@ -398,6 +399,36 @@ TEST_F(FlowTableTest, AddressCacheHoldsEveryAddressOfAMillionSessionPlan) {
     }
   EXPECT_EQ(cache.misses, keys.size()) << "no address evicted another";
   for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(t.slotFrom(homes[k]), homes[k]) << "at home";
+}
+
+// The cache finds an entry by one word (AddressCache::tagOf): an IPv4 key's whole but for its
+// UDP port, a fold of an IPv6 key's address. Keys whose tags meet are still told apart: two IPv6
+// addresses whose words differ by the same bits, and an IPv4 address with an IPv6 one that folds
+// to it; and an IPv4 key found by its tag alone (findV4, as classify's AVX-512 path finds it)
+// gets the home its whole key has.
+TEST_F(FlowTableTest, AddressCacheTellsApartKeysWhoseTagsMeet) {
+  FlowTable& t = make(16);
+  const FlowKey keys[] = {key("[2001:db8::1]:20000"), key("[3001:db8::1000:0:0:1]:20000"),
+                          key("198.51.100.7:20002"), key("[c633:6407::]:20002"), key("198.51.100.7:20004", 1)};
+  uint64_t words[2][2];
+  for (unsigned k = 0; k < 2; ++k) std::memcpy(words[k], keys[k].address, 16);
+  ASSERT_EQ(words[0][0] ^ words[0][1], words[1][0] ^ words[1][1]) << "the first two fold alike";
+  ASSERT_EQ(std::memcmp(keys[2].address, keys[3].address, 4), 0) << "the IPv6 one starts with the IPv4 one";
+  for (unsigned k = 0; k < std::size(keys); ++k) ASSERT_TRUE(t.publish(keys[k], allocateFor(t, keys[k], k)));
+  FlowTable::AddressCache cache;
+  FlowTable::Locator locator(t, cache);
+  for (int pass = 0; pass < 3; ++pass)
+    for (unsigned k = 0; k < std::size(keys); ++k) {
+      const uint32_t home = locator.locateKey(keys[k]);
+      EXPECT_EQ(home, t.homeOf(keys[k])) << "key " << k;
+      EXPECT_EQ(t.slotFrom(home), home) << "key " << k << ": its own flow, at home";
+    }
+  for (const unsigned k : {2u, 4u}) {
+    uint64_t w[3];
+    std::memcpy(w, &keys[k], sizeof w);
+    const uint64_t restTag = FlowTable::AddressCache::restTag(w[2] & ~uint64_t{0xffff});
+    EXPECT_EQ(locator.findV4(w[0], restTag, static_cast<uint32_t>(w[2] & 0xffff)), t.homeOf(keys[k])) << "key " << k;
+  }
 }
 
 TEST_F(FlowTableTest, LocalAddressesBeyondTheDirectoryAreRefused) {

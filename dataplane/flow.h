@@ -210,6 +210,13 @@ struct alignas(64) Flow {
     const uint32_t highest = highestSequence.load(std::memory_order_relaxed);
     advanceSequence(highest, notRtp ? 0 : sequenceAhead(highest, sequence));
   }
+  // Where advanceSequence leaves the highest, as a value: the relay's fast paths store it
+  // unconditionally (a cmov and a store), computed as soon as the packet's sequence number is
+  // read. With the branch's store at the end of the path, `highest` and `ahead` lived through it,
+  // and GCC kept both on the stack.
+  static uint32_t highestAfter(uint32_t highest, int32_t ahead) {
+    return highest + static_cast<uint32_t>(ahead > 0 ? ahead : 0);
+  }
   // How far `sequence` is ahead of the extended `highest` (negative: behind), modulo 2^16.
   static int32_t sequenceAhead(uint32_t highest, uint16_t sequence) {
     return static_cast<int16_t>(static_cast<uint16_t>(sequence - static_cast<uint16_t>(highest)));

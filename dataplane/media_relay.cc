@@ -409,7 +409,7 @@ __attribute__((always_inline)) inline bool relayFastV4(MediaContext& ctx, rte_mb
     std::memcpy(udpChecksum, &ck, 2);
   }
 
-  queueRelayed(ctx, tx, m, flow, slot, highest, ahead);
+  queueRelayed(ctx, tx, m, flow, slot, Flow::highestAfter(highest, ahead));
   return true;
 }
 

@@ -212,10 +212,16 @@ SBC_AVX512 __attribute__((always_inline)) inline bool relayFastV4Vector(const Me
   const uint32_t highest = flow.highestSequence.load(std::memory_order_relaxed);
   const int32_t ahead = Flow::sequenceAhead(highest, __builtin_bswap16(load16(frame + kWindow + kRtp + 2)));
   if (unlikely(isSequenceJump(ahead))) return false;
+  const uint32_t newHighest = Flow::highestAfter(highest, ahead);
   uint64_t dstMac;
   if (unlikely(!nextHopMac(ctx, hop, dstMac))) return false;
   TxBuffer& tx = ctx.tx[flow.egressInterface];
   const EgressHeader& egress = tx.egress;
+  // Nothing refuses the packet from here on: its MACs go now, and need no register through the
+  // vector work below (GCC kept them on the stack).
+  const uint64_t macs = dstMac | egress.sourceHead;
+  std::memcpy(frame, &macs, 8);
+  std::memcpy(frame + 8, &egress.sourceTail, 4);
 
   // The new headers: addresses and ports from the flow, then both checksums (RFC 1624), from the
   // flow's terms for the addresses and ports (checksumTerms) and the frame's old words: each
@@ -235,12 +241,9 @@ SBC_AVX512 __attribute__((always_inline)) inline bool relayFastV4Vector(const Me
   const __mmask16 write = _mm256_test_epi16_mask(_mm256_or_si256(h, c.ipChecksumSet), c.checksumWords);
   const __m256i out =
       _mm256_mask_mov_epi16(rewritten, write, _mm256_ternarylogic_epi32(sums, c.sumKept, c.complement, 0x6a));
-  const uint64_t macs = dstMac | egress.sourceHead;
-  std::memcpy(frame, &macs, 8);
-  std::memcpy(frame + 8, &egress.sourceTail, 4);
   _mm256_storeu_epi8(frame + kWindow, out);  // bytes past the headers go back as read
 
-  queueRelayed(ctx, tx, m, flow, slot, highest, ahead);
+  queueRelayed(ctx, tx, m, flow, slot, newHighest);
   return true;
 }
 

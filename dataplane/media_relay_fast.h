@@ -47,12 +47,13 @@ inline bool nextHopMac(const MediaContext& ctx, uint64_t hop, uint64_t& mac) {
   return true;
 }
 
-// A packet the fast path relayed, `ahead` of its flow's highest sequence number: counted on the
-// flow and queued in `out`, the buffer of the flow's egress interface.
+// A packet the fast path relayed, after which its flow's highest sequence number is `newHighest`
+// (Flow::highestAfter): counted on the flow and queued in `out`, the buffer of the flow's egress
+// interface. The highest is stored before the count, as Flow::advanceSequence says.
 inline void queueRelayed(const MediaContext& ctx, TxBuffer& out, rte_mbuf* m, Flow& flow, uint32_t slot,
-                         uint32_t highest, int32_t ahead) {
+                         uint32_t newHighest) {
   const uint32_t length = rte_pktmbuf_pkt_len(m);  // the rewrite keeps it
-  flow.advanceSequence(highest, ahead);
+  flow.highestSequence.store(newHighest, std::memory_order_relaxed);
   flow.countPacket(length);
   flow.lastSeenCoarse.store(ctx.nowCoarse, std::memory_order_relaxed);
   out.append(m, length, slot);

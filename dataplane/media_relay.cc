@@ -13,24 +13,6 @@
 namespace sbc::dataplane {
 namespace {
 
-// Loads a byte of each packet's flow line, all together, before the relay touches any: the
-// core keeps the misses in flight at once, where the relay's loop, dozens of instructions a
-// packet, has the misses of only the few packets its reorder window holds in flight. The lines
-// were asked for a call ago, into L2 (by classify's FlowTable::Locator, or by the relay of the
-// burst before: MediaContext::askForNextLine): this brings them into L1, and waits once for
-// those still on their way. At a million sessions on a host that backs the guest with
-// 4 KiB pages, many are: each needs a page walk of its own (nested, in a VM), and the walks take
-// longer than a burst. sbcbench relay, 4 alternated pairs on a Zen 4 guest, ratio without ->
-// with (the lines then asked for into L1 after classify): 1M sessions one way 0.3205 -> 0.4035,
-// both ways 0.2945 -> 0.3655; 100k both ways 0.4085 -> 0.4655; 1k both ways 0.5305 -> 0.5305.
-// The byte is the home mark, read relaxed: the relay reads it again, with acquire, before it
-// trusts the line.
-inline void loadFlowLines(const Flow* flows, const uint32_t* slots, uint16_t count) {
-  uint8_t any = 0;
-  for (uint16_t i = 0; i < count; ++i) any |= __atomic_load_n(&flows[slots[i]].destination.homeMark, __ATOMIC_RELAXED);
-  asm volatile("" : : "r"(any));  // the loads are the point; nothing reads their values
-}
-
 struct PacketSource {
   const uint8_t* address;
   uint16_t portBe;
@@ -421,8 +403,10 @@ uint16_t relayFastRunScalarOf(MediaContext& ctx, rte_mbuf** packets, const uint3
                               uint16_t start, uint16_t count) {
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
+  ctx.bringFirstLines(slots, start);
   while (i < end) {
     if constexpr (kAsk) ctx.askForNextLine(i);
+    ctx.bringLineAhead(slots, i);
     if (!relayFastV4<kHomes>(ctx, packets[i], ctx.flows[slots[i]], slots[i])) break;
     ++i;
   }
@@ -521,7 +505,6 @@ EgressHeader makeEgressHeader(const InterfaceRuntime& egress) {
 
 uint16_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots, uint32_t fastMask,
                     uint16_t count, bool known) {
-  loadFlowLines(ctx.flows, slots, count);
   // Unless the flows are known, each packet's mark is read first, with acquire, as the packet
   // comes (in the fast run's loop, or here for the general path): a line whose mark is set holds
   // its key's flow as the control side published it, for every read after this one (a home line
@@ -530,8 +513,7 @@ uint16_t relayBurst(MediaContext& ctx, rte_mbuf** packets, const uint32_t* slots
   // caller to find the rest's flows. A loop over the whole burst that read the marks first and
   // tested them (and asked for the next hops' entries: a few hundred bytes per next hop, which
   // the relay's reads find in cache anyway) cost about 0.3 ns a packet on a Zen 5 host (sbcbench
-  // relay at 100k sessions both ways, 8 alternated pairs: ratio 0.5445 -> 0.5505); the loads of
-  // loadFlowLines test nothing.
+  // relay at 100k sessions both ways, 8 alternated pairs: ratio 0.5445 -> 0.5505).
   // The burst's totals, in registers until its end.
   uint64_t relayed = 0, rtcp = 0;
   uint16_t i = 0;

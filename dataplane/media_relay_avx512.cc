@@ -255,14 +255,12 @@ SBC_AVX512 inline uint16_t relayFastRunOf(MediaContext& ctx, rte_mbuf** packets,
   const MediaContext local = ctx;
   const uint16_t end = fastRunEnd(fastMask, start, count);
   uint16_t i = start;
-  if constexpr (kAsk) {
-    while (i < end) {
-      local.askForNextLine(i);
-      if (!relayFastV4Vector<kHomes>(local, c, packets[i], local.flows[slots[i]], slots[i])) break;
-      ++i;
-    }
-  } else {
-    while (i < end && relayFastV4Vector<kHomes>(local, c, packets[i], local.flows[slots[i]], slots[i])) ++i;
+  local.bringFirstLines(slots, start);
+  while (i < end) {
+    if constexpr (kAsk) local.askForNextLine(i);
+    local.bringLineAhead(slots, i);
+    if (!relayFastV4Vector<kHomes>(local, c, packets[i], local.flows[slots[i]], slots[i])) break;
+    ++i;
   }
   return i;
 }

@@ -128,9 +128,9 @@ void Worker::resolveBurst(HeldMedia& media) {
   const uint32_t all = static_cast<uint32_t>((uint64_t{1} << udpCount) - 1);  // udpCount may be 32
   // All of the arrays, whatever the count: a fixed-size copy is a few vector moves, where a
   // variable one is a call.
-  static_assert(sizeof media.packets == sizeof classified_.udp && sizeof media.slots == sizeof classified_.udpHomes);
+  static_assert(sizeof media.packets == sizeof classified_.udp && sizeof media.slots >= sizeof classified_.udpHomes);
   std::memcpy(media.packets, classified_.udp, sizeof media.packets);
-  std::memcpy(media.slots, classified_.udpHomes, sizeof media.slots);
+  std::memcpy(media.slots, classified_.udpHomes, sizeof classified_.udpHomes);
   media.count = udpCount;
   media.fastMask = classified_.udpFastMask;
   const FlowCold* const cold = tables_.flows->coldPool();

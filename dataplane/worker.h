@@ -68,10 +68,10 @@ class Worker {
   // previous burst, whose lines were asked for a call ago, are relayed now. The wait for a
   // flow's cache lines then overlaps a whole burst of other work instead of stalling this one.
   // Within the call: classify this burst, finding its keys' home slots and, for a table whose
-  // lines fit in L2, asking for their lines (FlowTable::Locator); relay the held burst (its lines
-  // loaded together, then each flow taken on the mark in its line), asking for this burst's lines
-  // a packet at a time as it goes where classify did not, and hand it to `sink`; report a
-  // quiescent state; hold this burst.
+  // lines fit in L2, asking for their lines (FlowTable::Locator); relay the held burst (each line
+  // brought into L1 a few packets ahead, each flow taken on the mark in its line), asking for
+  // this burst's lines a packet at a time as it goes where classify did not, and hand it to
+  // `sink`; report a quiescent state; hold this burst.
   // The report sits at a point of the pass where the worker refers to no flow: the held burst
   // has left, and this burst's homes are only addresses until the next call reads their marks.
   // So RCU never needs the pipeline drained, and a flow the control side retires is free a pass
@@ -215,8 +215,8 @@ class Worker {
   struct HeldMedia {
     rte_mbuf* packets[kMaxBurst];
     // The home slot of each packet's key (FlowTable), until the relay finds the flows (relayHeld):
-    // then each flow's slot.
-    uint32_t slots[kMaxBurst];
+    // then each flow's slot. Padded for the relay's look ahead (relayBurst).
+    uint32_t slots[kMaxBurst + MediaContext::kFlowLinesAhead] = {};
     uint32_t fastMask = 0;  // bit i: packets[i] may take the relay's fast path (fastCandidate)
     uint16_t count = 0;
     uint8_t interfaceIndex = 0;

@@ -108,10 +108,10 @@ class FlowTable {
   // Finds keys' home slots over one burst, one by one as a caller makes its keys (classify's
   // AVX-512 path) or all at once (locateAll), and, when told to `ask`, asks for each home's flow
   // line as soon as it is found; the relay reads the lines a call later
-  // (Worker::processBurstPipelined). A worker tells it to where the live flow lines fit in L2:
-  // beyond that, the relay asks for them instead, spread over the burst before
-  // (MediaContext::askForNextLine), where asked for all at once within classify's loop they
-  // stalled it (Worker::kFlowsAskedInClassify).
+  // (Worker::processBurstPipelined). A worker tells it to where the pages of the live flow lines
+  // fit the TLB: beyond that, the relay asks for them instead, spread over the burst before
+  // (MediaContext::askForNextLine), where asked for all at once within classify's loop their page
+  // walks stalled it (Worker::kFlowsAskedInClassify).
   class Locator {
    public:
     Locator(const FlowTable& table, AddressCache& cache, bool ask = true)

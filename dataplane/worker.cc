@@ -47,8 +47,8 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   burstTsc_ = nowTsc;
   // Where the flow of every UDP packet is at home: classify finds those slots for the whole
   // burst now (FlowTable::Locator), and the next call relays them. Their lines are asked for by
-  // classify as it finds them, or, for a table whose live lines are beyond L2, by the relay of
-  // the held burst, spread over it.
+  // classify as it finds them, or, for a table whose live lines' pages are beyond the TLB, by the
+  // relay of the held burst, spread over it.
   askInRelay_ = tables_.flows->inUse() > kFlowsAskedInClassify;
   FlowTable::Locator locator(*tables_.flows, addressCache_, !askInRelay_);
   classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);

@@ -68,8 +68,8 @@ class Worker {
   // previous burst, whose lines were asked for a call ago, are relayed now. The wait for a
   // flow's cache lines then overlaps a whole burst of other work instead of stalling this one.
   // Within the call: classify this burst, finding its keys' home slots and, for a table whose
-  // lines fit in L2, asking for their lines (FlowTable::Locator); relay the held burst (each line
-  // brought into L1 a few packets ahead, each flow taken on the mark in its line), asking for
+  // pages fit the TLB, asking for their lines (FlowTable::Locator); relay the held burst (each
+  // line brought into L1 a few packets ahead, each flow taken on the mark in its line), asking for
   // this burst's lines a packet at a time as it goes where classify did not, and hand it to
   // `sink`; report a quiescent state; hold this burst.
   // The report sits at a point of the pass where the worker refers to no flow: the held burst
@@ -129,12 +129,19 @@ class Worker {
 
   // Flows in use up to which classify asks for the burst's flow lines as it finds the homes;
   // beyond, the relay asks for them, spread over the burst before (MediaContext::askForNextLine).
-  // Their lines (2 MiB) fit the L2 of the guests we measure on, and asked for within classify's
-  // loop they come from L2 at once; beyond it, each miss, page walk included, holds one of L1's
-  // few miss buffers, and 32 asked for at once stall classify. sbcbench relay both ways, 8
-  // alternated pairs on an Intel Xeon guest: at 1k sessions, asked for by the relay, 0.540
-  // against 0.549; at 100k and 1M, the relay's asks figures at MediaContext::askForNextLine.
-  static constexpr uint32_t kFlowsAskedInClassify = 32768;
+  // Up to it, the lines' pages (8 MiB of lines, 2,048 pages) have their translations in the TLB
+  // (`sbcbench translation` on the Intel Xeon guest we measure on: a load through 1,024 pages
+  // of one line each costs 1.3 times a load through the same lines packed, through 4,096 pages
+  // 2.7 times), and 32 asks at once cost classify little, where they give the lines a longer
+  // lead. Beyond, most asks need a page walk (nested, in a VM), each holding its miss buffer,
+  // and 32 at once stall classify. sbcbench relay, alternated pairs on that guest, relay's asks
+  // -> classify's (the relay bringing the lines into L1 four ahead): 100k sessions one way (100k
+  // flows) 0.5505 -> 0.5605 (4), then 0.551 -> 0.5535 (6); both ways (200k) 0.5565 -> 0.558
+  // (4); 300k one way 0.557 -> 0.548 (3), both ways 0.544 -> 0.505 (3); 1M one way 0.515 ->
+  // 0.488 (3), both ways 0.492 -> 0.474 (3). (With the lines loaded together before the relay,
+  // the bound was 32,768, where they fit L2: at 1k sessions both ways, the relay's asks gave
+  // 0.540 against classify's 0.549.)
+  static constexpr uint32_t kFlowsAskedInClassify = 131072;
 
   unsigned index() const { return index_; }
   const WorkerCounters& counters() const { return counters_; }

@@ -147,7 +147,8 @@ constexpr Tables makeTables() {
   t[kComplement][kIpTtl] = kOriginTtl;
   t[kComplement][kIpTtl + 1] = IPPROTO_UDP;
   for (const unsigned word : {kIpChecksum, kUdpChecksum}) t[kSumKept][word] = t[kSumKept][word + 1] = 0xff;
-  for (const unsigned word : {kIpTtl, kIpChecksum, kUdpChecksum}) t[kChecksumWords][word] = t[kChecksumWords][word + 1] = 0xff;
+  for (const unsigned word : {kIpTtl, kIpChecksum, kUdpChecksum})
+    t[kChecksumWords][word] = t[kChecksumWords][word + 1] = 0xff;
   t[kIpChecksumSet][kIpChecksum] = t[kIpChecksumSet][kIpTtl] = 1;
   return t;
 }

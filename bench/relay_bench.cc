@@ -58,8 +58,7 @@ class FirstStages {
 
   void classifyAndLocate(uint8_t iface, rte_mbuf** packets, uint16_t count) {
     dataplane::ClassifiedBurst& c = classified_[current_];
-    const bool ask = fixture_.flows().inUse() <= dataplane::Worker::kFlowsAskedInClassify;
-    dataplane::FlowTable::Locator locator(fixture_.flows(), cache_, ask);
+    dataplane::FlowTable::Locator locator(fixture_.flows(), cache_, dataplane::Worker::classifyAsks(fixture_.flows()));
     dataplane::classifyBurst(fixture_.interfaces().interfaces[iface], packets, count, c, counters_,
                               fixture_.worker().fastPath(), &locator);
     drainHeld();

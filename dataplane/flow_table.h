@@ -119,13 +119,12 @@ class FlowTable {
     // A key as its three words (see FlowKey): its home slot.
     uint32_t locate(uint64_t w0, uint64_t w1, uint64_t w2) {
       const uint32_t home = find(w0, w1, w2);
-      // Into L2, not L1, as the relay's asks (MediaContext::askForNextLine).
       if (ask_) ask(home);
       return home;
     }
     // locate in two steps, for a loop that tests whether the locator asks once, not per key.
     bool asks() const { return ask_; }
-    void ask(uint32_t home) const { rte_prefetch2(&pool_[home]); }
+    void ask(uint32_t home) const { askForFlowLine(pool_, home); }
     // An IPv4 key's home, from its address (word 0), AddressCache::restTag of its third word and
     // its UDP port (the third word's low 16 bits): the cache's tag is a shift and an or, and its
     // test one compare.

@@ -76,17 +76,17 @@ struct MediaContext {
   // Null where classify asked for them (FlowTable::Locator; Worker::kFlowsAskedInClassify).
   const uint32_t* nextHomes = nullptr;
 
-  // Asks for the flow line of the next burst's packet i, into L2 (prefetcht2: AMD fills L2 alone
-  // for it): the relay brings each into L1 a few packets ahead (bringLineAhead). Spread over the
-  // relay, a line per packet, rather than asked for all at once as classify finds the homes, the
-  // misses of a large table (page walks included: each line is on a page of its own) do not
-  // pile up behind the few miss buffers of L1: perf put 70 % of classify's samples at 1M
-  // sessions on the instruction after its prefetch. sbcbench relay, 3 alternated pairs on an
+  // Asks for the flow line of the next burst's packet i (askForFlowLine), into L2: the relay
+  // brings each into L1 a few packets ahead (bringLineAhead). Spread over the relay, a line per
+  // packet, rather than asked for all at once as classify finds the homes, the misses of a large
+  // table (page walks included: each line is on a page of its own) do not pile up behind the few
+  // miss buffers of L1: perf put 70 % of classify's samples at 1M sessions on the instruction
+  // after its prefetch. sbcbench relay, 3 alternated pairs on an
   // Intel Xeon guest whose host backs it with 4 KiB pages: 1M sessions both ways 0.461 -> 0.483
   // (31.8 -> 29.9 ns a packet), one way 0.474 -> 0.510; 100k both ways the same (4 pairs, 0.532
   // against 0.531). With prefetcht0 in classify instead, 1M both ways went from 0.454 to 0.431
   // on that guest, and 100k from 0.496 to 0.4465 on a Zen 4 guest.
-  void askForNextLine(uint16_t i) const { rte_prefetch2(&flows[nextHomes[i]]); }
+  void askForNextLine(uint16_t i) const { askForFlowLine(flows, nextHomes[i]); }
 
   // Brings the flow lines of a run's first kFlowLinesAhead packets into L1 (prefetcht0), and
   // then, as the run comes to packet i, the line of packet i + kFlowLinesAhead: asked for into L2

@@ -49,7 +49,7 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   // burst now (FlowTable::Locator), and the next call relays them. Their lines are asked for by
   // classify as it finds them, or, for a table whose live lines' pages are beyond the TLB, by the
   // relay of the held burst, spread over it.
-  askInRelay_ = tables_.flows->inUse() > kFlowsAskedInClassify;
+  askInRelay_ = !classifyAsks(*tables_.flows);
   FlowTable::Locator locator(*tables_.flows, addressCache_, !askInRelay_);
   classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
@@ -183,7 +183,7 @@ void Worker::relayHeld(HeldMedia& media) {
   relayHeldMedia(media, ask ? classified_.udpHomes : nullptr);
   if (ask)
     for (uint16_t i = held; i < classified_.udpCount; ++i)
-      rte_prefetch2(&tables_.flows->pool()[classified_.udpHomes[i]]);
+      askForFlowLine(tables_.flows->pool(), classified_.udpHomes[i]);
 }
 
 void Worker::relayHeldMedia(HeldMedia& media, const uint32_t* nextHomes) {

@@ -75,8 +75,8 @@ for rehome in "" --no-rehome; do
 done
 
 if run_json "translation" translation; then
-  check "translation: four sizes, each chase a positive time, huge pages reported; four random walks" \
-    'd["bench"]=="translation" and [r["pages"] for r in d["results"]]==[1024,4096,16384,65536] and all(r["ns_spread"] > 0 and r["ns_packed"] > 0 and r["huge_kib"] >= 0 for r in d["results"]) and [w["table_mib"] for w in d["random_walks"]]==[1,16,64,128] and all(w["ahead"]==32 and w["ns_per_line"] > 0 for w in d["random_walks"])' "$json"
+  check "translation: seven sizes, each chase a positive time, huge pages reported; four random walks" \
+    'd["bench"]=="translation" and [r["pages"] for r in d["results"]]==[64,256,1024,2048,4096,16384,65536] and all(r["ns_spread"] > 0 and r["ns_packed"] > 0 and r["huge_kib"] >= 0 for r in d["results"]) and [w["table_mib"] for w in d["random_walks"]]==[1,16,64,128] and all(w["ahead"]==32 and w["ns_per_line"] > 0 for w in d["random_walks"])' "$json"
 fi
 
 if run_json "churn" churn --sessions 1000 --rate 2000 --seconds 0.2 --rounds 1; then

@@ -100,7 +100,9 @@ class FlowTable {
     // the low 32 bits of its address words' xor there, and another family. (With the address in
     // the low bits and the rest above it, the multiplicative hash of cacheIndex put a million
     // sessions' 50 addresses in 45 entries, 200 in 120.)
-    static uint64_t tagOf(uint64_t w0, uint64_t w1, uint64_t rest) { return (w0 ^ w1) << 32 | restTag(rest); }
+    static uint64_t tagOf(uint64_t w0, uint64_t w1, uint64_t rest) { return tagOfV4(w0 ^ w1, restTag(rest)); }
+    // The same from an IPv4 address (word 0) and a restTag: what Locator::findV4 compares.
+    static uint64_t tagOfV4(uint64_t w0, uint64_t restTag) { return w0 << 32 | restTag; }
     Entry entries[1u << kBits];
     uint64_t misses = 0;  // keys whose address was not in the cache: searches of the directory
   };
@@ -129,7 +131,7 @@ class FlowTable {
     // its UDP port (the third word's low 16 bits): the cache's tag is a shift and an or, and its
     // test one compare.
     uint32_t findV4(uint64_t w0, uint64_t restTag, uint32_t udpPort) {
-      const uint64_t tag = w0 << 32 | restTag;
+      const uint64_t tag = AddressCache::tagOfV4(w0, restTag);
       const AddressCache::Entry& e = cache_.entries[cacheIndex(tag)];
       uint32_t homes = e.homes;
       if (unlikely(e.tag != tag)) homes = table_.remember(cache_, w0, 0, restTag << 16);

@@ -135,7 +135,7 @@ class FlowTable {
       const AddressCache::Entry& e = cache_.entries[cacheIndex(tag)];
       uint32_t homes = e.homes;
       if (unlikely(e.tag != tag)) homes = table_.remember(cache_, w0, 0, restTag << 16);
-      return homes + udpPort;
+      return homes + portIndex(udpPort);
     }
     uint32_t find(uint64_t w0, uint64_t w1, uint64_t w2) {
       // The worker's cache first, then the directory. Every key goes to the cache, though a burst
@@ -150,7 +150,7 @@ class FlowTable {
       uint32_t homes = e.homes;
       if (unlikely(((e.tag ^ tag) | (e.words[0] ^ w0) | (e.words[1] ^ w1)) != 0))
         homes = table_.remember(cache_, w0, w1, rest);
-      return homes + static_cast<uint32_t>(w2 & kUdpPortMask);
+      return homes + portIndex(w2);
     }
     // A key's home (its line asked for, if the locator asks).
     uint32_t locateKey(const FlowKey& key) {
@@ -244,6 +244,13 @@ class FlowTable {
  private:
   static constexpr uint32_t kNoAddress = 0xffffffffu;
   static constexpr uint64_t kUdpPortMask = 0xffff;  // word 2 of a FlowKey: the UDP port's bits
+  // A home's place among its address's 65,536: the UDP port in host order (the key holds it in
+  // network order, as the header does), so that the flows of a media port range lie on
+  // consecutive lines. Indexed by the port as it sits in the header, they were spread 256 lines
+  // apart: 1,000 sessions' flows on 1,000 pages, where they now fill 16; a million's (25
+  // addresses of 40,000 ports) on 19,200 pages rather than 15,600. sbcbench relay one way, 3
+  // alternated pairs: 1k 0.568 -> 0.577, 100k 0.557 -> 0.562, 1M 0.538 -> 0.550.
+  static uint32_t portIndex(uint64_t portBe) { return __builtin_bswap16(static_cast<uint16_t>(portBe)); }
 
   // One (port, family, address): word 0-1 the address, word 2 the rest of a FlowKey with the
   // UDP port cleared. `number` is the address's index + 1, written last: 0 is a free entry.
@@ -300,7 +307,7 @@ class FlowTable {
   // The home of the key whose address is `address` and whose third word is `w2`: also the index
   // of its entry in ports_.
   uint32_t homeIn(uint32_t address, uint64_t w2) const {
-    return homesOf(address) | static_cast<uint32_t>(w2 & kUdpPortMask);
+    return homesOf(address) | portIndex(w2);
   }
   bool isHome(uint32_t slot) const { return slot < homeSlots_; }
   // The flow slot an entry holds, or kNoSlot.

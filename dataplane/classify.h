@@ -49,8 +49,11 @@ struct ClassifiedBurst {
   // The UDP packets' flow keys, without a locator; with one, not always written (the AVX-512
   // path stores none): their home slots (FlowTable) are what a worker needs.
   FlowKey udpKeys[kMaxBurst];
-  // The home slots of the keys (FlowTable), when classify had a locator.
-  uint32_t udpHomes[kMaxBurst] = {};
+  // The home slots of the keys (FlowTable), when classify had a locator. Padded: the relay reads
+  // the homes of a few packets past the burst's end to bring their lines in early
+  // (MediaContext::kFlowLinesAhead), stale slot numbers there, whose prefetches fault nowhere.
+  static constexpr unsigned kHomesReadAhead = 4;
+  uint32_t udpHomes[kMaxBurst + kHomesReadAhead] = {};
   uint32_t udpFastMask = 0;  // bit i: fastCandidate(udp[i])
   uint16_t udpCount = 0;
   rte_mbuf* arp[kMaxBurst];

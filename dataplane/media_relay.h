@@ -95,7 +95,7 @@ struct MediaContext {
   // once; it then waited for them together. sbcbench relay both ways, alternated pairs on an
   // Intel Xeon guest, loop -> asks 4 ahead: 1k 0.564 -> 0.576 (5), 100k 0.546 -> 0.559 (5),
   // 1M 0.489 -> 0.495 (3); 2 and 8 ahead did as 4 at 100k. Past the burst's end, `slots` holds
-  // stale slot numbers (HeldMedia pads it; kNoSlot too): the address is made as an integer, and
+  // stale slot numbers (ClassifiedBurst::udpHomes pads it; kNoSlot too): the address is made as an integer, and
   // a prefetch of any address faults nowhere.
   static constexpr uint16_t kFlowLinesAhead = 4;
   void bringLine(uint32_t slot) const {

@@ -14,6 +14,10 @@
 namespace sbc::dataplane {
 
 Worker::Worker(const SharedTables& tables, unsigned index) : tables_(tables), index_(index) {
+  for (unsigned k = 0; k < 2; ++k) {
+    held_[k].packets = classified_[k].udp;
+    held_[k].slots = classified_[k].udpHomes;
+  }
   // The interface table is frozen before workers are made.
   for (uint8_t i = 0; i < tables.interfaces->count; ++i)
     tx_[i].egress = makeEgressHeader(tables.interfaces->interfaces[i]);
@@ -51,18 +55,20 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
   // relay of the held burst, spread over it.
   askInRelay_ = !classifyAsks(*tables_.flows);
   FlowTable::Locator locator(*tables_.flows, addressCache_, !askInRelay_);
-  classifyBurst(iface, packets, count, classified_, counters_, fastPath_, &locator);
+  ClassifiedBurst& classified = classifiedOf(media);
+  classifyBurst(iface, packets, count, classified, counters_, fastPath_, &locator);
   // One predictable branch per burst when nothing filters this interface's realm. UDP waits
   // for its flows (resolveBurst, relayHeld): a media flow remembers its verdict.
-  if (classified_.localCount != 0) {
-    if (const ArrivingFilter f = arrivingFilter(interfaceIndex); f.set != nullptr) filterLocal(*f.tables, *f.set, nowTsc);
+  if (classified.localCount != 0) {
+    if (const ArrivingFilter f = arrivingFilter(interfaceIndex); f.set != nullptr)
+      filterLocal(*f.tables, *f.set, classified, nowTsc);
   }
 
   media.interfaceIndex = interfaceIndex;
   media.nowCoarse = coarseTime(nowTsc);
 
-  for (uint16_t i = 0; i < classified_.arpCount; ++i) {
-    rte_mbuf* m = classified_.arp[i];
+  for (uint16_t i = 0; i < classified.arpCount; ++i) {
+    rte_mbuf* m = classified.arp[i];
     if (learnFromArp(iface, *tables_.neighbors, m, nowTsc, counters_)) {
       toException(iface, m);
     } else {
@@ -70,16 +76,15 @@ void Worker::prepareBurst(uint8_t interfaceIndex, rte_mbuf** packets, uint16_t c
       rte_pktmbuf_free(m);
     }
   }
-  for (uint16_t i = 0; i < classified_.neighborDiscoveryCount; ++i) {
-    rte_mbuf* m = classified_.neighborDiscovery[i];
+  for (uint16_t i = 0; i < classified.neighborDiscoveryCount; ++i) {
+    rte_mbuf* m = classified.neighborDiscovery[i];
     learnFromNeighborDiscovery(iface, *tables_.neighbors, m, nowTsc, counters_);
     toException(iface, m);
   }
-  for (uint16_t i = 0; i < classified_.localCount; ++i) toExceptionMetered(iface, classified_.local[i]);
+  for (uint16_t i = 0; i < classified.localCount; ++i) toExceptionMetered(iface, classified.local[i]);
 }
 
-void Worker::filterLocal(const FirewallTables& firewall, const AclSet& set, uint64_t nowTsc) {
-  ClassifiedBurst& c = classified_;
+void Worker::filterLocal(const FirewallTables& firewall, const AclSet& set, ClassifiedBurst& c, uint64_t nowTsc) {
   const uint64_t keep = filterBurst(firewall, set, c.local, c.localCount, index_, nowTsc, counters_);
   uint16_t kept = 0;
   for (uint16_t i = 0; i < c.localCount; ++i)
@@ -124,22 +129,18 @@ void Worker::resolveBurst(HeldMedia& media) {
   // a few packets need (their cold lines, the firewall's memos) is asked for, each behind one
   // test per burst. Reading the marks here, as the entries were read before homes, cost about
   // 0.8 ns a packet (sbcbench relay --stages).
-  const uint16_t udpCount = classified_.udpCount;
+  ClassifiedBurst& classified = classifiedOf(media);
+  const uint16_t udpCount = classified.udpCount;
   const uint32_t all = static_cast<uint32_t>((uint64_t{1} << udpCount) - 1);  // udpCount may be 32
-  // All of the arrays, whatever the count: a fixed-size copy is a few vector moves, where a
-  // variable one is a call.
-  static_assert(sizeof media.packets == sizeof classified_.udp && sizeof media.slots >= sizeof classified_.udpHomes);
-  std::memcpy(media.packets, classified_.udp, sizeof media.packets);
-  std::memcpy(media.slots, classified_.udpHomes, sizeof classified_.udpHomes);
   media.count = udpCount;
-  media.fastMask = classified_.udpFastMask;
+  media.fastMask = classified.udpFastMask;
   const FlowCold* const cold = tables_.flows->coldPool();
   for (uint32_t slow = all & ~media.fastMask; slow != 0; slow &= slow - 1)
     rte_prefetch0(&cold[media.slots[__builtin_ctz(slow)]]);
   const ArrivingFilter filter = arrivingFilter(media.interfaceIndex);
   if (filter.set != nullptr && aclMemos_ != nullptr)  // the flows' verdicts are asked for too
     for (uint32_t h = all; h != 0; h &= h - 1) rte_prefetch0(&aclMemos_[media.slots[__builtin_ctz(h)]]);
-  classified_.udpCount = 0;
+  classified.udpCount = 0;
   // What prepareBurst queued, at most one burst's worth: the exception array holds it.
   if (exceptionCount_ != 0) flushException();
 }
@@ -177,13 +178,14 @@ void Worker::dropMisses(HeldMedia& media, uint32_t misses, const ArrivingFilter&
 
 void Worker::relayHeld(HeldMedia& media) {
   // Unless classify asked for them, the relay asks for the lines of the burst classify found
-  // last (classified_.udpHomes), one per packet it comes to; here, for those it did not.
+  // last (the other ClassifiedBurst's udpHomes, until resolveBurst takes it), one per packet it
+  // comes to; here, for those it did not.
+  const ClassifiedBurst& next = classified_[1 - (&media - held_)];
   const uint16_t held = media.count;
-  const bool ask = askInRelay_ && classified_.udpCount != 0;
-  relayHeldMedia(media, ask ? classified_.udpHomes : nullptr);
+  const bool ask = askInRelay_ && next.udpCount != 0;
+  relayHeldMedia(media, ask ? next.udpHomes : nullptr);
   if (ask)
-    for (uint16_t i = held; i < classified_.udpCount; ++i)
-      askForFlowLine(tables_.flows->pool(), classified_.udpHomes[i]);
+    for (uint16_t i = held; i < next.udpCount; ++i) askForFlowLine(tables_.flows->pool(), next.udpHomes[i]);
 }
 
 void Worker::relayHeldMedia(HeldMedia& media, const uint32_t* nextHomes) {

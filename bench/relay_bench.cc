@@ -14,6 +14,7 @@
 #include "bench/bench_fixture.h"
 #include "bench/rtp_generator.h"
 #include "dataplane/packet_pool.h"
+#include "dataplane/worker_clock.h"
 
 namespace sbc::bench {
 namespace {
@@ -97,6 +98,7 @@ int runOnWorker(void* arg) {
   uint64_t done = 0;
   uint64_t bursts = 0;
   uint64_t now = 0;
+  dataplane::WorkerClock clock;
   uint64_t start = rte_rdtsc_precise();
   while (done < r->packets && !(r->stop && r->stop->load(std::memory_order_relaxed))) {
     // Both ways: the worker polls the access port, then the core port, as Worker::run does.
@@ -104,9 +106,9 @@ int runOnWorker(void* arg) {
     RtpGenerator* generator = iface == 0 ? r->generator : r->reverse;
     uint16_t n = generator->generate(r->fixture->pool(), packets, r->burst);
     if (r->mode == Mode::kRelay) {
-      // As Worker::run does: the clock read once per pass over the ports (both ways: every other
-      // burst), pipelined, a quiescent state reported within each call.
-      if (iface == 0) now = rte_rdtsc();
+      // As Worker::run does: the stamp taken once per pass over the ports (both ways: every other
+      // burst) from its WorkerClock, pipelined, a quiescent state reported within each call.
+      if (iface == 0) now = clock.now();
       worker.processBurstPipelined(iface, packets, n, now, sink);
     } else if (r->mode == Mode::kClassify) {
       firstStages->classify(iface, packets, n);

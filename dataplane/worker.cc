@@ -10,6 +10,7 @@
 
 #include "dataplane/neighbor_learning.h"
 #include "dataplane/unaligned.h"
+#include "dataplane/worker_clock.h"
 
 namespace sbc::dataplane {
 
@@ -286,8 +287,9 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
   constexpr unsigned kIdlePollsBeforeSleep = 256;
   unsigned idlePolls = 0;
   rte_mbuf* packets[kMaxBurst];
+  WorkerClock clock;
   while (!stop.load(std::memory_order_relaxed)) {
-    uint64_t now = rte_rdtsc();
+    const uint64_t now = clock.now();
     bool received = false;
     for (const RxQueue& q : queues) {
       uint16_t n = rte_eth_rx_burst(q.portId, q.queueId, packets, kMaxBurst);
@@ -297,6 +299,7 @@ void Worker::run(const std::vector<RxQueue>& queues, uint16_t txQueueId, uint32_
     }
     // Nothing came in: the held burst leaves now, not when traffic resumes, and RCU hears from us.
     if (!received) {
+      clock.idle();
       drainPipeline();
       flush(portSink);
       rte_rcu_qsbr_quiescent(tables_.rcu, index_);

@@ -8,11 +8,12 @@
 // 0.582 -> 0.5985 (23.78 -> 23.09 ns a packet), 1M 0.5465 -> 0.5595.
 //
 // What a stamp is for bears its age, at most kBusyPassesPerRead - 1 busy passes (each a burst's
-// work per queue, about 1 µs for 32 packets): flows' last-seen times (coarse ticks of about a
-// millisecond, coarseTime), the firewall's meters and the SIP flood guard (rates in packets a
-// second), neighbours' ages (seconds), and `monitor capture`'s timestamps, off by no more than
-// the time frames wait in the rx ring under such load. A pass that receives nothing makes the
-// next one read the TSC: a burst after a quiet spell is never stamped with a time from before it.
+// work per queue, about 1 µs for 32 packets): flows' last-seen times (coarse ticks of about
+// 20 µs, coarseTime, held against idle timeouts and relatch silences of milliseconds and more),
+// the firewall's meters and the SIP flood guard (rates in packets a second), neighbours' ages
+// (seconds), and `monitor capture`'s timestamps, off by no more than the time frames wait in the
+// rx ring under such load. A pass that receives nothing makes the next one read the TSC: a burst
+// after a quiet spell is never stamped with a time from before it.
 
 #include <rte_cycles.h>
 

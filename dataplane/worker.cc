@@ -6,7 +6,6 @@
 #include <sys/mman.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "dataplane/neighbor_learning.h"
 #include "dataplane/unaligned.h"

@@ -431,6 +431,18 @@ TEST_F(FlowTableTest, AddressCacheTellsApartKeysWhoseTagsMeet) {
   }
 }
 
+// The homes of one address follow its UDP ports in host order, so that a media port range's
+// flows lie on consecutive lines (and pages), whatever bytes of the port change.
+TEST_F(FlowTableTest, HomesOfAPortRangeAreConsecutiveLines) {
+  FlowTable& t = make(16);
+  ASSERT_TRUE(t.publish(key("198.51.100.7:20000"), allocateFor(t, key("198.51.100.7:20000"), 0)));
+  const uint32_t first = t.homeOf(key("198.51.100.7:20000"));
+  for (const uint16_t port : {20001, 20255, 20256, 20257, 59999}) {
+    const std::string local = "198.51.100.7:" + std::to_string(port);
+    EXPECT_EQ(t.homeOf(key(local.c_str())), first + (port - 20000u)) << port;
+  }
+}
+
 TEST_F(FlowTableTest, LocalAddressesBeyondTheDirectoryAreRefused) {
   constexpr uint32_t kAddresses = 8;
   table_ = FlowTable::create(kAddresses + 2, rcu_, ("ft" + std::to_string(tableCount++)).c_str(), kAddresses);
